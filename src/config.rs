@@ -1,0 +1,99 @@
+//! Server configuration: one documented struct, read from `usher.toml` (optional) and
+//! `USHER_*` environment variables, with defaults that make `usher serve` work with no file.
+//! docs/configuration.md lists every key; keep the two in step.
+
+use std::{net::SocketAddr, path::Path};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Public base URL of this server; the `iss` of every token. No trailing slash.
+    pub issuer: String,
+    /// Socket address `usher serve` listens on.
+    pub listen: SocketAddr,
+    /// `sqlite://path?mode=rwc` (embedded default) or `postgres://...`.
+    pub database_url: String,
+    /// Maximum connections in the database pool.
+    pub database_max_connections: u32,
+
+    /// Lifetime of a device authorization (`expires_in`, RFC 8628 §3.2), unless the client sets one.
+    pub device_code_lifetime_secs: u64,
+    /// Minimum polling interval handed to devices (`interval`, RFC 8628 §3.2).
+    pub device_poll_interval_secs: u64,
+    /// Wrong user-code entries allowed per IP address within `user_code_attempt_window_secs`.
+    pub user_code_attempts_per_ip: u32,
+    /// Window of the user-code guessing budget.
+    pub user_code_attempt_window_secs: u64,
+
+    /// Lifetime of JWT access tokens.
+    pub access_token_lifetime_secs: u64,
+    /// Lifetime of ID tokens.
+    pub id_token_lifetime_secs: u64,
+    /// Lifetime of refresh tokens (issued only with `offline_access`).
+    pub refresh_token_lifetime_secs: u64,
+
+    /// Lifetime of a browser session on the hosted pages.
+    pub session_lifetime_secs: u64,
+    /// Mark cookies `Secure`. Defaults to true when the issuer is `https://`.
+    pub cookie_secure: Option<bool>,
+
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Per-request timeout, in seconds.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            issuer: "http://127.0.0.1:8080".into(),
+            listen: "127.0.0.1:8080".parse().expect("valid default address"),
+            database_url: "sqlite://usher.db?mode=rwc".into(),
+            database_max_connections: 16,
+            device_code_lifetime_secs: 600,
+            device_poll_interval_secs: 5,
+            user_code_attempts_per_ip: 20,
+            user_code_attempt_window_secs: 600,
+            access_token_lifetime_secs: 3600,
+            id_token_lifetime_secs: 3600,
+            refresh_token_lifetime_secs: 30 * 24 * 3600,
+            session_lifetime_secs: 14 * 24 * 3600,
+            cookie_secure: None,
+            max_body_bytes: 64 * 1024,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then `path` if it exists, then `USHER_*` variables (e.g. `USHER_ISSUER`).
+    pub fn load(path: Option<&Path>) -> Result<Config, Box<figment::Error>> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        let file = path.unwrap_or(Path::new("usher.toml"));
+        if file.exists() {
+            figment = figment.merge(Toml::file(file));
+        }
+        let mut config: Config = figment
+            .merge(Env::prefixed("USHER_"))
+            .extract()
+            .map_err(Box::new)?;
+        config.issuer = config.issuer.trim_end_matches('/').to_string();
+        Ok(config)
+    }
+
+    pub fn cookie_secure(&self) -> bool {
+        self.cookie_secure
+            .unwrap_or_else(|| self.issuer.starts_with("https://"))
+    }
+
+    /// Absolute URL of a path on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.issuer, path)
+    }
+}

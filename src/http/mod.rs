@@ -1,0 +1,24 @@
+//! HTTP handlers for machines (devices, relying parties, resource servers): one thin module
+//! per endpoint family that extracts the request, calls `oauth/`, and maps the result.
+
+pub mod device_authorization;
+pub mod discovery;
+pub mod form;
+pub mod health;
+pub mod qr;
+pub mod token;
+pub mod userinfo;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(device_authorization::routes())
+        .merge(discovery::routes())
+        .merge(health::routes())
+        .merge(qr::routes())
+        .merge(token::routes())
+        .merge(userinfo::routes())
+}

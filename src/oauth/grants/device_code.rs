@@ -1,0 +1,125 @@
+//! The device-code grant at the token endpoint (RFC 8628 §3.4–3.5).
+//!
+//! Hot path: a device polls every few seconds until a person decides. A poll that comes too
+//! early is answered from memory (`PollTracker`) without touching the database; an on-time
+//! poll costs one primary-key read. Nothing is written per poll. Only the single redeeming
+//! poll writes, with a conditional UPDATE so the code is redeemed exactly once.
+
+use crate::{
+    error::{ErrorKind, OAuthError},
+    oauth::{
+        issue::{self, Grant, TokenResponse},
+        params::Params,
+        polling::PollTiming,
+    },
+    state::AppState,
+    store::{Client, DeviceAuthorizationStore, DeviceStatus, UserStore},
+    tokens::opaque,
+};
+
+pub async fn poll_device_token(
+    state: &AppState,
+    client: &Client,
+    params: &Params,
+) -> Result<TokenResponse, OAuthError> {
+    let device_code = params.require("device_code")?;
+    let code_hash = opaque::hash(device_code);
+    let now_ms = state.clock.now_ms();
+    let now = now_ms.div_euclid(1000);
+
+    if state.polls.is_too_early(&code_hash, now_ms) {
+        return Err(slow_down(state, &code_hash, now_ms));
+    }
+    let auth = state
+        .db
+        .get_by_device_code_hash(&code_hash)
+        .await?
+        // RFC 8628 §3.5 / RFC 6749 §5.2: an unknown code is an invalid grant.
+        .ok_or_else(|| OAuthError::invalid_grant("The device code is invalid."))?;
+    if auth.client_id != client.id {
+        // RFC 6749 §5.2: the grant was issued to another client.
+        return Err(OAuthError::invalid_grant("The device code is invalid."));
+    }
+    if auth.status == DeviceStatus::Redeemed {
+        return Err(OAuthError::invalid_grant("The device code was already used."));
+    }
+    if auth.expires_at <= now {
+        state.polls.forget(&code_hash);
+        return Err(OAuthError::new(
+            ErrorKind::ExpiredToken,
+            "The device code has expired. Start a new device authorization.",
+        ));
+    }
+    match auth.status {
+        DeviceStatus::Pending => {
+            match state.polls.record(&code_hash, auth.interval_secs, auth.expires_at, now_ms) {
+                PollTiming::OnTime => Err(OAuthError::new(
+                    ErrorKind::AuthorizationPending,
+                    "The user has not yet approved or denied the request.",
+                )),
+                PollTiming::SlowDown { interval_secs } => Err(slow_down_error(interval_secs)),
+            }
+        }
+        DeviceStatus::Denied => {
+            state.polls.forget(&code_hash);
+            Err(OAuthError::new(ErrorKind::AccessDenied, "The user denied the request."))
+        }
+        DeviceStatus::Approved => redeem(state, client, &code_hash, now).await,
+        DeviceStatus::Redeemed => Err(OAuthError::invalid_grant("The device code was already used.")),
+    }
+}
+
+async fn redeem(
+    state: &AppState,
+    client: &Client,
+    code_hash: &str,
+    now: i64,
+) -> Result<TokenResponse, OAuthError> {
+    // Exactly one concurrent poll wins this conditional update; the others lost the race.
+    let Some(auth) = state.db.redeem(code_hash, now).await? else {
+        return Err(OAuthError::invalid_grant("The device code was already used."));
+    };
+    state.polls.forget(code_hash);
+    let (Some(user_id), Some(auth_time)) = (auth.user_id.as_deref(), auth.auth_time) else {
+        tracing::error!(device_authorization = %auth.id, "approved authorization without a user");
+        return Err(OAuthError::server_error());
+    };
+    // Checked at redemption, not only at approval: the account may have been disabled,
+    // deleted or its password reset in between.
+    let user = state.db.get_user(user_id).await?;
+    let user = match user {
+        Some(user) if !user.disabled && user.password_changed_at <= auth_time => user,
+        _ => {
+            tracing::warn!(device_authorization = %auth.id, "approving account no longer valid; no tokens issued");
+            return Err(OAuthError::invalid_grant(
+                "The account that approved this request can no longer sign in.",
+            ));
+        }
+    };
+    let grant = Grant {
+        client,
+        user: &user,
+        scope: &auth.scope,
+        auth_time,
+        amr: auth.amr.as_deref().unwrap_or("pwd"),
+        device_authorization_id: Some(&auth.id),
+        nonce: None,
+    };
+    tracing::info!(client_id = %client.id, device_authorization = %auth.id, "device code redeemed");
+    issue::issue_tokens(state, &grant, now).await
+}
+
+fn slow_down(state: &AppState, code_hash: &str, now_ms: i64) -> OAuthError {
+    let interval = match state.polls.record(code_hash, 0, i64::MAX, now_ms) {
+        PollTiming::SlowDown { interval_secs } => interval_secs,
+        PollTiming::OnTime => state.polls.interval(code_hash).unwrap_or(5),
+    };
+    slow_down_error(interval)
+}
+
+fn slow_down_error(interval_secs: i64) -> OAuthError {
+    OAuthError::new(
+        ErrorKind::SlowDown,
+        format!("Polling too fast. Wait at least {interval_secs} seconds between requests."),
+    )
+}

@@ -1,0 +1,3 @@
+//! One module per grant type the token endpoint serves.
+
+pub mod device_code;

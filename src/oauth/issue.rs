@@ -1,0 +1,128 @@
+//! Minting the token response (RFC 6749 §5.1, OIDC Core §3.1.3.3): a JWT access token
+//! (RFC 9068), an ID token when `openid` was granted, and a refresh token when
+//! `offline_access` was granted (OIDC Core §11).
+
+use serde::Serialize;
+
+use crate::{
+    error::OAuthError,
+    oauth::scope,
+    state::AppState,
+    store::{Client, RefreshToken, RefreshTokenStore, User},
+    tokens::{
+        jwt::{AccessTokenClaims, IdTokenClaims},
+        opaque,
+    },
+};
+
+/// What a grant hands over to be turned into tokens.
+#[derive(Debug)]
+pub struct Grant<'a> {
+    pub client: &'a Client,
+    pub user: &'a User,
+    pub scope: &'a str,
+    pub auth_time: i64,
+    /// Space-separated authentication methods (OIDC `amr`).
+    pub amr: &'a str,
+    pub device_authorization_id: Option<&'a str>,
+    pub nonce: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+pub async fn issue_tokens(
+    state: &AppState,
+    grant: &Grant<'_>,
+    now: i64,
+) -> Result<TokenResponse, OAuthError> {
+    let config = &state.config;
+    let access_lifetime = config.access_token_lifetime_secs as i64;
+    let access_claims = AccessTokenClaims {
+        iss: config.issuer.clone(),
+        sub: grant.user.id.clone(),
+        // RFC 9068 §3: without a resource indicator the default resource is this
+        // server's own userinfo endpoint, so the audience is the issuer.
+        aud: config.issuer.clone(),
+        exp: now + access_lifetime,
+        iat: now,
+        jti: uuid::Uuid::new_v4().to_string(),
+        client_id: grant.client.id.clone(),
+        scope: grant.scope.to_string(),
+        auth_time: Some(grant.auth_time),
+    };
+    let access_token = state.keys.sign("at+jwt", &access_claims).map_err(signing_failed)?;
+
+    let id_token = if scope::contains(grant.scope, "openid") {
+        let claims = id_token_claims(state, grant, now);
+        Some(state.keys.sign("JWT", &claims).map_err(signing_failed)?)
+    } else {
+        None
+    };
+
+    let refresh_token = if scope::contains(grant.scope, "offline_access") {
+        let token = opaque::generate();
+        state
+            .db
+            .create_refresh_token(&RefreshToken {
+                token_hash: opaque::hash(&token),
+                family_id: uuid::Uuid::new_v4().to_string(),
+                client_id: grant.client.id.clone(),
+                user_id: grant.user.id.clone(),
+                scope: grant.scope.to_string(),
+                device_authorization_id: grant.device_authorization_id.map(str::to_string),
+                auth_time: grant.auth_time,
+                created_at: now,
+                expires_at: now + config.refresh_token_lifetime_secs as i64,
+                revoked_at: None,
+            })
+            .await?;
+        Some(token)
+    } else {
+        None
+    };
+
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: access_lifetime,
+        scope: grant.scope.to_string(),
+        refresh_token,
+        id_token,
+    })
+}
+
+fn id_token_claims(state: &AppState, grant: &Grant<'_>, now: i64) -> IdTokenClaims {
+    let user = grant.user;
+    let profile = scope::contains(grant.scope, "profile");
+    let email = scope::contains(grant.scope, "email");
+    IdTokenClaims {
+        iss: state.config.issuer.clone(),
+        sub: user.id.clone(),
+        aud: grant.client.id.clone(),
+        exp: now + state.config.id_token_lifetime_secs as i64,
+        iat: now,
+        auth_time: grant.auth_time,
+        azp: grant.client.id.clone(),
+        amr: grant.amr.split_whitespace().map(str::to_string).collect(),
+        nonce: grant.nonce.map(str::to_string),
+        preferred_username: profile.then(|| user.username.clone()),
+        name: if profile { user.name.clone() } else { None },
+        email: if email { user.email.clone() } else { None },
+        email_verified: (email && user.email.is_some()).then_some(user.email_verified),
+    }
+}
+
+fn signing_failed(err: impl std::fmt::Display) -> OAuthError {
+    tracing::error!(error = %err, "token signing failed");
+    OAuthError::server_error()
+}

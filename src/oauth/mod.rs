@@ -1,0 +1,13 @@
+//! OAuth 2.0 / OpenID Connect protocol logic. No HTTP types here: handlers in `http/` and
+//! `web/` parse requests, call these functions with "now" from the clock, and map errors.
+
+pub mod client_auth;
+pub mod device;
+pub mod grants;
+pub mod issue;
+pub mod params;
+pub mod password;
+pub mod polling;
+pub mod scope;
+pub mod token;
+pub mod user_code;

@@ -1,0 +1,42 @@
+//! The token endpoint's dispatch (RFC 6749 §3.2). Checks run in a fixed order before any
+//! grant logic: grant type present and supported, client authenticated, grant allowed for
+//! this client; then the grant's own handler.
+
+use crate::{
+    error::{ErrorKind, OAuthError},
+    oauth::{
+        client_auth::{BasicCredentials, authenticate_client},
+        device, grants,
+        issue::TokenResponse,
+        params::Params,
+    },
+    state::AppState,
+};
+
+/// Grant types this server serves at the token endpoint (listed in discovery).
+pub const SUPPORTED_GRANT_TYPES: &[&str] = &[device::GRANT_TYPE];
+
+pub async fn exchange(
+    state: &AppState,
+    basic: Option<BasicCredentials>,
+    params: &Params,
+) -> Result<TokenResponse, OAuthError> {
+    let grant_type = params.require("grant_type")?;
+    if !SUPPORTED_GRANT_TYPES.contains(&grant_type) {
+        return Err(OAuthError::new(
+            ErrorKind::UnsupportedGrantType,
+            format!("The grant type '{grant_type}' is not supported."),
+        ));
+    }
+    let client = authenticate_client(&state.db, basic, params).await?;
+    if !client.allows_grant(grant_type) {
+        return Err(OAuthError::new(
+            ErrorKind::UnauthorizedClient,
+            "This client may not use this grant type.",
+        ));
+    }
+    match grant_type {
+        device::GRANT_TYPE => grants::device_code::poll_device_token(state, &client, params).await,
+        _ => Err(OAuthError::new(ErrorKind::UnsupportedGrantType, "Unsupported grant type.")),
+    }
+}

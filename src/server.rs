@@ -1,0 +1,114 @@
+//! Building and running the server. Tests call the same functions as `usher serve`.
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::{HeaderName, HeaderValue, StatusCode, header},
+};
+use tokio::net::TcpListener;
+use tower_http::{
+    limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+
+use crate::{
+    clock::Clock,
+    config::Config,
+    http,
+    oauth::{password, polling::PollTracker, user_code::AttemptLimiter},
+    state::AppState,
+    store::{Database, DeviceAuthorizationStore, SessionStore},
+    tokens::keys::KeySet,
+    web,
+};
+
+/// Content-Security-Policy of every response: no scripts, styles from our own stylesheet,
+/// forms only to ourselves, never framed (clickjacking on the consent page).
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Connects storage, loads (or creates) signing keys and builds the shared state.
+pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let db = Database::connect(&config.database_url, config.database_max_connections).await?;
+    let sessions = SessionStore::new(&db).await?;
+    let keys = KeySet::load_or_generate(&db, clock.now()).await?;
+    password::warm_up();
+    Ok(AppState {
+        user_code_attempts: Arc::new(AttemptLimiter::new(
+            config.user_code_attempts_per_ip,
+            config.user_code_attempt_window_secs,
+        )),
+        config: Arc::new(config),
+        db,
+        sessions,
+        keys: Arc::new(keys),
+        clock,
+        polls: Arc::new(PollTracker::default()),
+    })
+}
+
+/// Every route, with the layers all responses share.
+pub fn build_router(state: AppState) -> Router {
+    let config = &state.config;
+    let sessions = SessionManagerLayer::new(state.sessions.clone())
+        .with_name("usher_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.cookie_secure())
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            config.session_lifetime_secs as i64,
+        )));
+    let header = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    Router::new()
+        .merge(http::routes())
+        .merge(web::routes().layer(sessions))
+        .fallback(web::error::not_found)
+        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.request_timeout_secs),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then finishes in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let maintenance = tokio::spawn(maintenance(state.clone()));
+    let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    maintenance.abort();
+    result
+}
+
+/// Periodic clean-up: forget expired codes in memory and delete long-expired records.
+async fn maintenance(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let now = state.clock.now();
+        state.polls.sweep(now);
+        // Keep expired authorizations a day so a late device still hears `expired_token`.
+        match state.db.delete_expired(now - 86_400).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(deleted = n, "deleted expired device authorizations"),
+            Err(err) => tracing::warn!(error = %err, "could not delete expired device authorizations"),
+        }
+    }
+}

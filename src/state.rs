@@ -1,0 +1,25 @@
+//! Shared state handed to every handler.
+
+use std::sync::Arc;
+
+use crate::{
+    clock::Clock,
+    config::Config,
+    oauth::{polling::PollTracker, user_code::AttemptLimiter},
+    store::{Database, SessionStore},
+    tokens::keys::KeySet,
+};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Database,
+    /// Browser sessions of the hosted pages, in the same database.
+    pub sessions: SessionStore,
+    pub keys: Arc<KeySet>,
+    pub clock: Arc<dyn Clock>,
+    /// In-memory polling timestamps per pending device code (no database write per poll).
+    pub polls: Arc<PollTracker>,
+    /// Wrong user-code entries per IP address.
+    pub user_code_attempts: Arc<AttemptLimiter>,
+}

@@ -1,0 +1,89 @@
+//! Storage: one trait per concern, implemented once by [`Database`] over either SQLite
+//! (embedded default) or PostgreSQL. Both databases run the same SQL text (`$1`
+//! placeholders, `RETURNING`, `ON CONFLICT`, integer Unix timestamps), so there is one code
+//! path to test; only the migrations differ (`migrations/sqlite`, `migrations/postgres`).
+//!
+//! Codes and secrets are stored only as hashes (`tokens::opaque::hash`).
+
+mod clients;
+mod database;
+mod device_authorizations;
+mod keys;
+mod models;
+mod refresh_tokens;
+mod sessions;
+mod users;
+
+pub use database::Database;
+pub use models::*;
+pub use sessions::SessionStore;
+
+use async_trait::async_trait;
+
+use crate::error::StoreResult;
+
+#[async_trait]
+pub trait ClientStore: Send + Sync {
+    /// Fails with `StoreError::Conflict("client id")` when the id is taken.
+    async fn create_client(&self, client: &Client) -> StoreResult<()>;
+    async fn get_client(&self, id: &str) -> StoreResult<Option<Client>>;
+    async fn list_clients(&self) -> StoreResult<Vec<Client>>;
+    /// Returns whether a client was deleted.
+    async fn delete_client(&self, id: &str) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Fails with `StoreError::Conflict("username")` when the username is taken.
+    async fn create_user(&self, user: &User) -> StoreResult<()>;
+    async fn get_user(&self, id: &str) -> StoreResult<Option<User>>;
+    async fn get_user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    /// Sets a new password hash and `password_changed_at`. Returns whether the user exists.
+    async fn set_password(&self, id: &str, password_hash: &str, now: i64) -> StoreResult<bool>;
+    async fn set_disabled(&self, id: &str, disabled: bool) -> StoreResult<bool>;
+    async fn delete_user(&self, id: &str) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait DeviceAuthorizationStore: Send + Sync {
+    /// Fails with `StoreError::Conflict("user code")` when the user code is in use by a
+    /// pending authorization, so the caller can draw another.
+    async fn create_device_authorization(&self, auth: &DeviceAuthorization) -> StoreResult<()>;
+    async fn get_by_device_code_hash(&self, hash: &str) -> StoreResult<Option<DeviceAuthorization>>;
+    /// The most recent authorization with this (normalized) user code.
+    async fn get_by_user_code(&self, user_code: &str) -> StoreResult<Option<DeviceAuthorization>>;
+    /// Moves a `pending`, unexpired authorization to `approved` or `denied`, recording who
+    /// decided. Returns false when it was no longer pending (decided, expired, gone).
+    async fn decide(&self, id: &str, decision: &Decision, now: i64) -> StoreResult<bool>;
+    /// Atomically moves an `approved` authorization to `redeemed` and returns it. Exactly one
+    /// of any number of concurrent callers gets `Some` (RFC 8628 §3.5: a code is used once).
+    async fn redeem(&self, device_code_hash: &str, now: i64) -> StoreResult<Option<DeviceAuthorization>>;
+    /// Deletes authorizations that expired before `before`. Returns how many.
+    async fn delete_expired(&self, before: i64) -> StoreResult<u64>;
+}
+
+#[async_trait]
+pub trait RefreshTokenStore: Send + Sync {
+    async fn create_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
+    async fn get_refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshToken>>;
+    /// Revokes every token of a family. Returns how many were newly revoked.
+    async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64>;
+}
+
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    async fn create_key(&self, key: &SigningKey) -> StoreResult<()>;
+    /// All keys, newest first.
+    async fn list_keys(&self) -> StoreResult<Vec<SigningKey>>;
+}
+
+/// Everything the server needs from storage.
+pub trait Store:
+    ClientStore + UserStore + DeviceAuthorizationStore + RefreshTokenStore + KeyStore
+{
+}
+impl<T: ClientStore + UserStore + DeviceAuthorizationStore + RefreshTokenStore + KeyStore> Store
+    for T
+{
+}

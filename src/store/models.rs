@@ -1,0 +1,151 @@
+//! Records as stored. Timestamps are Unix seconds (`i64`) so SQLite and PostgreSQL share SQL.
+//! Lists (scopes, redirect URIs, grant types) are stored space-separated.
+
+use serde::Serialize;
+
+/// A registered OAuth client (relying party or device app).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Client {
+    pub id: String,
+    /// Shown on the consent page.
+    pub name: String,
+    /// `None` for public clients (token endpoint auth method `none`).
+    #[serde(skip)]
+    pub secret_hash: Option<String>,
+    /// Space-separated scopes this client may request.
+    pub allowed_scopes: String,
+    /// Space-separated grant types this client may use.
+    pub grant_types: String,
+    /// Space-separated redirect URIs (authorization code flow).
+    pub redirect_uris: String,
+    /// Overrides the server's device-code lifetime for this client.
+    pub device_code_lifetime_secs: Option<i64>,
+    pub created_at: i64,
+}
+
+impl Client {
+    pub fn is_confidential(&self) -> bool {
+        self.secret_hash.is_some()
+    }
+    pub fn allowed_scopes(&self) -> impl Iterator<Item = &str> {
+        self.allowed_scopes.split_whitespace()
+    }
+    pub fn allows_grant(&self, grant_type: &str) -> bool {
+        self.grant_types.split_whitespace().any(|g| g == grant_type)
+    }
+}
+
+/// A person who can sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub password_changed_at: i64,
+}
+
+/// State of a device authorization (RFC 8628 §3.1–3.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceStatus {
+    Pending,
+    Approved,
+    Denied,
+    Redeemed,
+}
+
+impl DeviceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceStatus::Pending => "pending",
+            DeviceStatus::Approved => "approved",
+            DeviceStatus::Denied => "denied",
+            DeviceStatus::Redeemed => "redeemed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => DeviceStatus::Pending,
+            "approved" => DeviceStatus::Approved,
+            "denied" => DeviceStatus::Denied,
+            "redeemed" => DeviceStatus::Redeemed,
+            _ => return None,
+        })
+    }
+}
+
+/// A device's request to be signed in, from `POST /oauth2/device_authorization` until its
+/// code is redeemed or expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceAuthorization {
+    pub id: String,
+    /// SHA-256 of the device code; the code itself is never stored.
+    pub device_code_hash: String,
+    /// Normalized user code: 8 characters of `BCDFGHJKLMNPQRSTVWXZ`, no dash.
+    pub user_code: String,
+    pub client_id: String,
+    /// Space-separated granted scopes.
+    pub scope: String,
+    pub status: DeviceStatus,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub interval_secs: i64,
+    /// What is known of the device, for the consent page.
+    pub device: DeviceInfo,
+    /// Set once a person approved or denied.
+    pub user_id: Option<String>,
+    pub auth_time: Option<i64>,
+    /// Space-separated authentication methods (OIDC `amr`), e.g. `pwd`.
+    pub amr: Option<String>,
+    pub decided_at: Option<i64>,
+}
+
+/// Metadata about a device as sent with its authorization request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DeviceInfo {
+    pub name: Option<String>,
+    pub model: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A person's decision on a pending device authorization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub approved: bool,
+    pub user_id: String,
+    pub auth_time: i64,
+    pub amr: String,
+}
+
+/// A refresh token, stored by hash. Tokens of one chain of rotations share a `family_id`.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RefreshToken {
+    pub token_hash: String,
+    pub family_id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub scope: String,
+    /// The device authorization that first issued this family, if any.
+    pub device_authorization_id: Option<String>,
+    pub auth_time: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// A token-signing key pair. `private_pem` is PKCS#8 PEM.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SigningKey {
+    pub kid: String,
+    /// JWS algorithm name (`RS256`, `ES256`, `EdDSA`).
+    pub alg: String,
+    pub private_pem: String,
+    pub created_at: i64,
+}

@@ -1,0 +1,10 @@
+//! One integration-test binary (one link step): every module starts its own real server on
+//! 127.0.0.1:0 with its own database.
+
+mod cli;
+mod device_flow;
+mod pages;
+mod phone;
+mod store;
+mod support;
+mod token_errors;
