@@ -12,7 +12,7 @@ use tower_http::{
     limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
     trace::TraceLayer,
 };
-use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite, session_store::ExpiredDeletion};
 
 use crate::{
     clock::Clock,
@@ -78,8 +78,16 @@ pub fn build_router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.request_timeout_secs),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The span of a request names its method and path only: query strings (`?user_code=`)
+/// and QR paths carry user codes, which are never logged.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let path = request.uri().path();
+    let path = if path.starts_with("/device/qr/") { "/device/qr/{code}" } else { path };
+    tracing::info_span!("request", method = %request.method(), path = %path)
 }
 
 /// Serves until `shutdown` completes, then finishes in-flight requests.
@@ -109,6 +117,9 @@ async fn maintenance(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::debug!(deleted = n, "deleted expired device authorizations"),
             Err(err) => tracing::warn!(error = %err, "could not delete expired device authorizations"),
+        }
+        if let Err(err) = ExpiredDeletion::delete_expired(&state.sessions).await {
+            tracing::warn!(error = %err, "could not delete expired sessions");
         }
     }
 }

@@ -1,6 +1,7 @@
 //! HTTP handlers for machines (devices, relying parties, resource servers): one thin module
 //! per endpoint family that extracts the request, calls `oauth/`, and maps the result.
 
+pub mod authorize;
 pub mod device_authorization;
 pub mod discovery;
 pub mod form;
@@ -15,6 +16,7 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(authorize::routes())
         .merge(device_authorization::routes())
         .merge(discovery::routes())
         .merge(health::routes())

@@ -20,7 +20,15 @@ pub use sessions::SessionStore;
 
 use async_trait::async_trait;
 
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
+
+/// Maps a unique-constraint violation to `StoreError::Conflict(what)`.
+fn unique_violation(err: sqlx::Error, what: &'static str) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(err),
+    }
+}
 
 #[async_trait]
 pub trait ClientStore: Send + Sync {

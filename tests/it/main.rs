@@ -2,7 +2,9 @@
 //! 127.0.0.1:0 with its own database.
 
 mod cli;
+mod device_cli;
 mod device_flow;
+mod discovery;
 mod pages;
 mod phone;
 mod store;

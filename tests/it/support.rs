@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::net::TcpListener;
 use usher::{
-    clock::ManualClock,
+    clock::{Clock, ManualClock, SystemClock},
     config::Config,
     state::AppState,
     store::{Client, ClientStore, User, UserStore},
@@ -32,6 +32,21 @@ impl TestServer {
     }
 
     pub async fn start_with(configure: impl FnOnce(&mut Config)) -> TestServer {
+        let clock = Arc::new(ManualClock::default());
+        Self::start_with_clock(configure, clock.clone(), clock).await
+    }
+
+    /// A server on the wall clock, for clients that really wait (`usher device`).
+    pub async fn start_real_time(configure: impl FnOnce(&mut Config)) -> TestServer {
+        let unused = Arc::new(ManualClock::default());
+        Self::start_with_clock(configure, Arc::new(SystemClock), unused).await
+    }
+
+    async fn start_with_clock(
+        configure: impl FnOnce(&mut Config),
+        server_clock: Arc<dyn Clock>,
+        clock: Arc<ManualClock>,
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local addr");
@@ -43,8 +58,7 @@ impl TestServer {
             ..Config::default()
         };
         configure(&mut config);
-        let clock = Arc::new(ManualClock::default());
-        let state = usher::build_state(config, clock.clone()).await.expect("server state");
+        let state = usher::build_state(config, server_clock).await.expect("server state");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let served = state.clone();
         tokio::spawn(async move {
@@ -69,7 +83,7 @@ impl TestServer {
     }
 
     pub async fn create_user(&self, username: &str, password: &str) -> User {
-        let now = usher::clock::Clock::now(&*self.clock);
+        let now = self.state.clock.now();
         let user = User {
             id: uuid::Uuid::new_v4().to_string(),
             username: username.to_string(),

@@ -244,7 +244,7 @@ async fn malformed_requests_get_invalid_request_or_unsupported_grant_type() {
         ),
         (r#"{"grant_type":"x"}"#, "application/json", 400, "invalid_request"),
         ("grant_type=x", "text/plain", 400, "invalid_request"),
-        ("%%%&&&==", "application/x-www-form-urlencoded", 400, "unsupported_grant_type"),
+        ("%%%&&&==", "application/x-www-form-urlencoded", 400, "invalid_request"),
         ("\u{0}\u{1}", "application/x-www-form-urlencoded", 400, "invalid_request"),
     ];
     for (body, content_type, status, error) in cases {

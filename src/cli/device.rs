@@ -1,0 +1,498 @@
+//! `usher device`: a terminal device client for the device authorization grant (RFC 8628),
+//! against any OpenID provider that publishes `device_authorization_endpoint` in discovery.
+//!
+//! QR code colours: a QR code must show dark modules on a light background. The unicode
+//! renderer draws one colour with block glyphs (the terminal's text colour) and the other
+//! with spaces (its background), so what scans depends on the terminal's theme. On a
+//! terminal (and without `NO_COLOR`) the code is drawn black on white with ANSI colours,
+//! which scans on any theme. Otherwise (`--qr dark`, the fallback) it assumes light text
+//! on a dark background, the common default, and draws the light modules and the quiet zone
+//! as glyphs; `--qr light` draws the dark modules as glyphs instead.
+
+use std::{
+    io::{IsTerminal, Write},
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use qrcode::{QrCode, render::unicode::Dense1x2};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::oauth::device::GRANT_TYPE;
+
+#[derive(Debug, Args)]
+pub struct DeviceArgs {
+    /// Issuer URL of the OpenID provider, e.g. http://127.0.0.1:8080.
+    #[arg(long)]
+    issuer: String,
+    /// Client id registered at the provider (`usher client create`).
+    #[arg(long)]
+    client_id: String,
+    /// Secret of a confidential client (sent as `client_secret` in the form body).
+    #[arg(long, env = "USHER_CLIENT_SECRET", hide_env_values = true)]
+    client_secret: Option<String>,
+    /// Space-separated scopes to request.
+    #[arg(long, default_value = "openid profile offline_access")]
+    scope: String,
+    /// Name shown on the phone's consent page [default: this machine's hostname].
+    #[arg(long)]
+    device_name: Option<String>,
+    /// How to draw the QR code: black on white with ANSI colours, or plain block
+    /// characters for a dark or a light terminal theme.
+    #[arg(long, value_enum, default_value_t = QrStyle::Auto)]
+    qr: QrStyle,
+    /// Also print the raw tokens (they are credentials: keep them private).
+    #[arg(long)]
+    print_tokens: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum QrStyle {
+    /// `ansi` on a terminal without NO_COLOR, `dark` otherwise.
+    Auto,
+    /// Black on white with ANSI colours: scans on any terminal theme.
+    Ansi,
+    /// No colours; for light text on a dark background.
+    Dark,
+    /// No colours; for dark text on a light background.
+    Light,
+    /// No QR code.
+    Off,
+}
+
+#[derive(Debug, Deserialize)]
+struct Discovery {
+    issuer: Option<String>,
+    device_authorization_endpoint: Option<String>,
+    token_endpoint: String,
+    jwks_uri: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Authorization {
+    device_code: String,
+    user_code: String,
+    verification_uri: String,
+    verification_uri_complete: Option<String>,
+    expires_in: u64,
+    interval: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Tokens {
+    access_token: String,
+    id_token: Option<String>,
+    refresh_token: Option<String>,
+    scope: Option<String>,
+    expires_in: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorBody {
+    error: String,
+    error_description: Option<String>,
+}
+
+pub async fn run(args: DeviceArgs) -> anyhow::Result<()> {
+    let issuer = args.issuer.trim_end_matches('/').to_string();
+    let http = reqwest::Client::builder()
+        .user_agent(concat!("usher-cli/", env!("CARGO_PKG_VERSION")))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .context("could not build the HTTP client")?;
+
+    let discovery_url = format!("{issuer}/.well-known/openid-configuration");
+    let discovery: Discovery = get_json(&http, &discovery_url).await?;
+    let issuer = discovery.issuer.clone().unwrap_or(issuer);
+    let device_endpoint = discovery
+        .device_authorization_endpoint
+        .as_deref()
+        .context("the provider does not advertise a device_authorization_endpoint")?;
+
+    let mut form = vec![
+        ("client_id", args.client_id.as_str()),
+        ("scope", args.scope.as_str()),
+    ];
+    if let Some(secret) = &args.client_secret {
+        form.push(("client_secret", secret));
+    }
+    let device_name = args.device_name.clone().unwrap_or_else(hostname);
+    let response = http
+        .post(device_endpoint)
+        .header("X-Device-Name", device_name)
+        .header("X-Device-Model", "usher-cli")
+        .form(&form)
+        .send()
+        .await
+        .with_context(|| format!("could not reach {device_endpoint}"))?;
+    let auth: Authorization = match read(response).await? {
+        Ok(auth) => auth,
+        Err(err) => bail!("the device authorization was refused: {}", describe(&err)),
+    };
+    show_instructions(&auth, args.qr)?;
+
+    let tokens = poll(&http, &discovery.token_endpoint, &args, &auth).await?;
+    println!("Signed in.");
+    show_tokens(&http, &discovery, &issuer, &args, &tokens).await;
+    Ok(())
+}
+
+fn show_instructions(auth: &Authorization, style: QrStyle) -> anyhow::Result<()> {
+    println!();
+    println!(
+        "{}",
+        super::boxed(&[
+            format!("On your phone, open {}", auth.verification_uri),
+            format!("and enter {}", auth.user_code),
+        ])
+    );
+    if let Some(complete) = &auth.verification_uri_complete
+        && style != QrStyle::Off
+    {
+        println!();
+        println!("or scan this QR code:");
+        println!("{}", render_qr(complete, style)?);
+    }
+    let expires_at = super::format_time(super::now() + auth.expires_in as i64);
+    println!();
+    println!(
+        "The code expires in {} (at {expires_at}).",
+        duration(auth.expires_in)
+    );
+    println!();
+    Ok(())
+}
+
+fn render_qr(data: &str, style: QrStyle) -> anyhow::Result<String> {
+    let style = match style {
+        QrStyle::Auto
+            if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+        {
+            QrStyle::Ansi
+        }
+        QrStyle::Auto => QrStyle::Dark,
+        other => other,
+    };
+    let code = QrCode::new(data.as_bytes()).context("could not make a QR code")?;
+    let mut renderer = code.render::<Dense1x2>();
+    renderer.quiet_zone(true);
+    if style == QrStyle::Dark {
+        renderer
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark);
+    }
+    let image = renderer.build();
+    if style != QrStyle::Ansi {
+        return Ok(image);
+    }
+    // Black text on a bright white background, line by line.
+    Ok(image
+        .lines()
+        .map(|line| format!("\x1b[30;107m{line}\x1b[0m"))
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// Polls the token endpoint until the person decides or the code expires (RFC 8628 §3.4–3.5).
+async fn poll(
+    http: &reqwest::Client,
+    token_endpoint: &str,
+    args: &DeviceArgs,
+    auth: &Authorization,
+) -> anyhow::Result<Tokens> {
+    let mut interval = Duration::from_secs(auth.interval.unwrap_or(5).max(1));
+    let deadline = Instant::now() + Duration::from_secs(auth.expires_in);
+    let mut spinner = Spinner::new();
+    let mut form = vec![
+        ("grant_type", GRANT_TYPE),
+        ("device_code", auth.device_code.as_str()),
+        ("client_id", args.client_id.as_str()),
+    ];
+    if let Some(secret) = &args.client_secret {
+        form.push(("client_secret", secret));
+    }
+    let mut wait = interval;
+    let result = loop {
+        spinner.wait(wait, deadline).await;
+        wait = interval;
+        let response = match http.post(token_endpoint).form(&form).send().await {
+            Ok(response) => response,
+            Err(err) if Instant::now() < deadline => {
+                // §3.5: back off on connection problems, then try again.
+                spinner.note(&format!("could not reach the server ({err}); retrying"));
+                interval = (interval * 2).min(Duration::from_secs(60));
+                wait = interval;
+                continue;
+            }
+            Err(err) => break Err(anyhow::Error::new(err).context("could not reach the server")),
+        };
+        match read::<Tokens>(response).await {
+            Err(err) => break Err(err),
+            Ok(Ok(tokens)) => break Ok(tokens),
+            Ok(Err(err)) => match err.error.as_str() {
+                "authorization_pending" if Instant::now() < deadline => {}
+                "slow_down" => {
+                    interval += Duration::from_secs(5);
+                    wait = interval;
+                }
+                "access_denied" => {
+                    break Err(anyhow::anyhow!("The request was denied on the phone."));
+                }
+                "expired_token" | "authorization_pending" => {
+                    break Err(anyhow::anyhow!("The code expired; run the command again."));
+                }
+                _ => {
+                    break Err(anyhow::anyhow!(
+                        "the token request failed: {}",
+                        describe(&err)
+                    ));
+                }
+            },
+        }
+    };
+    spinner.clear();
+    result
+}
+
+async fn show_tokens(
+    http: &reqwest::Client,
+    discovery: &Discovery,
+    issuer: &str,
+    args: &DeviceArgs,
+    tokens: &Tokens,
+) {
+    let jwks = match &discovery.jwks_uri {
+        Some(uri) => get_json::<jsonwebtoken::jwk::JwkSet>(http, uri)
+            .await
+            .map_err(|e| format!("{e:#}")),
+        None => Err("the provider has no jwks_uri".into()),
+    };
+    println!();
+    if let Some(id_token) = &tokens.id_token {
+        print_claims("ID token", id_token, &jwks, issuer, Some(&args.client_id));
+    } else {
+        println!("No ID token (ask for the `openid` scope).");
+    }
+    print_claims("Access token", &tokens.access_token, &jwks, issuer, None);
+    let scope = tokens
+        .scope
+        .as_deref()
+        .unwrap_or("(not stated: as requested)");
+    println!("Scope:         {scope}");
+    match tokens.expires_in {
+        Some(secs) => println!("Expires in:    {}", duration(secs)),
+        None => println!("Expires in:    (not stated)"),
+    }
+    let refresh = if tokens.refresh_token.is_some() {
+        "issued"
+    } else {
+        "not issued"
+    };
+    println!("Refresh token: {refresh}");
+    if args.print_tokens {
+        println!();
+        println!("access_token:  {}", tokens.access_token);
+        if let Some(t) = &tokens.id_token {
+            println!("id_token:      {t}");
+        }
+        if let Some(t) = &tokens.refresh_token {
+            println!("refresh_token: {t}");
+        }
+    }
+}
+
+/// Prints a JWT's claims, verified against the provider's keys when possible.
+fn print_claims(
+    label: &str,
+    token: &str,
+    jwks: &Result<jsonwebtoken::jwk::JwkSet, String>,
+    issuer: &str,
+    audience: Option<&str>,
+) {
+    let verified = jwks
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|jwks| verify(token, jwks, issuer, audience).map_err(|e| format!("{e:#}")));
+    let (status, claims) = match verified {
+        Ok(claims) => ("signature verified".to_string(), claims),
+        Err(reason) => match jsonwebtoken::dangerous::insecure_decode_claims::<Value>(token) {
+            Ok(claims) => (format!("NOT verified: {reason}"), claims),
+            Err(_) => {
+                println!("{label}: not a JWT ({reason})");
+                println!();
+                return;
+            }
+        },
+    };
+    let pretty = serde_json::to_string_pretty(&claims).unwrap_or_else(|_| claims.to_string());
+    println!("{label} claims ({status}):");
+    for line in pretty.lines() {
+        println!("  {line}");
+    }
+    println!();
+}
+
+fn verify(
+    token: &str,
+    jwks: &jsonwebtoken::jwk::JwkSet,
+    issuer: &str,
+    audience: Option<&str>,
+) -> anyhow::Result<Value> {
+    use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
+    let header = decode_header(token).context("malformed JWT header")?;
+    let jwk = match (&header.kid, jwks.keys.as_slice()) {
+        (Some(kid), _) => jwks
+            .find(kid)
+            .with_context(|| format!("no key with kid '{kid}'"))?,
+        (None, [only]) => only,
+        (None, _) => bail!("the token names no key (kid)"),
+    };
+    let key = DecodingKey::from_jwk(jwk).context("unusable key in the JWKS")?;
+    let mut validation = Validation::new(header.alg);
+    validation.set_issuer(&[issuer]);
+    match audience {
+        Some(aud) => validation.set_audience(&[aud]),
+        None => validation.validate_aud = false,
+    }
+    Ok(decode::<Value>(token, &key, &validation)?.claims)
+}
+
+async fn get_json<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+) -> anyhow::Result<T> {
+    let response = http
+        .get(url)
+        .send()
+        .await
+        .with_context(|| format!("could not reach {url}"))?;
+    match read(response).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(err)) => bail!("{url} answered {}", describe(&err)),
+        Err(err) => Err(err.context(format!("bad answer from {url}"))),
+    }
+}
+
+/// A success body, an OAuth error body, or (outer error) anything else.
+async fn read<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+) -> anyhow::Result<Result<T, ErrorBody>> {
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .context("could not read the response")?;
+    if status.is_success() {
+        return serde_json::from_slice(&body)
+            .map(Ok)
+            .with_context(|| format!("unexpected response ({status})"));
+    }
+    match serde_json::from_slice::<ErrorBody>(&body) {
+        Ok(err) => Ok(Err(err)),
+        Err(_) => bail!("HTTP {status}"),
+    }
+}
+
+fn describe(err: &ErrorBody) -> String {
+    match &err.error_description {
+        Some(d) => format!("{} ({d})", err.error),
+        None => err.error.clone(),
+    }
+}
+
+fn duration(secs: u64) -> String {
+    match (secs / 60, secs % 60) {
+        (0, s) => format!("{s} seconds"),
+        (1, 0) => "1 minute".into(),
+        (m, 0) => format!("{m} minutes"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+fn hostname() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .chain(std::env::var("HOSTNAME").ok())
+        .map(|name| name.trim().to_string())
+        .find(|name| !name.is_empty())
+        .unwrap_or_else(|| "usher-cli".into())
+}
+
+/// "Waiting" line with a spinner and the time left, redrawn in place on a terminal only.
+struct Spinner {
+    tty: bool,
+    frame: usize,
+}
+
+impl Spinner {
+    fn new() -> Self {
+        Spinner {
+            tty: std::io::stdout().is_terminal(),
+            frame: 0,
+        }
+    }
+
+    async fn wait(&mut self, total: Duration, deadline: Instant) {
+        if !self.tty {
+            tokio::time::sleep(total).await;
+            return;
+        }
+        const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
+        let end = Instant::now() + total;
+        while Instant::now() < end {
+            let left = deadline.saturating_duration_since(Instant::now()).as_secs();
+            print!(
+                "\r\x1b[2K{} Waiting for approval on the phone... ({}:{:02} left)",
+                FRAMES[self.frame % FRAMES.len()],
+                left / 60,
+                left % 60
+            );
+            let _ = std::io::stdout().flush();
+            self.frame += 1;
+            let step = end
+                .saturating_duration_since(Instant::now())
+                .min(Duration::from_millis(250));
+            tokio::time::sleep(step).await;
+        }
+    }
+
+    fn note(&self, message: &str) {
+        self.clear();
+        eprintln!("{message}");
+    }
+
+    fn clear(&self) {
+        if self.tty {
+            print!("\r\x1b[2K");
+            let _ = std::io::stdout().flush();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dark_style_draws_the_quiet_zone_with_glyphs() {
+        let qr = render_qr(
+            "http://127.0.0.1:8080/device?user_code=BCDF-GHJK",
+            QrStyle::Dark,
+        )
+        .unwrap();
+        let first = qr.lines().next().unwrap();
+        assert!(first.chars().all(|c| c == '█'), "{first}");
+        let light = render_qr("x", QrStyle::Light).unwrap();
+        assert!(light.lines().next().unwrap().chars().all(|c| c == ' '));
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(600), "10 minutes");
+        assert_eq!(duration(90), "1 min 30 s");
+        assert_eq!(duration(45), "45 seconds");
+    }
+}

@@ -1,0 +1,161 @@
+//! The `usher` command line: `serve`, administration of clients and users straight against
+//! the database, and `device`, a terminal device client for trying the flow end to end.
+//! Errors print as `error: ...` on stderr with exit code 1; usage errors are clap's (2).
+
+mod client;
+mod device;
+mod serve;
+mod user;
+
+use std::{path::PathBuf, process::ExitCode};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::{config::Config, store::Database};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "usher",
+    version,
+    about = "An OpenID Connect provider for signing in devices"
+)]
+pub struct Cli {
+    /// Configuration file [default: usher.toml if present]. `USHER_*` variables override it.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(serve::ServeArgs),
+    /// Manage OAuth clients (device apps, relying parties).
+    #[command(subcommand)]
+    Client(client::ClientCommand),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Sign in this terminal with the device flow, like a TV would.
+    Device(device::DeviceArgs),
+}
+
+/// Parses the command line and runs it. Never panics on bad input: errors are printed.
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve::run(cli.config, args).await,
+        Command::Client(command) => client::run(cli.config, command).await,
+        Command::User(command) => user::run(cli.config, command).await,
+        Command::Device(args) => device::run(args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The configuration: defaults, the file, then `USHER_*` variables. A file named explicitly
+/// with `--config` must exist.
+pub(crate) fn load_config(path: Option<PathBuf>) -> anyhow::Result<Config> {
+    if let Some(path) = &path
+        && !path.exists()
+    {
+        bail!("the configuration file {} does not exist", path.display());
+    }
+    Config::load(path.as_deref()).context("could not read the configuration")
+}
+
+/// Connects to the configured database (running migrations), for the admin commands.
+pub(crate) async fn open_database(path: Option<PathBuf>) -> anyhow::Result<Database> {
+    let config = load_config(path)?;
+    // One connection is plenty for a command; also keeps SQLite writes simple.
+    Database::connect(&config.database_url, 1)
+        .await
+        .with_context(|| {
+            format!(
+                "could not open the {} database",
+                db_kind(&config.database_url)
+            )
+        })
+}
+
+fn db_kind(url: &str) -> &'static str {
+    if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    }
+}
+
+/// Prints rows as left-aligned columns under a header.
+pub(crate) fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
+
+/// Lines framed in a box, for the few messages a person must not miss.
+pub(crate) fn boxed(lines: &[String]) -> String {
+    let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let mut out = format!("┌{}┐\n", "─".repeat(width + 2));
+    for line in lines {
+        let pad = width - line.chars().count();
+        out.push_str(&format!("│ {line}{} │\n", " ".repeat(pad)));
+    }
+    out.push_str(&format!("└{}┘", "─".repeat(width + 2)));
+    out
+}
+
+/// A Unix timestamp as `YYYY-MM-DD HH:MM:SS UTC`.
+pub(crate) fn format_time(unix: i64) -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| unix.to_string())
+}
+
+/// Seconds since the Unix epoch, from the wall clock.
+pub(crate) fn now() -> i64 {
+    crate::clock::Clock::now(&crate::clock::SystemClock)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn box_pads_every_line_to_the_widest() {
+        let b = boxed(&["ab".into(), "abcd".into()]);
+        assert_eq!(b, "┌──────┐\n│ ab   │\n│ abcd │\n└──────┘");
+    }
+}

@@ -1,0 +1,164 @@
+//! `usher serve [--demo]`.
+
+use std::{path::PathBuf, sync::Arc};
+
+use anyhow::Context;
+use clap::Args;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use crate::{
+    clock::SystemClock,
+    config::Config,
+    oauth::{device, password::hash_password},
+    state::AppState,
+    store::{Client, ClientStore, User, UserStore},
+    tokens::opaque,
+};
+
+const DEMO_USER: &str = "demo";
+const DEMO_CLIENT: &str = "demo-tv";
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Create (or reset) a demo user and a public demo client `demo-tv`, and print how to
+    /// try the device flow. The demo password is printed once.
+    #[arg(long)]
+    demo: bool,
+}
+
+pub async fn run(config_path: Option<PathBuf>, args: ServeArgs) -> anyhow::Result<()> {
+    init_tracing();
+    let config = super::load_config(config_path)?;
+    let listen = config.listen;
+    let state = crate::build_state(config, Arc::new(SystemClock))
+        .await
+        .context("could not start the server")?;
+    if args.demo {
+        seed_demo(&state).await?;
+    }
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("could not listen on {listen}"))?;
+    let address = listener.local_addr().unwrap_or(listen);
+    tracing::info!(
+        issuer = %state.config.issuer,
+        address = %address,
+        database = state.db.kind(),
+        "usher is listening"
+    );
+    crate::serve(listener, state, shutdown_signal())
+        .await
+        .context("the server failed")?;
+    tracing::info!("usher stopped");
+    Ok(())
+}
+
+/// Human-readable lines by default, JSON lines with `USHER_LOG_FORMAT=json`; the level
+/// comes from `RUST_LOG` (default `info,sqlx=warn`).
+fn init_tracing() {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let json = std::env::var("USHER_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    // A subscriber may already be set (e.g. when embedded); keep it then.
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Completes on Ctrl-C or SIGTERM; the server then finishes in-flight requests.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
+        () = term => tracing::info!("SIGTERM received, shutting down"),
+    }
+}
+
+/// Idempotent: creates the demo client if missing, and the demo user or a new password for
+/// it. The password goes to stdout once and is never logged.
+async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
+    let db = &state.db;
+    let config: &Config = &state.config;
+    let now = super::now();
+    let password: String = opaque::generate().chars().take(16).collect();
+    let password_hash = hash_password(&password).context("could not hash the demo password")?;
+    match db.get_user_by_username(DEMO_USER).await? {
+        Some(user) => {
+            db.set_password(&user.id, &password_hash, now).await?;
+            db.set_disabled(&user.id, false).await?;
+        }
+        None => {
+            let user = User {
+                id: uuid::Uuid::new_v4().to_string(),
+                username: DEMO_USER.into(),
+                password_hash,
+                name: Some("Demo User".into()),
+                email: Some("demo@example.com".into()),
+                email_verified: true,
+                disabled: false,
+                created_at: now,
+                password_changed_at: now,
+            };
+            db.create_user(&user)
+                .await
+                .context("could not create the demo user")?;
+        }
+    }
+    if db.get_client(DEMO_CLIENT).await?.is_none() {
+        let client = Client {
+            id: DEMO_CLIENT.into(),
+            name: "Demo TV".into(),
+            secret_hash: None,
+            allowed_scopes: "openid profile email offline_access".into(),
+            grant_types: device::GRANT_TYPE.into(),
+            redirect_uris: String::new(),
+            device_code_lifetime_secs: None,
+            created_at: now,
+        };
+        db.create_client(&client)
+            .await
+            .context("could not create the demo client")?;
+    }
+    tracing::info!(
+        user = DEMO_USER,
+        client = DEMO_CLIENT,
+        "demo user and client ready"
+    );
+    println!(
+        "{}",
+        super::boxed(&[
+            "Demo mode".into(),
+            String::new(),
+            format!("User:     {DEMO_USER}"),
+            format!("Password: {password}   (shown only now)"),
+            String::new(),
+            "Try it, in another terminal:".into(),
+            format!(
+                "  usher device --issuer {} --client-id {DEMO_CLIENT}",
+                config.issuer
+            ),
+            format!("then approve on {}", config.url("/device")),
+        ])
+    );
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! OpenID Provider metadata (OIDC Discovery 1.0 §3, RFC 8414 §2) and the JWKS.
+//! Lists only what this server really does.
+
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde_json::{Value, json};
+
+use crate::{
+    oauth::{scope, token::SUPPORTED_GRANT_TYPES},
+    state::AppState,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/openid-configuration", get(metadata))
+        .route("/.well-known/oauth-authorization-server", get(metadata))
+        .route("/oauth2/jwks", get(jwks))
+}
+
+async fn metadata(State(state): State<AppState>) -> Json<Value> {
+    let c = &state.config;
+    let algs = state.keys.algorithms();
+    Json(json!({
+        "issuer": c.issuer,
+        // OIDC Discovery requires these two; the authorization endpoint answers every
+        // request with an explanatory error until the code flow exists.
+        "authorization_endpoint": c.url("/oauth2/authorize"),
+        "response_types_supported": ["code"],
+        "device_authorization_endpoint": c.url("/oauth2/device_authorization"),
+        "token_endpoint": c.url("/oauth2/token"),
+        "userinfo_endpoint": c.url("/oauth2/userinfo"),
+        "jwks_uri": c.url("/oauth2/jwks"),
+        "scopes_supported": scope::SUPPORTED,
+        "grant_types_supported": SUPPORTED_GRANT_TYPES,
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": algs,
+        "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
+        "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "azp", "amr",
+            "preferred_username", "name", "email", "email_verified"],
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        // Usher extension: a QR image of `verification_uri_complete` per user code.
+        "usher_qr_endpoint_template": c.url("/device/qr/{user_code}.svg"),
+    }))
+}
+
+async fn jwks(State(state): State<AppState>) -> Response {
+    let mut response = Json(state.keys.jwks().clone()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    response
+}

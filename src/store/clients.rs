@@ -1,0 +1,48 @@
+//! `ClientStore` on SQLite or PostgreSQL.
+
+use async_trait::async_trait;
+
+use super::{Client, ClientStore, Database, database::on_pool, unique_violation};
+use crate::error::StoreResult;
+
+const COLUMNS: &str = "id, name, secret_hash, allowed_scopes, grant_types, redirect_uris, \
+device_code_lifetime_secs, created_at";
+
+#[async_trait]
+impl ClientStore for Database {
+    async fn create_client(&self, c: &Client) -> StoreResult<()> {
+        let sql = format!("INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+        on_pool!(self, |pool| sqlx::query(&sql)
+            .bind(&c.id)
+            .bind(&c.name)
+            .bind(&c.secret_hash)
+            .bind(&c.allowed_scopes)
+            .bind(&c.grant_types)
+            .bind(&c.redirect_uris)
+            .bind(c.device_code_lifetime_secs)
+            .bind(c.created_at)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(|e| unique_violation(e, "client id"))
+    }
+
+    async fn get_client(&self, id: &str) -> StoreResult<Option<Client>> {
+        let sql = format!("SELECT {COLUMNS} FROM clients WHERE id = $1");
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)
+    }
+
+    async fn list_clients(&self) -> StoreResult<Vec<Client>> {
+        let sql = format!("SELECT {COLUMNS} FROM clients ORDER BY id");
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await)?)
+    }
+
+    async fn delete_client(&self, id: &str) -> StoreResult<bool> {
+        let done = on_pool!(self, |pool| sqlx::query("DELETE FROM clients WHERE id = $1")
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+}

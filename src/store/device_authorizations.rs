@@ -1,0 +1,155 @@
+//! `DeviceAuthorizationStore` on SQLite or PostgreSQL.
+
+use async_trait::async_trait;
+
+use super::{
+    Database, Decision, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo, DeviceStatus,
+    database::on_pool, unique_violation,
+};
+use crate::error::{StoreError, StoreResult};
+
+const COLUMNS: &str = "id, device_code_hash, user_code, client_id, scope, status, created_at, \
+expires_at, interval_secs, device_name, device_model, device_ip, device_user_agent, user_id, \
+auth_time, amr, decided_at";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    device_code_hash: String,
+    user_code: String,
+    client_id: String,
+    scope: String,
+    status: String,
+    created_at: i64,
+    expires_at: i64,
+    interval_secs: i64,
+    device_name: Option<String>,
+    device_model: Option<String>,
+    device_ip: Option<String>,
+    device_user_agent: Option<String>,
+    user_id: Option<String>,
+    auth_time: Option<i64>,
+    amr: Option<String>,
+    decided_at: Option<i64>,
+}
+
+impl TryFrom<Row> for DeviceAuthorization {
+    type Error = StoreError;
+
+    fn try_from(r: Row) -> Result<Self, StoreError> {
+        let status = DeviceStatus::parse(&r.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("device authorization status {:?}", r.status)))?;
+        Ok(DeviceAuthorization {
+            id: r.id,
+            device_code_hash: r.device_code_hash,
+            user_code: r.user_code,
+            client_id: r.client_id,
+            scope: r.scope,
+            status,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            interval_secs: r.interval_secs,
+            device: DeviceInfo {
+                name: r.device_name,
+                model: r.device_model,
+                ip: r.device_ip,
+                user_agent: r.device_user_agent,
+            },
+            user_id: r.user_id,
+            auth_time: r.auth_time,
+            amr: r.amr,
+            decided_at: r.decided_at,
+        })
+    }
+}
+
+fn convert(row: Option<Row>) -> StoreResult<Option<DeviceAuthorization>> {
+    row.map(DeviceAuthorization::try_from).transpose()
+}
+
+#[async_trait]
+impl DeviceAuthorizationStore for Database {
+    async fn create_device_authorization(&self, a: &DeviceAuthorization) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT INTO device_authorizations ({COLUMNS}) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+        );
+        on_pool!(self, |pool| sqlx::query(&sql)
+            .bind(&a.id)
+            .bind(&a.device_code_hash)
+            .bind(&a.user_code)
+            .bind(&a.client_id)
+            .bind(&a.scope)
+            .bind(a.status.as_str())
+            .bind(a.created_at)
+            .bind(a.expires_at)
+            .bind(a.interval_secs)
+            .bind(&a.device.name)
+            .bind(&a.device.model)
+            .bind(&a.device.ip)
+            .bind(&a.device.user_agent)
+            .bind(&a.user_id)
+            .bind(a.auth_time)
+            .bind(&a.amr)
+            .bind(a.decided_at)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(|e| unique_violation(e, "user code"))
+    }
+
+    async fn get_by_device_code_hash(&self, hash: &str) -> StoreResult<Option<DeviceAuthorization>> {
+        let sql = format!("SELECT {COLUMNS} FROM device_authorizations WHERE device_code_hash = $1");
+        convert(on_pool!(self, |pool| sqlx::query_as(&sql).bind(hash).fetch_optional(pool).await)?)
+    }
+
+    async fn get_by_user_code(&self, user_code: &str) -> StoreResult<Option<DeviceAuthorization>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM device_authorizations WHERE user_code = $1 \
+             ORDER BY created_at DESC LIMIT 1"
+        );
+        convert(on_pool!(self, |pool| sqlx::query_as(&sql).bind(user_code).fetch_optional(pool).await)?)
+    }
+
+    async fn decide(&self, id: &str, d: &Decision, now: i64) -> StoreResult<bool> {
+        let status = if d.approved { DeviceStatus::Approved } else { DeviceStatus::Denied };
+        let sql = "UPDATE device_authorizations \
+                   SET status = $1, user_id = $2, auth_time = $3, amr = $4, decided_at = $5 \
+                   WHERE id = $6 AND status = 'pending' AND expires_at > $5";
+        let n = on_pool!(self, |pool| sqlx::query(sql)
+            .bind(status.as_str())
+            .bind(&d.user_id)
+            .bind(d.auth_time)
+            .bind(&d.amr)
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    async fn redeem(&self, hash: &str, now: i64) -> StoreResult<Option<DeviceAuthorization>> {
+        // One conditional UPDATE: the database serializes racing redeemers, and only the
+        // first still sees status = 'approved' (RFC 8628 §3.5: a code is used once).
+        let sql = format!(
+            "UPDATE device_authorizations SET status = 'redeemed' \
+             WHERE device_code_hash = $1 AND status = 'approved' AND expires_at > $2 \
+             RETURNING {COLUMNS}"
+        );
+        convert(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    async fn delete_expired(&self, before: i64) -> StoreResult<u64> {
+        let sql = "DELETE FROM device_authorizations WHERE expires_at < $1";
+        Ok(on_pool!(self, |pool| sqlx::query(sql)
+            .bind(before)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?)
+    }
+}

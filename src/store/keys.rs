@@ -1,0 +1,28 @@
+//! `KeyStore` on SQLite or PostgreSQL.
+
+use async_trait::async_trait;
+
+use super::{Database, KeyStore, SigningKey, database::on_pool, unique_violation};
+use crate::error::StoreResult;
+
+#[async_trait]
+impl KeyStore for Database {
+    async fn create_key(&self, k: &SigningKey) -> StoreResult<()> {
+        let sql = "INSERT INTO signing_keys (kid, alg, private_pem, created_at) VALUES ($1, $2, $3, $4)";
+        on_pool!(self, |pool| sqlx::query(sql)
+            .bind(&k.kid)
+            .bind(&k.alg)
+            .bind(&k.private_pem)
+            .bind(k.created_at)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(|e| unique_violation(e, "key id"))
+    }
+
+    async fn list_keys(&self) -> StoreResult<Vec<SigningKey>> {
+        let sql = "SELECT kid, alg, private_pem, created_at FROM signing_keys \
+                   ORDER BY created_at DESC, kid";
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await)?)
+    }
+}

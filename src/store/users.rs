@@ -1,0 +1,81 @@
+//! `UserStore` on SQLite or PostgreSQL. Usernames are matched case-insensitively through
+//! the lower-cased `username_key` column.
+
+use async_trait::async_trait;
+
+use super::{Database, User, UserStore, database::on_pool, unique_violation};
+use crate::error::StoreResult;
+
+const COLUMNS: &str = "id, username, password_hash, name, email, email_verified, disabled, \
+created_at, password_changed_at";
+
+#[async_trait]
+impl UserStore for Database {
+    async fn create_user(&self, u: &User) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT INTO users ({COLUMNS}, username_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        );
+        on_pool!(self, |pool| sqlx::query(&sql)
+            .bind(&u.id)
+            .bind(&u.username)
+            .bind(&u.password_hash)
+            .bind(&u.name)
+            .bind(&u.email)
+            .bind(u.email_verified)
+            .bind(u.disabled)
+            .bind(u.created_at)
+            .bind(u.password_changed_at)
+            .bind(u.username.to_lowercase())
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(|e| unique_violation(e, "username"))
+    }
+
+    async fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)
+    }
+
+    async fn get_user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE username_key = $1");
+        let key = username.to_lowercase();
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql).bind(&key).fetch_optional(pool).await)?)
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        let sql = format!("SELECT {COLUMNS} FROM users ORDER BY username_key");
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await)?)
+    }
+
+    async fn set_password(&self, id: &str, password_hash: &str, now: i64) -> StoreResult<bool> {
+        let sql = "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3";
+        let n = on_pool!(self, |pool| sqlx::query(sql)
+            .bind(password_hash)
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    async fn set_disabled(&self, id: &str, disabled: bool) -> StoreResult<bool> {
+        let n = on_pool!(self, |pool| sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(disabled)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    async fn delete_user(&self, id: &str) -> StoreResult<bool> {
+        let n = on_pool!(self, |pool| sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+}

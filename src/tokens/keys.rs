@@ -1,0 +1,257 @@
+//! Signing keys: generated on first start, persisted in the database (PKCS#8 PEM), published
+//! as a JWKS. The newest key signs; every stored key verifies, so tokens signed before a
+//! rotation stay valid until they expire.
+
+use std::collections::HashMap;
+
+use aws_lc_rs::{
+    encoding::AsDer,
+    rsa::{KeyPair as RsaKeyPair, KeySize},
+};
+use base64::{Engine, engine::general_purpose::STANDARD, engine::general_purpose::URL_SAFE_NO_PAD};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation,
+    jwk::{Jwk, JwkSet, PublicKeyUse},
+};
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::{
+    error::StoreError,
+    store::{KeyStore, SigningKey},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+    #[error("key generation failed")]
+    Generate,
+    #[error("unsupported algorithm {0}")]
+    UnsupportedAlgorithm(String),
+    #[error("stored key {0} is unusable")]
+    BadKey(String),
+    #[error("token rejected: {0}")]
+    Invalid(&'static str),
+    #[error("signing failed")]
+    Sign,
+}
+
+struct LoadedKey {
+    kid: String,
+    alg: Algorithm,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+pub struct KeySet {
+    active: LoadedKey,
+    by_kid: HashMap<String, LoadedKey>,
+    jwks: Value,
+}
+
+impl std::fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySet").field("active", &self.active.kid).finish_non_exhaustive()
+    }
+}
+
+impl KeySet {
+    /// Loads the stored keys; on first start generates an RS256 key and stores it.
+    pub async fn load_or_generate(store: &dyn KeyStore, now: i64) -> Result<KeySet, KeyError> {
+        let mut keys = store.list_keys().await?;
+        if keys.is_empty() {
+            let key = generate_signing_key("RS256", now)?;
+            // Two instances starting at once may both insert; each keeps its own key and
+            // both are published, so either one's tokens verify everywhere after a reload.
+            store.create_key(&key).await?;
+            keys = store.list_keys().await?;
+        }
+        KeySet::from_keys(&keys)
+    }
+
+    /// Builds a key set from stored keys, newest first.
+    pub fn from_keys(keys: &[SigningKey]) -> Result<KeySet, KeyError> {
+        let mut loaded = keys.iter().map(load).collect::<Result<Vec<_>, _>>()?.into_iter();
+        let active = loaded.next().ok_or(KeyError::Generate)?;
+        let mut jwks = JwkSet { keys: vec![public_jwk(&active)?] };
+        let mut by_kid = HashMap::new();
+        for key in loaded {
+            jwks.keys.push(public_jwk(&key)?);
+            by_kid.insert(key.kid.clone(), key);
+        }
+        let jwks = serde_json::to_value(&jwks).map_err(|_| KeyError::Generate)?;
+        Ok(KeySet { active, by_kid, jwks })
+    }
+
+    pub fn jwks(&self) -> &Value {
+        &self.jwks
+    }
+
+    /// JWS algorithm of the key that signs now.
+    pub fn active_alg(&self) -> String {
+        alg_name(self.active.alg)
+    }
+
+    /// Every algorithm of a published key, the active one first.
+    pub fn algorithms(&self) -> Vec<String> {
+        let mut algs = vec![self.active_alg()];
+        for key in self.by_kid.values() {
+            let name = alg_name(key.alg);
+            if !algs.contains(&name) {
+                algs.push(name);
+            }
+        }
+        algs
+    }
+
+    /// Signs `claims` with the active key; `typ` is the JWS `typ` header (`JWT`, `at+jwt`).
+    pub fn sign<C: Serialize>(&self, typ: &str, claims: &C) -> Result<String, KeyError> {
+        let mut header = Header::new(self.active.alg);
+        header.kid = Some(self.active.kid.clone());
+        header.typ = Some(typ.to_string());
+        jsonwebtoken::encode(&header, claims, &self.active.encoding).map_err(|_| KeyError::Sign)
+    }
+
+    /// Verifies a token we signed: known `kid`, signature, `typ`, `iss`, and `exp` against
+    /// `now` (the injected clock, so tests can move time).
+    pub fn verify<C: DeserializeOwned>(
+        &self,
+        token: &str,
+        expected_typ: &str,
+        issuer: &str,
+        now: i64,
+    ) -> Result<C, KeyError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| KeyError::Invalid("malformed"))?;
+        let kid = header.kid.as_deref().ok_or(KeyError::Invalid("no kid"))?;
+        let key = self.key(kid).ok_or(KeyError::Invalid("unknown key"))?;
+        if header.alg != key.alg {
+            return Err(KeyError::Invalid("algorithm mismatch"));
+        }
+        if !header.typ.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(expected_typ)) {
+            return Err(KeyError::Invalid("wrong token type"));
+        }
+        let mut validation = Validation::new(key.alg);
+        validation.validate_exp = false;
+        validation.validate_aud = false;
+        validation.set_required_spec_claims(&["exp", "iss"]);
+        validation.set_issuer(&[issuer]);
+        let data = jsonwebtoken::decode::<Value>(token, &key.decoding, &validation)
+            .map_err(|_| KeyError::Invalid("signature or issuer"))?;
+        let exp = data.claims.get("exp").and_then(Value::as_i64).ok_or(KeyError::Invalid("no exp"))?;
+        if exp <= now {
+            return Err(KeyError::Invalid("expired"));
+        }
+        serde_json::from_value(data.claims).map_err(|_| KeyError::Invalid("claims"))
+    }
+
+    fn key(&self, kid: &str) -> Option<&LoadedKey> {
+        if self.active.kid == kid { Some(&self.active) } else { self.by_kid.get(kid) }
+    }
+}
+
+/// A new key pair for `alg` (`RS256`, `ES256` or `EdDSA`), ready to store.
+pub fn generate_signing_key(alg: &str, now: i64) -> Result<SigningKey, KeyError> {
+    let der: Vec<u8> = match alg {
+        "RS256" => {
+            let pair = RsaKeyPair::generate(KeySize::Rsa2048).map_err(|_| KeyError::Generate)?;
+            let der: aws_lc_rs::encoding::Pkcs8V1Der<'static> =
+                pair.as_der().map_err(|_| KeyError::Generate)?;
+            der.as_ref().to_vec()
+        }
+        "ES256" => {
+            let pair = aws_lc_rs::signature::EcdsaKeyPair::generate(
+                &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            )
+            .map_err(|_| KeyError::Generate)?;
+            pair.to_pkcs8v1().map_err(|_| KeyError::Generate)?.as_ref().to_vec()
+        }
+        "EdDSA" => {
+            let pair = aws_lc_rs::signature::Ed25519KeyPair::generate().map_err(|_| KeyError::Generate)?;
+            pair.to_pkcs8v1().map_err(|_| KeyError::Generate)?.as_ref().to_vec()
+        }
+        other => return Err(KeyError::UnsupportedAlgorithm(other.to_string())),
+    };
+    let private_pem = pem("PRIVATE KEY", &der);
+    let loaded = load(&SigningKey { kid: String::new(), alg: alg.into(), private_pem: private_pem.clone(), created_at: now })?;
+    // kid: a digest of the public key, so the same key always has the same id.
+    let public = serde_json::to_vec(&public_jwk(&loaded)?.algorithm).map_err(|_| KeyError::Generate)?;
+    let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(&public)[..16]);
+    Ok(SigningKey { kid, alg: alg.into(), private_pem, created_at: now })
+}
+
+fn load(key: &SigningKey) -> Result<LoadedKey, KeyError> {
+    let bad = || KeyError::BadKey(key.kid.clone());
+    let pem = key.private_pem.as_bytes();
+    let (alg, encoding) = match key.alg.as_str() {
+        "RS256" => (Algorithm::RS256, EncodingKey::from_rsa_pem(pem).map_err(|_| bad())?),
+        "ES256" => (Algorithm::ES256, EncodingKey::from_ec_pem(pem).map_err(|_| bad())?),
+        "EdDSA" => (Algorithm::EdDSA, EncodingKey::from_ed_pem(pem).map_err(|_| bad())?),
+        other => return Err(KeyError::UnsupportedAlgorithm(other.to_string())),
+    };
+    let jwk = Jwk::from_encoding_key(&encoding, alg).map_err(|_| bad())?;
+    let decoding = DecodingKey::from_jwk(&jwk).map_err(|_| bad())?;
+    Ok(LoadedKey { kid: key.kid.clone(), alg, encoding, decoding })
+}
+
+fn public_jwk(key: &LoadedKey) -> Result<Jwk, KeyError> {
+    let mut jwk = Jwk::from_encoding_key(&key.encoding, key.alg).map_err(|_| KeyError::BadKey(key.kid.clone()))?;
+    jwk.common.key_id = Some(key.kid.clone());
+    jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+    Ok(jwk)
+}
+
+fn alg_name(alg: Algorithm) -> String {
+    match alg {
+        Algorithm::EdDSA => "EdDSA".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let body = STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in body.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn set(alg: &str) -> KeySet {
+        KeySet::from_keys(&[generate_signing_key(alg, 0).unwrap()]).unwrap()
+    }
+
+    #[test]
+    fn every_algorithm_signs_and_verifies() {
+        for alg in ["RS256", "ES256", "EdDSA"] {
+            let keys = set(alg);
+            let token = keys.sign("JWT", &json!({"iss": "https://i", "exp": 100, "sub": "u"})).unwrap();
+            let claims: Value = keys.verify(&token, "JWT", "https://i", 50).unwrap();
+            assert_eq!(claims["sub"], "u", "{alg}");
+            assert_eq!(keys.jwks()["keys"][0]["kid"], keys.active.kid.as_str());
+        }
+    }
+
+    #[test]
+    fn verification_rejects_what_it_should() {
+        let keys = set("RS256");
+        let token = keys.sign("at+jwt", &json!({"iss": "https://i", "exp": 100})).unwrap();
+        assert!(keys.verify::<Value>(&token, "JWT", "https://i", 50).is_err(), "typ");
+        assert!(keys.verify::<Value>(&token, "at+jwt", "https://other", 50).is_err(), "iss");
+        assert!(keys.verify::<Value>(&token, "at+jwt", "https://i", 100).is_err(), "exp");
+        let mut tampered = token.clone();
+        tampered.insert(tampered.len() - 3, 'A');
+        assert!(keys.verify::<Value>(&tampered, "at+jwt", "https://i", 50).is_err(), "signature");
+        let other = set("RS256");
+        assert!(other.verify::<Value>(&token, "at+jwt", "https://i", 50).is_err(), "unknown kid");
+    }
+}

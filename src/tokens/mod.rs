@@ -1,0 +1,5 @@
+//! Tokens: opaque secrets, signing keys and JWT claim sets.
+
+pub mod jwt;
+pub mod keys;
+pub mod opaque;

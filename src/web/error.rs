@@ -1,0 +1,128 @@
+//! Every failure a person can cause ends on a friendly page with a way back to `/device`,
+//! never a raw error. Internal details are logged here, never shown.
+
+use std::fmt::Display;
+
+use axum::{
+    extract::rejection::FormRejection,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+
+use crate::{
+    error::StoreError,
+    web::message::{MessagePage, Tone},
+};
+
+#[derive(Debug, Clone)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub page: MessagePage,
+}
+
+impl PageError {
+    fn new(status: StatusCode, title: &'static str, text: &'static str) -> PageError {
+        let action = "Enter a code";
+        let page = MessagePage {
+            tone: Tone::Problem,
+            title,
+            text,
+            action,
+        };
+        PageError { status, page }
+    }
+
+    /// A form body that could not be read (wrong content type, repeated or invalid fields).
+    pub fn bad_form(rejection: FormRejection) -> PageError {
+        tracing::debug!(reason = %rejection.body_text(), "unreadable form");
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "Something went wrong with the form",
+            "The form could not be read. Please go back and try again.",
+        )
+    }
+
+    /// Missing or wrong CSRF token: a stale page, or a form posted from another site.
+    pub fn csrf() -> PageError {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "Your form expired",
+            "Your form expired. Please try again.",
+        )
+    }
+
+    /// The per-IP budget of wrong user codes is used up (RFC 8628 §5.1).
+    pub fn too_many_attempts() -> PageError {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many attempts",
+            "Too many attempts, try again in a few minutes.",
+        )
+    }
+
+    pub fn expired_code() -> PageError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "Code expired",
+            "This code has expired. Start again on your device.",
+        )
+    }
+
+    pub fn code_already_used() -> PageError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "Code already used",
+            "This code was already used.",
+        )
+    }
+
+    /// The authorization was decided meanwhile (another tab, another person) or expired.
+    pub fn no_longer_waiting() -> PageError {
+        Self::new(
+            StatusCode::CONFLICT,
+            "Nothing to approve",
+            "This request is no longer waiting for approval. Start again on your device if needed.",
+        )
+    }
+
+    pub fn not_found() -> PageError {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is no page at this address. To sign in a device, enter its code.",
+        )
+    }
+
+    /// Something broke on our side. `error` is logged (it never holds codes or secrets).
+    pub fn internal(what: &'static str, error: impl Display) -> PageError {
+        tracing::error!(error = %error, "{what}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong",
+            "Something went wrong on our side. Please try again in a moment.",
+        )
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(error: StoreError) -> Self {
+        PageError::internal("storage failure on a page", error)
+    }
+}
+
+impl From<tower_sessions::session::Error> for PageError {
+    fn from(error: tower_sessions::session::Error) -> Self {
+        PageError::internal("session failure", error)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        (self.status, self.page).into_response()
+    }
+}
+
+/// Fallback for unknown paths.
+pub async fn not_found() -> PageError {
+    PageError::not_found()
+}

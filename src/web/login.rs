@@ -1,0 +1,167 @@
+//! `GET/POST /login` (password sign-in) and `POST /logout`.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::{
+        Query, State,
+        rejection::{FormRejection, QueryRejection},
+    },
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::{
+    oauth::password::verify_password,
+    state::AppState,
+    store::UserStore,
+    web::{csrf, error::PageError, session::SignedIn},
+};
+
+/// Where to go after sign-in when no (acceptable) `next` is given. There is no account
+/// page yet; entering a device code is what people come for.
+const DEFAULT_NEXT: &str = "/device";
+const WRONG_CREDENTIALS: &str = "Wrong username or password.";
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub csrf: String,
+    pub next: String,
+    pub username: String,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn show(
+    session: Session,
+    query: Result<Query<LoginQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let requested = query.ok().and_then(|Query(q)| q.next);
+    let next = safe_next(requested.as_deref());
+    if SignedIn::load(&session).await?.is_some() {
+        return Ok(Redirect::to(next).into_response());
+    }
+    let page = LoginPage {
+        csrf: csrf::csrf_token(&session).await?,
+        next: next.to_string(),
+        username: String::new(),
+        error: None,
+    };
+    Ok(page.into_response())
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    session: Session,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(PageError::bad_form)?;
+    csrf::verify(&session, &form.csrf).await?;
+    let username = form.username.trim();
+    let user = state.db.get_user_by_username(username).await?;
+    // Unknown users are verified against a dummy hash: equal work, so response time does
+    // not tell which usernames exist. argon2 is CPU-bound: keep it off the async workers.
+    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    let password = form.password;
+    let verified =
+        tokio::task::spawn_blocking(move || verify_password(stored_hash.as_deref(), &password))
+            .await
+            .map_err(|err| PageError::internal("password verification task failed", err))?;
+    let Some(user) = user.filter(|u| verified && !u.disabled) else {
+        tracing::info!("sign-in failed");
+        let page = LoginPage {
+            csrf: csrf::csrf_token(&session).await?,
+            next: safe_next(Some(&form.next)).to_string(),
+            username: username.chars().take(200).collect(),
+            error: Some(WRONG_CREDENTIALS),
+        };
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    // A new session id and CSRF token at sign-in, so an id or token planted or seen before
+    // authentication is worthless afterwards (session fixation).
+    session.cycle_id().await?;
+    csrf::rotate(&session).await?;
+    let signed_in = SignedIn {
+        user_id: user.id.clone(),
+        auth_time: state.clock.now(),
+        amr: "pwd".to_string(),
+    };
+    signed_in.store(&session).await?;
+    tracing::info!(user_id = %user.id, "signed in");
+    Ok(Redirect::to(safe_next(Some(&form.next))).into_response())
+}
+
+pub async fn logout(
+    session: Session,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(PageError::bad_form)?;
+    csrf::verify(&session, &form.csrf).await?;
+    session.flush().await?;
+    Ok(Redirect::to("/device").into_response())
+}
+
+/// `next` only if it is a path on this server: an open redirect would let a phishing link
+/// borrow our address. `//host` and `\` are read as other hosts by browsers, and browsers
+/// drop tabs and newlines from URLs (`/\t/host` becomes `//host`).
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(next)
+            if next.starts_with('/')
+                && !next.starts_with("//")
+                && !next.contains('\\')
+                && !next.chars().any(|c| c.is_control() || c.is_whitespace())
+                && next.len() <= 512 =>
+        {
+            next
+        }
+        _ => DEFAULT_NEXT,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/device/consent")), "/device/consent");
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "/\t/evil",
+            "",
+            "evil",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/device", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/device");
+    }
+}

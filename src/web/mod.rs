@@ -1,0 +1,52 @@
+//! HTML pages for people (RFC 8628 §3.3 "user interaction"): entering a user code, signing
+//! in, and approving or denying a device. Server-rendered, no JavaScript, escaped by askama.
+//!
+//! Session keys (tower-sessions, cookie `usher_session` set up in `server.rs`):
+//! `csrf`, `user_id`, `auth_time`, `amr`, `device_auth_id`, `device_user_code`.
+
+pub mod consent;
+pub mod csrf;
+pub mod device;
+pub mod duration_words;
+pub mod error;
+pub mod ip;
+pub mod login;
+pub mod message;
+pub mod session;
+
+use axum::{
+    Router,
+    http::{HeaderValue, header},
+    response::IntoResponse,
+    routing::{get, post},
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::state::AppState;
+
+const STYLESHEET: &str = include_str!("../../static/usher.css");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/device", get(device::show_entry).post(device::submit_code))
+        .route("/device/consent", get(consent::show).post(consent::submit))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", post(login::logout))
+        // Pages carry CSRF tokens and personal details: never store them in any cache.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .route("/static/usher.css", get(stylesheet))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            // Not fingerprinted, so cached for a day rather than forever.
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        STYLESHEET,
+    )
+}

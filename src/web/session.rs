@@ -1,0 +1,98 @@
+//! Typed access to what the browser session holds: who is signed in, and which device
+//! authorization the person is about to approve.
+
+use tower_sessions::Session;
+
+use crate::{
+    state::AppState,
+    store::{User, UserStore},
+    web::error::PageError,
+};
+
+const USER_ID: &str = "user_id";
+const AUTH_TIME: &str = "auth_time";
+const AMR: &str = "amr";
+const DEVICE_AUTH_ID: &str = "device_auth_id";
+const DEVICE_USER_CODE: &str = "device_user_code";
+
+/// A signed-in person, as recorded at sign-in (OIDC `auth_time` and `amr` for the ID token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub user_id: String,
+    /// Clock seconds at sign-in.
+    pub auth_time: i64,
+    /// Space-separated authentication methods, e.g. `pwd`.
+    pub amr: String,
+}
+
+impl SignedIn {
+    pub async fn load(session: &Session) -> Result<Option<SignedIn>, PageError> {
+        let user_id = session.get::<String>(USER_ID).await?;
+        let auth_time = session.get::<i64>(AUTH_TIME).await?;
+        let amr = session.get::<String>(AMR).await?;
+        Ok(match (user_id, auth_time, amr) {
+            (Some(user_id), Some(auth_time), Some(amr)) => Some(SignedIn {
+                user_id,
+                auth_time,
+                amr,
+            }),
+            _ => None,
+        })
+    }
+
+    pub async fn store(&self, session: &Session) -> Result<(), PageError> {
+        session.insert(USER_ID, &self.user_id).await?;
+        session.insert(AUTH_TIME, self.auth_time).await?;
+        session.insert(AMR, &self.amr).await?;
+        Ok(())
+    }
+
+    /// The signed-in person and their account, if the account still exists and is enabled.
+    /// A session of a deleted or disabled account is ended.
+    pub async fn current_user(
+        state: &AppState,
+        session: &Session,
+    ) -> Result<Option<(SignedIn, User)>, PageError> {
+        let Some(signed_in) = SignedIn::load(session).await? else {
+            return Ok(None);
+        };
+        match state.db.get_user(&signed_in.user_id).await? {
+            Some(user) if !user.disabled => Ok(Some((signed_in, user))),
+            _ => {
+                session.flush().await?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// The device authorization a person entered the code of and has not decided on yet.
+/// The user code is kept too, to reload the authorization (`get_by_user_code`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingDevice {
+    pub auth_id: String,
+    /// Normalized user code (no dash).
+    pub user_code: String,
+}
+
+impl PendingDevice {
+    pub async fn load(session: &Session) -> Result<Option<PendingDevice>, PageError> {
+        let auth_id = session.get::<String>(DEVICE_AUTH_ID).await?;
+        let user_code = session.get::<String>(DEVICE_USER_CODE).await?;
+        Ok(auth_id
+            .zip(user_code)
+            .map(|(auth_id, user_code)| PendingDevice { auth_id, user_code }))
+    }
+
+    pub async fn store(&self, session: &Session) -> Result<(), PageError> {
+        session.insert(DEVICE_AUTH_ID, &self.auth_id).await?;
+        session.insert(DEVICE_USER_CODE, &self.user_code).await?;
+        Ok(())
+    }
+
+    pub async fn forget(session: &Session) -> Result<(), PageError> {
+        session.remove::<String>(DEVICE_AUTH_ID).await?;
+        session.remove::<String>(DEVICE_USER_CODE).await?;
+        Ok(())
+    }
+}
