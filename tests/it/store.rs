@@ -1,1 +1,252 @@
-// store suite: pending
+//! One store suite, run on SQLite and (when `USHER_TEST_DATABASE_URL` is set) PostgreSQL.
+//! Each PostgreSQL test gets its own schema, so tests run in parallel without interfering.
+
+use std::{future::Future, sync::Arc};
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use usher::{
+    error::StoreError,
+    store::{
+        Client, ClientStore, Database, Decision, DeviceAuthorization, DeviceAuthorizationStore,
+        DeviceInfo, DeviceStatus, KeyStore, RefreshToken, RefreshTokenStore, SessionStore,
+        SigningKey, User, UserStore,
+    },
+};
+
+/// Runs `suite` on a fresh SQLite database, then on a fresh PostgreSQL schema if configured.
+async fn on_both<F, Fut>(suite: F)
+where
+    F: Fn(Database) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/store.db?mode=rwc", dir.path().display());
+    suite(Database::connect(&url, 4).await.expect("sqlite")).await;
+
+    let Ok(url) = std::env::var("USHER_TEST_DATABASE_URL") else {
+        eprintln!("USHER_TEST_DATABASE_URL is not set: PostgreSQL variant skipped");
+        return;
+    };
+    let schema = format!("usher_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = PgPoolOptions::new().max_connections(1).connect(&url).await.expect("postgres");
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.unwrap();
+    let options: PgConnectOptions = url.parse().unwrap();
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(options.options([("search_path", schema.as_str())]))
+        .await
+        .unwrap();
+    let db = Database::Postgres(pool);
+    db.migrate().await.expect("postgres migrations");
+    suite(db).await;
+    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await;
+}
+
+fn client(id: &str) -> Client {
+    Client {
+        id: id.into(),
+        name: format!("{id} app"),
+        secret_hash: None,
+        allowed_scopes: "openid profile".into(),
+        grant_types: "urn:ietf:params:oauth:grant-type:device_code".into(),
+        redirect_uris: String::new(),
+        device_code_lifetime_secs: Some(300),
+        created_at: 1,
+    }
+}
+
+fn user(username: &str) -> User {
+    User {
+        id: uuid::Uuid::new_v4().to_string(),
+        username: username.into(),
+        password_hash: "$argon2id$fake".into(),
+        name: Some("Name".into()),
+        email: None,
+        email_verified: false,
+        disabled: false,
+        created_at: 1,
+        password_changed_at: 1,
+    }
+}
+
+fn authorization(client_id: &str, hash: &str, user_code: &str, expires_at: i64) -> DeviceAuthorization {
+    DeviceAuthorization {
+        id: uuid::Uuid::new_v4().to_string(),
+        device_code_hash: hash.into(),
+        user_code: user_code.into(),
+        client_id: client_id.into(),
+        scope: "openid".into(),
+        status: DeviceStatus::Pending,
+        created_at: 100,
+        expires_at,
+        interval_secs: 5,
+        device: DeviceInfo {
+            name: Some("Living room".into()),
+            model: Some("TV-9000".into()),
+            ip: Some("192.0.2.1".into()),
+            user_agent: Some("tv/1.0".into()),
+        },
+        user_id: None,
+        auth_time: None,
+        amr: None,
+        decided_at: None,
+    }
+}
+
+fn decision(user_id: &str, approved: bool) -> Decision {
+    Decision { approved, user_id: user_id.into(), auth_time: 150, amr: "pwd".into() }
+}
+
+#[tokio::test]
+async fn clients_are_created_listed_and_deleted() {
+    on_both(|db| async move {
+        db.create_client(&client("b")).await.unwrap();
+        db.create_client(&client("a")).await.unwrap();
+        assert!(matches!(db.create_client(&client("a")).await, Err(StoreError::Conflict(_))));
+        assert_eq!(db.get_client("a").await.unwrap(), Some(client("a")));
+        let ids: Vec<_> = db.list_clients().await.unwrap().into_iter().map(|c| c.id).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert!(db.delete_client("a").await.unwrap());
+        assert!(!db.delete_client("a").await.unwrap());
+        assert_eq!(db.get_client("a").await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn users_are_found_case_insensitively_and_updated() {
+    on_both(|db| async move {
+        let alice = user("Alice");
+        db.create_user(&alice).await.unwrap();
+        assert!(matches!(db.create_user(&user("alice")).await, Err(StoreError::Conflict(_))));
+        let found = db.get_user_by_username("ALICE").await.unwrap().unwrap();
+        assert_eq!(found, alice);
+        assert!(db.set_password(&alice.id, "$argon2id$new", 500).await.unwrap());
+        assert!(db.set_disabled(&alice.id, true).await.unwrap());
+        let changed = db.get_user(&alice.id).await.unwrap().unwrap();
+        assert_eq!((changed.password_hash.as_str(), changed.password_changed_at, changed.disabled), ("$argon2id$new", 500, true));
+        db.create_user(&user("bob")).await.unwrap();
+        assert_eq!(db.list_users().await.unwrap().len(), 2);
+        assert!(db.delete_user(&alice.id).await.unwrap());
+        assert_eq!(db.get_user(&alice.id).await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn device_authorizations_move_through_their_states_once() {
+    on_both(|db| async move {
+        db.create_client(&client("tv")).await.unwrap();
+        let carol = user("carol");
+        db.create_user(&carol).await.unwrap();
+        let auth = authorization("tv", "hash-1", "BCDFGHJK", 700);
+        db.create_device_authorization(&auth).await.unwrap();
+        let twin = authorization("tv", "hash-2", "BCDFGHJK", 700);
+        assert!(matches!(db.create_device_authorization(&twin).await, Err(StoreError::Conflict(_))));
+
+        assert_eq!(db.get_by_device_code_hash("hash-1").await.unwrap(), Some(auth.clone()));
+        assert_eq!(db.get_by_user_code("BCDFGHJK").await.unwrap().unwrap().id, auth.id);
+        assert_eq!(db.redeem("hash-1", 200).await.unwrap(), None, "pending is not redeemable");
+
+        assert!(db.decide(&auth.id, &decision(&carol.id, true), 200).await.unwrap());
+        assert!(!db.decide(&auth.id, &decision(&carol.id, false), 201).await.unwrap(), "decided once");
+        let redeemed = db.redeem("hash-1", 300).await.unwrap().expect("approved is redeemable");
+        assert_eq!(redeemed.status, DeviceStatus::Redeemed);
+        assert_eq!(redeemed.user_id.as_deref(), Some(carol.id.as_str()));
+        assert_eq!(redeemed.device, auth.device);
+        assert_eq!(db.redeem("hash-1", 301).await.unwrap(), None, "redeemed once");
+
+        // Once decided, the user code is free for a new pending authorization.
+        db.create_device_authorization(&twin).await.unwrap();
+        assert!(!db.decide(&twin.id, &decision(&carol.id, true), 700).await.unwrap(), "expired");
+        let denied = authorization("tv", "hash-3", "CCCCDDDD", 700);
+        db.create_device_authorization(&denied).await.unwrap();
+        assert!(db.decide(&denied.id, &decision(&carol.id, false), 200).await.unwrap());
+        assert_eq!(db.redeem("hash-3", 300).await.unwrap(), None, "denied is not redeemable");
+
+        assert_eq!(db.delete_expired(701).await.unwrap(), 3);
+        assert_eq!(db.get_by_device_code_hash("hash-1").await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn twenty_concurrent_redeems_succeed_exactly_once() {
+    on_both(|db| async move {
+        db.create_client(&client("tv")).await.unwrap();
+        let dave = user("dave");
+        db.create_user(&dave).await.unwrap();
+        let auth = authorization("tv", "race", "FFFFGGGG", 10_000);
+        db.create_device_authorization(&auth).await.unwrap();
+        db.decide(&auth.id, &decision(&dave.id, true), 200).await.unwrap();
+        let db = Arc::new(db);
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let db = db.clone();
+            tasks.spawn(async move { db.redeem("race", 300).await.unwrap().is_some() });
+        }
+        let wins = tasks.join_all().await.into_iter().filter(|won| *won).count();
+        assert_eq!(wins, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn refresh_token_families_are_revoked_together() {
+    on_both(|db| async move {
+        db.create_client(&client("tv")).await.unwrap();
+        let erin = user("erin");
+        db.create_user(&erin).await.unwrap();
+        let token = |hash: &str| RefreshToken {
+            token_hash: hash.into(),
+            family_id: "family".into(),
+            client_id: "tv".into(),
+            user_id: erin.id.clone(),
+            scope: "openid offline_access".into(),
+            device_authorization_id: None,
+            auth_time: 1,
+            created_at: 1,
+            expires_at: 1000,
+            revoked_at: None,
+        };
+        db.create_refresh_token(&token("r1")).await.unwrap();
+        db.create_refresh_token(&token("r2")).await.unwrap();
+        assert_eq!(db.get_refresh_token("r1").await.unwrap(), Some(token("r1")));
+        assert_eq!(db.revoke_family("family", 50).await.unwrap(), 2);
+        assert_eq!(db.revoke_family("family", 60).await.unwrap(), 0);
+        assert_eq!(db.get_refresh_token("r2").await.unwrap().unwrap().revoked_at, Some(50));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signing_keys_list_newest_first() {
+    on_both(|db| async move {
+        for (kid, at) in [("old", 1), ("new", 2)] {
+            let key = SigningKey { kid: kid.into(), alg: "RS256".into(), private_pem: "pem".into(), created_at: at };
+            db.create_key(&key).await.unwrap();
+        }
+        let kids: Vec<_> = db.list_keys().await.unwrap().into_iter().map(|k| k.kid).collect();
+        assert_eq!(kids, ["new", "old"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sessions_round_trip() {
+    use tower_sessions::session_store::SessionStore as _;
+    on_both(|db| async move {
+        let store = SessionStore::new(&db).await.unwrap();
+        let mut record = tower_sessions::session::Record {
+            id: Default::default(),
+            data: [("user_id".to_string(), serde_json::json!("u1"))].into_iter().collect(),
+            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+        };
+        store.create(&mut record).await.unwrap();
+        let loaded = store.load(&record.id).await.unwrap().unwrap();
+        assert_eq!(loaded.data["user_id"], "u1");
+        store.delete(&record.id).await.unwrap();
+        assert!(store.load(&record.id).await.unwrap().is_none());
+    })
+    .await;
+}
