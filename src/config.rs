@@ -31,6 +31,11 @@ pub struct Config {
     /// Window of the user-code guessing budget.
     pub user_code_attempt_window_secs: u64,
 
+    /// Failed sign-ins allowed per account and per IP address within `login_attempt_window_secs`.
+    pub login_attempts: u32,
+    /// Window of the sign-in failure budget.
+    pub login_attempt_window_secs: u64,
+
     /// Lifetime of JWT access tokens.
     pub access_token_lifetime_secs: u64,
     /// Lifetime of ID tokens.
@@ -60,6 +65,8 @@ impl Default for Config {
             device_poll_interval_secs: 5,
             user_code_attempts_per_ip: 20,
             user_code_attempt_window_secs: 600,
+            login_attempts: 10,
+            login_attempt_window_secs: 900,
             access_token_lifetime_secs: 3600,
             id_token_lifetime_secs: 3600,
             refresh_token_lifetime_secs: 30 * 24 * 3600,

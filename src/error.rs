@@ -1,5 +1,5 @@
 //! Errors for machines (RFC 6749 §5.2 JSON) and failures of the storage layer.
-//! HTML error pages for people live in `web::page_error`.
+//! HTML error pages for people live in `web::error`.
 
 use axum::{
     Json,
@@ -91,7 +91,10 @@ impl OAuthError {
         Self::new(ErrorKind::InvalidScope, d)
     }
     pub fn server_error() -> Self {
-        Self::new(ErrorKind::ServerError, "The server could not handle the request.")
+        Self::new(
+            ErrorKind::ServerError,
+            "The server could not handle the request.",
+        )
     }
 }
 

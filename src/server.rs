@@ -12,7 +12,9 @@ use tower_http::{
     limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
     trace::TraceLayer,
 };
-use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite, session_store::ExpiredDeletion};
+use tower_sessions::{
+    Expiry, SessionManagerLayer, cookie::SameSite, session_store::ExpiredDeletion,
+};
 
 use crate::{
     clock::Clock,
@@ -40,6 +42,10 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         user_code_attempts: Arc::new(AttemptLimiter::new(
             config.user_code_attempts_per_ip,
             config.user_code_attempt_window_secs,
+        )),
+        login_attempts: Arc::new(AttemptLimiter::new(
+            config.login_attempts,
+            config.login_attempt_window_secs,
         )),
         config: Arc::new(config),
         db,
@@ -86,7 +92,11 @@ pub fn build_router(state: AppState) -> Router {
 /// and QR paths carry user codes, which are never logged.
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     let path = request.uri().path();
-    let path = if path.starts_with("/device/qr/") { "/device/qr/{code}" } else { path };
+    let path = if path.starts_with("/device/qr/") {
+        "/device/qr/{code}"
+    } else {
+        path
+    };
     tracing::info_span!("request", method = %request.method(), path = %path)
 }
 
@@ -116,7 +126,9 @@ async fn maintenance(state: AppState) {
         match state.db.delete_expired(now - 86_400).await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(deleted = n, "deleted expired device authorizations"),
-            Err(err) => tracing::warn!(error = %err, "could not delete expired device authorizations"),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not delete expired device authorizations")
+            }
         }
         if let Err(err) = ExpiredDeletion::delete_expired(&state.sessions).await {
             tracing::warn!(error = %err, "could not delete expired sessions");

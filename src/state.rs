@@ -22,4 +22,6 @@ pub struct AppState {
     pub polls: Arc<PollTracker>,
     /// Wrong user-code entries per IP address.
     pub user_code_attempts: Arc<AttemptLimiter>,
+    /// Failed sign-ins per account and per IP address (password guessing).
+    pub login_attempts: Arc<AttemptLimiter>,
 }

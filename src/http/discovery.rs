@@ -52,8 +52,9 @@ async fn metadata(State(state): State<AppState>) -> Json<Value> {
 
 async fn jwks(State(state): State<AppState>) -> Response {
     let mut response = Json(state.keys.jwks().clone()).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
     response
 }

@@ -27,21 +27,22 @@ impl<S: Send + Sync> FromRequest<S> for OAuthRequest {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(';').next())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+            .is_some_and(|v| {
+                v.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
         if !is_form {
             return Err(OAuthError::invalid_request(
                 "The request body must be application/x-www-form-urlencoded.",
             ));
         }
-        let basic = match req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .map(|v| v.to_str())
-        {
+        let basic = match req.headers().get(header::AUTHORIZATION).map(|v| v.to_str()) {
             None => None,
             Some(Ok(value)) => BasicCredentials::parse(value)?,
             Some(Err(_)) => {
-                return Err(OAuthError::invalid_client("The Authorization header is malformed."));
+                return Err(OAuthError::invalid_client(
+                    "The Authorization header is malformed.",
+                ));
             }
         };
         let headers = req.headers().clone();

@@ -11,7 +11,9 @@ use axum::{
 };
 use qrcode::{EcLevel, QrCode, render::svg};
 
-use crate::{oauth::device::verification_uri_complete, oauth::user_code::UserCode, state::AppState};
+use crate::{
+    oauth::device::verification_uri_complete, oauth::user_code::UserCode, state::AppState,
+};
 
 /// Pixels per QR module in the PNG, and the quiet zone in modules (ISO 18004 asks for 4).
 const SCALE: usize = 8;
@@ -33,10 +35,19 @@ async fn qr_image(State(state): State<AppState>, Path(file): Path<String>) -> Re
         _ => return (StatusCode::NOT_FOUND, "Ask for .png or .svg.").into_response(),
     };
     match image {
-        Some((content_type, body)) => {
-            ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-store")], body).into_response()
-        }
-        None => (StatusCode::INTERNAL_SERVER_ERROR, "Could not draw the QR code.").into_response(),
+        Some((content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            body,
+        )
+            .into_response(),
+        None => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Could not draw the QR code.",
+        )
+            .into_response(),
     }
 }
 
@@ -47,7 +58,12 @@ fn encode(data: &str) -> Option<QrCode> {
 /// An SVG QR code of `data`.
 pub fn qr_svg(data: &str) -> Option<String> {
     let code = encode(data)?;
-    Some(code.render::<svg::Color<'_>>().min_dimensions(256, 256).quiet_zone(true).build())
+    Some(
+        code.render::<svg::Color<'_>>()
+            .min_dimensions(256, 256)
+            .quiet_zone(true)
+            .build(),
+    )
 }
 
 /// A PNG QR code of `data`: 1-bit grayscale, black modules on white.
@@ -60,8 +76,12 @@ pub fn qr_png(data: &str) -> Option<Vec<u8>> {
     let mut pixels = vec![0xFFu8; row_bytes * side];
     for y in 0..side {
         for x in 0..side {
-            let (mx, my) = ((x / SCALE).wrapping_sub(QUIET), (y / SCALE).wrapping_sub(QUIET));
-            let dark = mx < modules && my < modules && colors[my * modules + mx] == qrcode::Color::Dark;
+            let (mx, my) = (
+                (x / SCALE).wrapping_sub(QUIET),
+                (y / SCALE).wrapping_sub(QUIET),
+            );
+            let dark =
+                mx < modules && my < modules && colors[my * modules + mx] == qrcode::Color::Dark;
             if dark {
                 pixels[y * row_bytes + x / 8] &= !(0x80 >> (x % 8));
             }

@@ -26,14 +26,27 @@ async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty());
     let Some(token) = token else {
         // RFC 6750 §3.1: a request without credentials gets the challenge, no error code.
-        return Err((StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response());
+        return Err((
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+        )
+            .into_response());
     };
-    let invalid = || OAuthError::new(ErrorKind::InvalidToken, "The access token is invalid or expired.").into_response();
+    let invalid = || {
+        OAuthError::new(
+            ErrorKind::InvalidToken,
+            "The access token is invalid or expired.",
+        )
+        .into_response()
+    };
     let claims: AccessTokenClaims = state
         .keys
         .verify(token, "at+jwt", &state.config.issuer, state.clock.now())
@@ -41,7 +54,12 @@ async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     if !scope::contains(&claims.scope, "openid") {
         let challenge = r#"Bearer error="insufficient_scope", scope="openid""#;
         let body = json!({"error": "insufficient_scope", "error_description": "The token lacks the openid scope."});
-        return Err((StatusCode::FORBIDDEN, [(header::WWW_AUTHENTICATE, challenge)], Json(body)).into_response());
+        return Err((
+            StatusCode::FORBIDDEN,
+            [(header::WWW_AUTHENTICATE, challenge)],
+            Json(body),
+        )
+            .into_response());
     }
     let user = state
         .db
@@ -51,6 +69,8 @@ async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     // A disabled or deleted user's tokens stop working here at once.
     let user = user.filter(|u| !u.disabled).ok_or_else(invalid)?;
     let mut response = Json(user_claims(&user, &claims.scope)).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }

@@ -70,7 +70,9 @@ pub async fn authenticate_client(
         }
         (None, secret) => {
             let id = body_id.ok_or_else(|| {
-                OAuthError::invalid_client("Client authentication is required (client_id is missing).")
+                OAuthError::invalid_client(
+                    "Client authentication is required (client_id is missing).",
+                )
             })?;
             (id, secret)
         }

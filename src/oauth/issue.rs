@@ -60,7 +60,10 @@ pub async fn issue_tokens(
         scope: grant.scope.to_string(),
         auth_time: Some(grant.auth_time),
     };
-    let access_token = state.keys.sign("at+jwt", &access_claims).map_err(signing_failed)?;
+    let access_token = state
+        .keys
+        .sign("at+jwt", &access_claims)
+        .map_err(signing_failed)?;
 
     let id_token = if scope::contains(grant.scope, "openid") {
         let claims = id_token_claims(state, grant, now);

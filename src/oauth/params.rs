@@ -25,12 +25,16 @@ impl Params {
 
     /// A parameter's value; empty values count as absent (RFC 6749 §3.1).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// A parameter that must be present.
     pub fn require(&self, name: &str) -> Result<&str, OAuthError> {
-        self.get(name)
-            .ok_or_else(|| OAuthError::invalid_request(format!("The parameter '{name}' is missing.")))
+        self.get(name).ok_or_else(|| {
+            OAuthError::invalid_request(format!("The parameter '{name}' is missing."))
+        })
     }
 }

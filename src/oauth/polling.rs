@@ -50,7 +50,9 @@ impl PollTracker {
 
     /// Current interval for a code: the granted one, or larger after `slow_down`.
     pub fn interval(&self, code_hash: &str) -> Option<i64> {
-        self.shard(code_hash).get(code_hash).map(|s| s.interval_secs)
+        self.shard(code_hash)
+            .get(code_hash)
+            .map(|s| s.interval_secs)
     }
 
     /// Whether a poll of a code already known to the tracker is too early. Does not record
@@ -64,13 +66,23 @@ impl PollTracker {
     /// Records a poll of a code that exists and is still pending. `granted_interval` is the
     /// interval handed out at device authorization. A poll earlier than the current interval
     /// (with a little slack for network jitter) grows the interval by 5 seconds.
-    pub fn record(&self, code_hash: &str, granted_interval: i64, expires_at: i64, now_ms: i64) -> PollTiming {
+    pub fn record(
+        &self,
+        code_hash: &str,
+        granted_interval: i64,
+        expires_at: i64,
+        now_ms: i64,
+    ) -> PollTiming {
         let mut shard = self.shard(code_hash);
         match shard.get_mut(code_hash) {
             None => {
                 shard.insert(
                     code_hash.to_string(),
-                    PollState { last_poll_ms: now_ms, interval_secs: granted_interval, expires_at },
+                    PollState {
+                        last_poll_ms: now_ms,
+                        interval_secs: granted_interval,
+                        expires_at,
+                    },
                 );
                 PollTiming::OnTime
             }
@@ -79,7 +91,9 @@ impl PollTracker {
                 state.last_poll_ms = now_ms;
                 if early {
                     state.interval_secs += 5;
-                    PollTiming::SlowDown { interval_secs: state.interval_secs }
+                    PollTiming::SlowDown {
+                        interval_secs: state.interval_secs,
+                    }
                 } else {
                     PollTiming::OnTime
                 }
@@ -121,9 +135,15 @@ mod tests {
         let tracker = PollTracker::default();
         assert_eq!(tracker.record("c", 5, 1000, 0), PollTiming::OnTime);
         assert!(tracker.is_too_early("c", 1_000));
-        assert_eq!(tracker.record("c", 5, 1000, 1_000), PollTiming::SlowDown { interval_secs: 10 });
+        assert_eq!(
+            tracker.record("c", 5, 1000, 1_000),
+            PollTiming::SlowDown { interval_secs: 10 }
+        );
         // The new interval is enforced: 6 s after the last poll is still too early.
-        assert_eq!(tracker.record("c", 5, 1000, 7_000), PollTiming::SlowDown { interval_secs: 15 });
+        assert_eq!(
+            tracker.record("c", 5, 1000, 7_000),
+            PollTiming::SlowDown { interval_secs: 15 }
+        );
         assert_eq!(tracker.record("c", 5, 1000, 22_000), PollTiming::OnTime);
         assert_eq!(tracker.interval("c"), Some(15));
     }

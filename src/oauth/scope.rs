@@ -62,8 +62,14 @@ mod tests {
     #[test]
     fn grants_requested_subset_in_client_order() {
         let c = client("openid profile email offline_access");
-        assert_eq!(grant(&c, Some("email  openid email")).unwrap(), "openid email");
-        assert_eq!(grant(&c, None).unwrap(), "openid profile email offline_access");
+        assert_eq!(
+            grant(&c, Some("email  openid email")).unwrap(),
+            "openid email"
+        );
+        assert_eq!(
+            grant(&c, None).unwrap(),
+            "openid profile email offline_access"
+        );
     }
 
     #[test]

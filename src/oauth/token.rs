@@ -37,6 +37,9 @@ pub async fn exchange(
     }
     match grant_type {
         device::GRANT_TYPE => grants::device_code::poll_device_token(state, &client, params).await,
-        _ => Err(OAuthError::new(ErrorKind::UnsupportedGrantType, "Unsupported grant type.")),
+        _ => Err(OAuthError::new(
+            ErrorKind::UnsupportedGrantType,
+            "Unsupported grant type.",
+        )),
     }
 }

@@ -5,7 +5,7 @@
 
 use std::{collections::HashMap, sync::Mutex};
 
-use rand::{Rng, rngs::OsRng, TryRngCore};
+use rand::{Rng, TryRngCore, rngs::OsRng};
 
 pub const ALPHABET: &[u8; 20] = b"BCDFGHJKLMNPQRSTVWXZ";
 pub const LENGTH: usize = 8;
@@ -110,7 +110,14 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_rejected() {
-        for typed in ["", "BCDF-GHJ", "BCDF-GHJKL", "ABCD-EFGH", "BCDF-GHJ1", "ВCDF-GHJK"] {
+        for typed in [
+            "",
+            "BCDF-GHJ",
+            "BCDF-GHJKL",
+            "ABCD-EFGH",
+            "BCDF-GHJ1",
+            "ВCDF-GHJK",
+        ] {
             assert_eq!(UserCode::parse(typed), None, "{typed}");
         }
     }

@@ -11,7 +11,8 @@ device_code_lifetime_secs, created_at";
 #[async_trait]
 impl ClientStore for Database {
     async fn create_client(&self, c: &Client) -> StoreResult<()> {
-        let sql = format!("INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+        let sql =
+            format!("INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
         on_pool!(self, |pool| sqlx::query(&sql)
             .bind(&c.id)
             .bind(&c.name)
@@ -29,20 +30,27 @@ impl ClientStore for Database {
 
     async fn get_client(&self, id: &str) -> StoreResult<Option<Client>> {
         let sql = format!("SELECT {COLUMNS} FROM clients WHERE id = $1");
-        Ok(on_pool!(self, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
     }
 
     async fn list_clients(&self) -> StoreResult<Vec<Client>> {
         let sql = format!("SELECT {COLUMNS} FROM clients ORDER BY id");
-        Ok(on_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await)?)
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .fetch_all(pool)
+            .await)?)
     }
 
     async fn delete_client(&self, id: &str) -> StoreResult<bool> {
-        let done = on_pool!(self, |pool| sqlx::query("DELETE FROM clients WHERE id = $1")
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let done = on_pool!(self, |pool| sqlx::query(
+            "DELETE FROM clients WHERE id = $1"
+        )
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(done == 1)
     }
 }

@@ -37,8 +37,9 @@ impl TryFrom<Row> for DeviceAuthorization {
     type Error = StoreError;
 
     fn try_from(r: Row) -> Result<Self, StoreError> {
-        let status = DeviceStatus::parse(&r.status)
-            .ok_or_else(|| StoreError::Corrupt(format!("device authorization status {:?}", r.status)))?;
+        let status = DeviceStatus::parse(&r.status).ok_or_else(|| {
+            StoreError::Corrupt(format!("device authorization status {:?}", r.status))
+        })?;
         Ok(DeviceAuthorization {
             id: r.id,
             device_code_hash: r.device_code_hash,
@@ -98,9 +99,16 @@ impl DeviceAuthorizationStore for Database {
         .map_err(|e| unique_violation(e, "user code"))
     }
 
-    async fn get_by_device_code_hash(&self, hash: &str) -> StoreResult<Option<DeviceAuthorization>> {
-        let sql = format!("SELECT {COLUMNS} FROM device_authorizations WHERE device_code_hash = $1");
-        convert(on_pool!(self, |pool| sqlx::query_as(&sql).bind(hash).fetch_optional(pool).await)?)
+    async fn get_by_device_code_hash(
+        &self,
+        hash: &str,
+    ) -> StoreResult<Option<DeviceAuthorization>> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM device_authorizations WHERE device_code_hash = $1");
+        convert(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(hash)
+            .fetch_optional(pool)
+            .await)?)
     }
 
     async fn get_by_user_code(&self, user_code: &str) -> StoreResult<Option<DeviceAuthorization>> {
@@ -108,11 +116,18 @@ impl DeviceAuthorizationStore for Database {
             "SELECT {COLUMNS} FROM device_authorizations WHERE user_code = $1 \
              ORDER BY created_at DESC LIMIT 1"
         );
-        convert(on_pool!(self, |pool| sqlx::query_as(&sql).bind(user_code).fetch_optional(pool).await)?)
+        convert(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(user_code)
+            .fetch_optional(pool)
+            .await)?)
     }
 
     async fn decide(&self, id: &str, d: &Decision, now: i64) -> StoreResult<bool> {
-        let status = if d.approved { DeviceStatus::Approved } else { DeviceStatus::Denied };
+        let status = if d.approved {
+            DeviceStatus::Approved
+        } else {
+            DeviceStatus::Denied
+        };
         let sql = "UPDATE device_authorizations \
                    SET status = $1, user_id = $2, auth_time = $3, amr = $4, decided_at = $5 \
                    WHERE id = $6 AND status = 'pending' AND expires_at > $5";

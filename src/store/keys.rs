@@ -8,7 +8,8 @@ use crate::error::StoreResult;
 #[async_trait]
 impl KeyStore for Database {
     async fn create_key(&self, k: &SigningKey) -> StoreResult<()> {
-        let sql = "INSERT INTO signing_keys (kid, alg, private_pem, created_at) VALUES ($1, $2, $3, $4)";
+        let sql =
+            "INSERT INTO signing_keys (kid, alg, private_pem, created_at) VALUES ($1, $2, $3, $4)";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(&k.kid)
             .bind(&k.alg)
@@ -23,6 +24,8 @@ impl KeyStore for Database {
     async fn list_keys(&self) -> StoreResult<Vec<SigningKey>> {
         let sql = "SELECT kid, alg, private_pem, created_at FROM signing_keys \
                    ORDER BY created_at DESC, kid";
-        Ok(on_pool!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await)?)
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql)
+            .fetch_all(pool)
+            .await)?)
     }
 }

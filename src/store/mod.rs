@@ -58,7 +58,8 @@ pub trait DeviceAuthorizationStore: Send + Sync {
     /// Fails with `StoreError::Conflict("user code")` when the user code is in use by a
     /// pending authorization, so the caller can draw another.
     async fn create_device_authorization(&self, auth: &DeviceAuthorization) -> StoreResult<()>;
-    async fn get_by_device_code_hash(&self, hash: &str) -> StoreResult<Option<DeviceAuthorization>>;
+    async fn get_by_device_code_hash(&self, hash: &str)
+    -> StoreResult<Option<DeviceAuthorization>>;
     /// The most recent authorization with this (normalized) user code.
     async fn get_by_user_code(&self, user_code: &str) -> StoreResult<Option<DeviceAuthorization>>;
     /// Moves a `pending`, unexpired authorization to `approved` or `denied`, recording who
@@ -66,7 +67,11 @@ pub trait DeviceAuthorizationStore: Send + Sync {
     async fn decide(&self, id: &str, decision: &Decision, now: i64) -> StoreResult<bool>;
     /// Atomically moves an `approved` authorization to `redeemed` and returns it. Exactly one
     /// of any number of concurrent callers gets `Some` (RFC 8628 §3.5: a code is used once).
-    async fn redeem(&self, device_code_hash: &str, now: i64) -> StoreResult<Option<DeviceAuthorization>>;
+    async fn redeem(
+        &self,
+        device_code_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<DeviceAuthorization>>;
     /// Deletes authorizations that expired before `before`. Returns how many.
     async fn delete_expired(&self, before: i64) -> StoreResult<u64>;
 }

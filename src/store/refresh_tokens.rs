@@ -33,11 +33,15 @@ impl RefreshTokenStore for Database {
 
     async fn get_refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshToken>> {
         let sql = format!("SELECT {COLUMNS} FROM refresh_tokens WHERE token_hash = $1");
-        Ok(on_pool!(self, |pool| sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await)?)
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await)?)
     }
 
     async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64> {
-        let sql = "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL";
+        let sql =
+            "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL";
         Ok(on_pool!(self, |pool| sqlx::query(sql)
             .bind(now)
             .bind(family_id)

@@ -34,18 +34,26 @@ impl UserStore for Database {
 
     async fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-        Ok(on_pool!(self, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
     }
 
     async fn get_user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE username_key = $1");
         let key = username.to_lowercase();
-        Ok(on_pool!(self, |pool| sqlx::query_as(&sql).bind(&key).fetch_optional(pool).await)?)
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(&key)
+            .fetch_optional(pool)
+            .await)?)
     }
 
     async fn list_users(&self) -> StoreResult<Vec<User>> {
         let sql = format!("SELECT {COLUMNS} FROM users ORDER BY username_key");
-        Ok(on_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await)?)
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .fetch_all(pool)
+            .await)?)
     }
 
     async fn set_password(&self, id: &str, password_hash: &str, now: i64) -> StoreResult<bool> {
@@ -61,12 +69,14 @@ impl UserStore for Database {
     }
 
     async fn set_disabled(&self, id: &str, disabled: bool) -> StoreResult<bool> {
-        let n = on_pool!(self, |pool| sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
-            .bind(disabled)
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = on_pool!(self, |pool| sqlx::query(
+            "UPDATE users SET disabled = $1 WHERE id = $2"
+        )
+        .bind(disabled)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
 

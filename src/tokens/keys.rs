@@ -53,7 +53,9 @@ pub struct KeySet {
 
 impl std::fmt::Debug for KeySet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeySet").field("active", &self.active.kid).finish_non_exhaustive()
+        f.debug_struct("KeySet")
+            .field("active", &self.active.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -73,16 +75,26 @@ impl KeySet {
 
     /// Builds a key set from stored keys, newest first.
     pub fn from_keys(keys: &[SigningKey]) -> Result<KeySet, KeyError> {
-        let mut loaded = keys.iter().map(load).collect::<Result<Vec<_>, _>>()?.into_iter();
+        let mut loaded = keys
+            .iter()
+            .map(load)
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter();
         let active = loaded.next().ok_or(KeyError::Generate)?;
-        let mut jwks = JwkSet { keys: vec![public_jwk(&active)?] };
+        let mut jwks = JwkSet {
+            keys: vec![public_jwk(&active)?],
+        };
         let mut by_kid = HashMap::new();
         for key in loaded {
             jwks.keys.push(public_jwk(&key)?);
             by_kid.insert(key.kid.clone(), key);
         }
         let jwks = serde_json::to_value(&jwks).map_err(|_| KeyError::Generate)?;
-        Ok(KeySet { active, by_kid, jwks })
+        Ok(KeySet {
+            active,
+            by_kid,
+            jwks,
+        })
     }
 
     pub fn jwks(&self) -> &Value {
@@ -123,13 +135,18 @@ impl KeySet {
         issuer: &str,
         now: i64,
     ) -> Result<C, KeyError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| KeyError::Invalid("malformed"))?;
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|_| KeyError::Invalid("malformed"))?;
         let kid = header.kid.as_deref().ok_or(KeyError::Invalid("no kid"))?;
         let key = self.key(kid).ok_or(KeyError::Invalid("unknown key"))?;
         if header.alg != key.alg {
             return Err(KeyError::Invalid("algorithm mismatch"));
         }
-        if !header.typ.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(expected_typ)) {
+        if !header
+            .typ
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case(expected_typ))
+        {
             return Err(KeyError::Invalid("wrong token type"));
         }
         let mut validation = Validation::new(key.alg);
@@ -139,7 +156,11 @@ impl KeySet {
         validation.set_issuer(&[issuer]);
         let data = jsonwebtoken::decode::<Value>(token, &key.decoding, &validation)
             .map_err(|_| KeyError::Invalid("signature or issuer"))?;
-        let exp = data.claims.get("exp").and_then(Value::as_i64).ok_or(KeyError::Invalid("no exp"))?;
+        let exp = data
+            .claims
+            .get("exp")
+            .and_then(Value::as_i64)
+            .ok_or(KeyError::Invalid("no exp"))?;
         if exp <= now {
             return Err(KeyError::Invalid("expired"));
         }
@@ -147,7 +168,11 @@ impl KeySet {
     }
 
     fn key(&self, kid: &str) -> Option<&LoadedKey> {
-        if self.active.kid == kid { Some(&self.active) } else { self.by_kid.get(kid) }
+        if self.active.kid == kid {
+            Some(&self.active)
+        } else {
+            self.by_kid.get(kid)
+        }
     }
 }
 
@@ -165,38 +190,71 @@ pub fn generate_signing_key(alg: &str, now: i64) -> Result<SigningKey, KeyError>
                 &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
             )
             .map_err(|_| KeyError::Generate)?;
-            pair.to_pkcs8v1().map_err(|_| KeyError::Generate)?.as_ref().to_vec()
+            pair.to_pkcs8v1()
+                .map_err(|_| KeyError::Generate)?
+                .as_ref()
+                .to_vec()
         }
         "EdDSA" => {
-            let pair = aws_lc_rs::signature::Ed25519KeyPair::generate().map_err(|_| KeyError::Generate)?;
-            pair.to_pkcs8v1().map_err(|_| KeyError::Generate)?.as_ref().to_vec()
+            let pair =
+                aws_lc_rs::signature::Ed25519KeyPair::generate().map_err(|_| KeyError::Generate)?;
+            pair.to_pkcs8v1()
+                .map_err(|_| KeyError::Generate)?
+                .as_ref()
+                .to_vec()
         }
         other => return Err(KeyError::UnsupportedAlgorithm(other.to_string())),
     };
     let private_pem = pem("PRIVATE KEY", &der);
-    let loaded = load(&SigningKey { kid: String::new(), alg: alg.into(), private_pem: private_pem.clone(), created_at: now })?;
+    let loaded = load(&SigningKey {
+        kid: String::new(),
+        alg: alg.into(),
+        private_pem: private_pem.clone(),
+        created_at: now,
+    })?;
     // kid: a digest of the public key, so the same key always has the same id.
-    let public = serde_json::to_vec(&public_jwk(&loaded)?.algorithm).map_err(|_| KeyError::Generate)?;
+    let public =
+        serde_json::to_vec(&public_jwk(&loaded)?.algorithm).map_err(|_| KeyError::Generate)?;
     let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(&public)[..16]);
-    Ok(SigningKey { kid, alg: alg.into(), private_pem, created_at: now })
+    Ok(SigningKey {
+        kid,
+        alg: alg.into(),
+        private_pem,
+        created_at: now,
+    })
 }
 
 fn load(key: &SigningKey) -> Result<LoadedKey, KeyError> {
     let bad = || KeyError::BadKey(key.kid.clone());
     let pem = key.private_pem.as_bytes();
     let (alg, encoding) = match key.alg.as_str() {
-        "RS256" => (Algorithm::RS256, EncodingKey::from_rsa_pem(pem).map_err(|_| bad())?),
-        "ES256" => (Algorithm::ES256, EncodingKey::from_ec_pem(pem).map_err(|_| bad())?),
-        "EdDSA" => (Algorithm::EdDSA, EncodingKey::from_ed_pem(pem).map_err(|_| bad())?),
+        "RS256" => (
+            Algorithm::RS256,
+            EncodingKey::from_rsa_pem(pem).map_err(|_| bad())?,
+        ),
+        "ES256" => (
+            Algorithm::ES256,
+            EncodingKey::from_ec_pem(pem).map_err(|_| bad())?,
+        ),
+        "EdDSA" => (
+            Algorithm::EdDSA,
+            EncodingKey::from_ed_pem(pem).map_err(|_| bad())?,
+        ),
         other => return Err(KeyError::UnsupportedAlgorithm(other.to_string())),
     };
     let jwk = Jwk::from_encoding_key(&encoding, alg).map_err(|_| bad())?;
     let decoding = DecodingKey::from_jwk(&jwk).map_err(|_| bad())?;
-    Ok(LoadedKey { kid: key.kid.clone(), alg, encoding, decoding })
+    Ok(LoadedKey {
+        kid: key.kid.clone(),
+        alg,
+        encoding,
+        decoding,
+    })
 }
 
 fn public_jwk(key: &LoadedKey) -> Result<Jwk, KeyError> {
-    let mut jwk = Jwk::from_encoding_key(&key.encoding, key.alg).map_err(|_| KeyError::BadKey(key.kid.clone()))?;
+    let mut jwk = Jwk::from_encoding_key(&key.encoding, key.alg)
+        .map_err(|_| KeyError::BadKey(key.kid.clone()))?;
     jwk.common.key_id = Some(key.kid.clone());
     jwk.common.public_key_use = Some(PublicKeyUse::Signature);
     Ok(jwk)
@@ -234,7 +292,9 @@ mod tests {
     fn every_algorithm_signs_and_verifies() {
         for alg in ["RS256", "ES256", "EdDSA"] {
             let keys = set(alg);
-            let token = keys.sign("JWT", &json!({"iss": "https://i", "exp": 100, "sub": "u"})).unwrap();
+            let token = keys
+                .sign("JWT", &json!({"iss": "https://i", "exp": 100, "sub": "u"}))
+                .unwrap();
             let claims: Value = keys.verify(&token, "JWT", "https://i", 50).unwrap();
             assert_eq!(claims["sub"], "u", "{alg}");
             assert_eq!(keys.jwks()["keys"][0]["kid"], keys.active.kid.as_str());
@@ -244,14 +304,37 @@ mod tests {
     #[test]
     fn verification_rejects_what_it_should() {
         let keys = set("RS256");
-        let token = keys.sign("at+jwt", &json!({"iss": "https://i", "exp": 100})).unwrap();
-        assert!(keys.verify::<Value>(&token, "JWT", "https://i", 50).is_err(), "typ");
-        assert!(keys.verify::<Value>(&token, "at+jwt", "https://other", 50).is_err(), "iss");
-        assert!(keys.verify::<Value>(&token, "at+jwt", "https://i", 100).is_err(), "exp");
+        let token = keys
+            .sign("at+jwt", &json!({"iss": "https://i", "exp": 100}))
+            .unwrap();
+        assert!(
+            keys.verify::<Value>(&token, "JWT", "https://i", 50)
+                .is_err(),
+            "typ"
+        );
+        assert!(
+            keys.verify::<Value>(&token, "at+jwt", "https://other", 50)
+                .is_err(),
+            "iss"
+        );
+        assert!(
+            keys.verify::<Value>(&token, "at+jwt", "https://i", 100)
+                .is_err(),
+            "exp"
+        );
         let mut tampered = token.clone();
         tampered.insert(tampered.len() - 3, 'A');
-        assert!(keys.verify::<Value>(&tampered, "at+jwt", "https://i", 50).is_err(), "signature");
+        assert!(
+            keys.verify::<Value>(&tampered, "at+jwt", "https://i", 50)
+                .is_err(),
+            "signature"
+        );
         let other = set("RS256");
-        assert!(other.verify::<Value>(&token, "at+jwt", "https://i", 50).is_err(), "unknown kid");
+        assert!(
+            other
+                .verify::<Value>(&token, "at+jwt", "https://i", 50)
+                .is_err(),
+            "unknown kid"
+        );
     }
 }

@@ -10,7 +10,9 @@ use subtle::ConstantTimeEq;
 /// RFC 8628 §5.2 asks for device codes that cannot be guessed; 256 bits is well above 128.
 pub fn generate() -> String {
     let mut bytes = [0u8; 32];
-    OsRng.try_fill_bytes(&mut bytes).expect("the OS random number generator failed");
+    OsRng
+        .try_fill_bytes(&mut bytes)
+        .expect("the OS random number generator failed");
     URL_SAFE_NO_PAD.encode(bytes)
 }
 

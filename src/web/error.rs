@@ -51,7 +51,7 @@ impl PageError {
         )
     }
 
-    /// The per-IP budget of wrong user codes is used up (RFC 8628 §5.1).
+    /// A guessing budget is used up: wrong user codes (RFC 8628 §5.1) or failed sign-ins.
     pub fn too_many_attempts() -> PageError {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,

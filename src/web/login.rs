@@ -18,7 +18,7 @@ use crate::{
     oauth::password::verify_password,
     state::AppState,
     store::UserStore,
-    web::{csrf, error::PageError, session::SignedIn},
+    web::{csrf, error::PageError, ip::ClientIp, session::SignedIn},
 };
 
 /// Where to go after sign-in when no (acceptable) `next` is given. There is no account
@@ -78,12 +78,26 @@ pub async fn show(
 
 pub async fn submit(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     session: Session,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, &form.csrf).await?;
     let username = form.username.trim();
+    // Password guessing is bounded per account and per address.
+    let now = state.clock.now();
+    let keys = [
+        format!("user:{}", username.to_lowercase()),
+        format!("ip:{ip}"),
+    ];
+    if keys
+        .iter()
+        .any(|key| state.login_attempts.is_blocked(key, now))
+    {
+        tracing::warn!("sign-in refused: too many failed attempts");
+        return Err(PageError::too_many_attempts());
+    }
     let user = state.db.get_user_by_username(username).await?;
     // Unknown users are verified against a dummy hash: equal work, so response time does
     // not tell which usernames exist. argon2 is CPU-bound: keep it off the async workers.
@@ -95,6 +109,9 @@ pub async fn submit(
             .map_err(|err| PageError::internal("password verification task failed", err))?;
     let Some(user) = user.filter(|u| verified && !u.disabled) else {
         tracing::info!("sign-in failed");
+        for key in &keys {
+            state.login_attempts.record_failure(key, now);
+        }
         let page = LoginPage {
             csrf: csrf::csrf_token(&session).await?,
             next: safe_next(Some(&form.next)).to_string(),

@@ -10,10 +10,20 @@ use crate::{phone, support::TestServer};
 async fn usher_device_prints_code_and_receives_tokens_after_approval() {
     let server = TestServer::start_real_time(|c| c.device_poll_interval_secs = 1).await;
     server.create_user("erin", "erin's password").await;
-    server.create_public_client("cli", "Terminal", "openid profile offline_access").await;
+    server
+        .create_public_client("cli", "Terminal", "openid profile offline_access")
+        .await;
 
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
-        .args(["device", "--issuer", &server.url, "--client-id", "cli", "--scope", "openid profile"])
+        .args([
+            "device",
+            "--issuer",
+            &server.url,
+            "--client-id",
+            "cli",
+            "--scope",
+            "openid profile",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -22,7 +32,11 @@ async fn usher_device_prints_code_and_receives_tokens_after_approval() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut output = String::new();
     let user_code = loop {
-        let line = lines.next_line().await.unwrap().expect("usher device printed a user code");
+        let line = lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("usher device printed a user code");
         output.push_str(&line);
         output.push('\n');
         if let Some(code) = find_user_code(&line) {
@@ -46,7 +60,10 @@ fn find_user_code(line: &str) -> Option<String> {
         .find(|word| {
             word.len() == 9
                 && word.as_bytes()[4] == b'-'
-                && word.replace('-', "").bytes().all(|b| b"BCDFGHJKLMNPQRSTVWXZ".contains(&b))
+                && word
+                    .replace('-', "")
+                    .bytes()
+                    .all(|b| b"BCDFGHJKLMNPQRSTVWXZ".contains(&b))
         })
         .map(str::to_string)
 }

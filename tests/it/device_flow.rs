@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use openidconnect::{
-    AdditionalProviderMetadata, AuthType, ClientId, DeviceAuthorizationUrl, IssuerUrl, OAuth2TokenResponse,
-    ProviderMetadata, Scope, TokenResponse,
+    AdditionalProviderMetadata, AuthType, ClientId, DeviceAuthorizationUrl, IssuerUrl,
+    OAuth2TokenResponse, ProviderMetadata, Scope, TokenResponse,
     core::{
         CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClient, CoreClientAuthMethod,
         CoreDeviceAuthorizationResponse, CoreGrantType, CoreJsonWebKey,
@@ -42,7 +42,11 @@ async fn openidconnect_rp_signs_in_a_device_approved_on_the_phone() {
     let server = TestServer::start().await;
     server.create_user("alice", "correct horse battery").await;
     server
-        .create_public_client("tv-app", "Living Room TV", "openid profile email offline_access")
+        .create_public_client(
+            "tv-app",
+            "Living Room TV",
+            "openid profile email offline_access",
+        )
         .await;
 
     let http = openidconnect::reqwest::ClientBuilder::new()
@@ -53,7 +57,10 @@ async fn openidconnect_rp_signs_in_a_device_approved_on_the_phone() {
     let metadata = DeviceProviderMetadata::discover_async(issuer, &http)
         .await
         .expect("discovery");
-    let device_endpoint = metadata.additional_metadata().device_authorization_endpoint.clone();
+    let device_endpoint = metadata
+        .additional_metadata()
+        .device_authorization_endpoint
+        .clone();
     let client = CoreClient::from_provider_metadata(metadata, ClientId::new("tv-app".into()), None)
         .set_device_authorization_url(device_endpoint)
         .set_auth_type(AuthType::RequestBody);
@@ -92,7 +99,10 @@ async fn openidconnect_rp_signs_in_a_device_approved_on_the_phone() {
         .expect("tokens after approval");
     phone.await.unwrap();
 
-    assert!(tokens.refresh_token().is_some(), "offline_access grants a refresh token");
+    assert!(
+        tokens.refresh_token().is_some(),
+        "offline_access grants a refresh token"
+    );
     let id_token = tokens.id_token().expect("openid grants an ID token");
     let verifier = client.id_token_verifier();
     let claims = id_token
@@ -115,10 +125,20 @@ async fn openidconnect_rp_signs_in_a_device_approved_on_the_phone() {
 async fn token_response_has_jwt_access_token_and_no_store() {
     let server = TestServer::start().await;
     server.create_user("bob", "another password").await;
-    server.create_public_client("cli", "CLI", "openid offline_access").await;
-    let auth = server.device_authorization("cli", Some("openid"), &[]).await;
+    server
+        .create_public_client("cli", "CLI", "openid offline_access")
+        .await;
+    let auth = server
+        .device_authorization("cli", Some("openid"), &[])
+        .await;
     let device_code = auth["device_code"].as_str().unwrap();
-    phone::approve_device(&server.url, auth["user_code"].as_str().unwrap(), "bob", "another password").await;
+    phone::approve_device(
+        &server.url,
+        auth["user_code"].as_str().unwrap(),
+        "bob",
+        "another password",
+    )
+    .await;
 
     let response = server
         .http
@@ -136,7 +156,10 @@ async fn token_response_has_jwt_access_token_and_no_store() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["scope"], "openid");
-    assert!(body.get("refresh_token").is_none(), "no offline_access, no refresh token");
+    assert!(
+        body.get("refresh_token").is_none(),
+        "no offline_access, no refresh token"
+    );
     let header = jwt_part(body["access_token"].as_str().unwrap(), 0);
     assert_eq!(header["typ"], "at+jwt");
     assert_eq!(header["alg"], "RS256");

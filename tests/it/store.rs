@@ -28,8 +28,15 @@ where
         return;
     };
     let schema = format!("usher_test_{}", uuid::Uuid::new_v4().simple());
-    let admin = PgPoolOptions::new().max_connections(1).connect(&url).await.expect("postgres");
-    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&admin).await.unwrap();
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .expect("postgres");
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
     let options: PgConnectOptions = url.parse().unwrap();
     let pool = PgPoolOptions::new()
         .max_connections(8)
@@ -39,7 +46,9 @@ where
     let db = Database::Postgres(pool);
     db.migrate().await.expect("postgres migrations");
     suite(db).await;
-    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&admin).await;
+    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(&admin)
+        .await;
 }
 
 fn client(id: &str) -> Client {
@@ -69,7 +78,12 @@ fn user(username: &str) -> User {
     }
 }
 
-fn authorization(client_id: &str, hash: &str, user_code: &str, expires_at: i64) -> DeviceAuthorization {
+fn authorization(
+    client_id: &str,
+    hash: &str,
+    user_code: &str,
+    expires_at: i64,
+) -> DeviceAuthorization {
     DeviceAuthorization {
         id: uuid::Uuid::new_v4().to_string(),
         device_code_hash: hash.into(),
@@ -94,7 +108,12 @@ fn authorization(client_id: &str, hash: &str, user_code: &str, expires_at: i64) 
 }
 
 fn decision(user_id: &str, approved: bool) -> Decision {
-    Decision { approved, user_id: user_id.into(), auth_time: 150, amr: "pwd".into() }
+    Decision {
+        approved,
+        user_id: user_id.into(),
+        auth_time: 150,
+        amr: "pwd".into(),
+    }
 }
 
 #[tokio::test]
@@ -102,9 +121,18 @@ async fn clients_are_created_listed_and_deleted() {
     on_both(|db| async move {
         db.create_client(&client("b")).await.unwrap();
         db.create_client(&client("a")).await.unwrap();
-        assert!(matches!(db.create_client(&client("a")).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            db.create_client(&client("a")).await,
+            Err(StoreError::Conflict(_))
+        ));
         assert_eq!(db.get_client("a").await.unwrap(), Some(client("a")));
-        let ids: Vec<_> = db.list_clients().await.unwrap().into_iter().map(|c| c.id).collect();
+        let ids: Vec<_> = db
+            .list_clients()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
         assert_eq!(ids, ["a", "b"]);
         assert!(db.delete_client("a").await.unwrap());
         assert!(!db.delete_client("a").await.unwrap());
@@ -118,13 +146,27 @@ async fn users_are_found_case_insensitively_and_updated() {
     on_both(|db| async move {
         let alice = user("Alice");
         db.create_user(&alice).await.unwrap();
-        assert!(matches!(db.create_user(&user("alice")).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            db.create_user(&user("alice")).await,
+            Err(StoreError::Conflict(_))
+        ));
         let found = db.get_user_by_username("ALICE").await.unwrap().unwrap();
         assert_eq!(found, alice);
-        assert!(db.set_password(&alice.id, "$argon2id$new", 500).await.unwrap());
+        assert!(
+            db.set_password(&alice.id, "$argon2id$new", 500)
+                .await
+                .unwrap()
+        );
         assert!(db.set_disabled(&alice.id, true).await.unwrap());
         let changed = db.get_user(&alice.id).await.unwrap().unwrap();
-        assert_eq!((changed.password_hash.as_str(), changed.password_changed_at, changed.disabled), ("$argon2id$new", 500, true));
+        assert_eq!(
+            (
+                changed.password_hash.as_str(),
+                changed.password_changed_at,
+                changed.disabled
+            ),
+            ("$argon2id$new", 500, true)
+        );
         db.create_user(&user("bob")).await.unwrap();
         assert_eq!(db.list_users().await.unwrap().len(), 2);
         assert!(db.delete_user(&alice.id).await.unwrap());
@@ -142,27 +184,70 @@ async fn device_authorizations_move_through_their_states_once() {
         let auth = authorization("tv", "hash-1", "BCDFGHJK", 700);
         db.create_device_authorization(&auth).await.unwrap();
         let twin = authorization("tv", "hash-2", "BCDFGHJK", 700);
-        assert!(matches!(db.create_device_authorization(&twin).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            db.create_device_authorization(&twin).await,
+            Err(StoreError::Conflict(_))
+        ));
 
-        assert_eq!(db.get_by_device_code_hash("hash-1").await.unwrap(), Some(auth.clone()));
-        assert_eq!(db.get_by_user_code("BCDFGHJK").await.unwrap().unwrap().id, auth.id);
-        assert_eq!(db.redeem("hash-1", 200).await.unwrap(), None, "pending is not redeemable");
+        assert_eq!(
+            db.get_by_device_code_hash("hash-1").await.unwrap(),
+            Some(auth.clone())
+        );
+        assert_eq!(
+            db.get_by_user_code("BCDFGHJK").await.unwrap().unwrap().id,
+            auth.id
+        );
+        assert_eq!(
+            db.redeem("hash-1", 200).await.unwrap(),
+            None,
+            "pending is not redeemable"
+        );
 
-        assert!(db.decide(&auth.id, &decision(&carol.id, true), 200).await.unwrap());
-        assert!(!db.decide(&auth.id, &decision(&carol.id, false), 201).await.unwrap(), "decided once");
-        let redeemed = db.redeem("hash-1", 300).await.unwrap().expect("approved is redeemable");
+        assert!(
+            db.decide(&auth.id, &decision(&carol.id, true), 200)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !db.decide(&auth.id, &decision(&carol.id, false), 201)
+                .await
+                .unwrap(),
+            "decided once"
+        );
+        let redeemed = db
+            .redeem("hash-1", 300)
+            .await
+            .unwrap()
+            .expect("approved is redeemable");
         assert_eq!(redeemed.status, DeviceStatus::Redeemed);
         assert_eq!(redeemed.user_id.as_deref(), Some(carol.id.as_str()));
         assert_eq!(redeemed.device, auth.device);
-        assert_eq!(db.redeem("hash-1", 301).await.unwrap(), None, "redeemed once");
+        assert_eq!(
+            db.redeem("hash-1", 301).await.unwrap(),
+            None,
+            "redeemed once"
+        );
 
         // Once decided, the user code is free for a new pending authorization.
         db.create_device_authorization(&twin).await.unwrap();
-        assert!(!db.decide(&twin.id, &decision(&carol.id, true), 700).await.unwrap(), "expired");
+        assert!(
+            !db.decide(&twin.id, &decision(&carol.id, true), 700)
+                .await
+                .unwrap(),
+            "expired"
+        );
         let denied = authorization("tv", "hash-3", "CCCCDDDD", 700);
         db.create_device_authorization(&denied).await.unwrap();
-        assert!(db.decide(&denied.id, &decision(&carol.id, false), 200).await.unwrap());
-        assert_eq!(db.redeem("hash-3", 300).await.unwrap(), None, "denied is not redeemable");
+        assert!(
+            db.decide(&denied.id, &decision(&carol.id, false), 200)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            db.redeem("hash-3", 300).await.unwrap(),
+            None,
+            "denied is not redeemable"
+        );
 
         assert_eq!(db.delete_expired(701).await.unwrap(), 3);
         assert_eq!(db.get_by_device_code_hash("hash-1").await.unwrap(), None);
@@ -178,14 +263,21 @@ async fn twenty_concurrent_redeems_succeed_exactly_once() {
         db.create_user(&dave).await.unwrap();
         let auth = authorization("tv", "race", "FFFFGGGG", 10_000);
         db.create_device_authorization(&auth).await.unwrap();
-        db.decide(&auth.id, &decision(&dave.id, true), 200).await.unwrap();
+        db.decide(&auth.id, &decision(&dave.id, true), 200)
+            .await
+            .unwrap();
         let db = Arc::new(db);
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..20 {
             let db = db.clone();
             tasks.spawn(async move { db.redeem("race", 300).await.unwrap().is_some() });
         }
-        let wins = tasks.join_all().await.into_iter().filter(|won| *won).count();
+        let wins = tasks
+            .join_all()
+            .await
+            .into_iter()
+            .filter(|won| *won)
+            .count();
         assert_eq!(wins, 1);
     })
     .await;
@@ -214,7 +306,14 @@ async fn refresh_token_families_are_revoked_together() {
         assert_eq!(db.get_refresh_token("r1").await.unwrap(), Some(token("r1")));
         assert_eq!(db.revoke_family("family", 50).await.unwrap(), 2);
         assert_eq!(db.revoke_family("family", 60).await.unwrap(), 0);
-        assert_eq!(db.get_refresh_token("r2").await.unwrap().unwrap().revoked_at, Some(50));
+        assert_eq!(
+            db.get_refresh_token("r2")
+                .await
+                .unwrap()
+                .unwrap()
+                .revoked_at,
+            Some(50)
+        );
     })
     .await;
 }
@@ -223,10 +322,21 @@ async fn refresh_token_families_are_revoked_together() {
 async fn signing_keys_list_newest_first() {
     on_both(|db| async move {
         for (kid, at) in [("old", 1), ("new", 2)] {
-            let key = SigningKey { kid: kid.into(), alg: "RS256".into(), private_pem: "pem".into(), created_at: at };
+            let key = SigningKey {
+                kid: kid.into(),
+                alg: "RS256".into(),
+                private_pem: "pem".into(),
+                created_at: at,
+            };
             db.create_key(&key).await.unwrap();
         }
-        let kids: Vec<_> = db.list_keys().await.unwrap().into_iter().map(|k| k.kid).collect();
+        let kids: Vec<_> = db
+            .list_keys()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|k| k.kid)
+            .collect();
         assert_eq!(kids, ["new", "old"]);
     })
     .await;
@@ -239,7 +349,9 @@ async fn sessions_round_trip() {
         let store = SessionStore::new(&db).await.unwrap();
         let mut record = tower_sessions::session::Record {
             id: Default::default(),
-            data: [("user_id".to_string(), serde_json::json!("u1"))].into_iter().collect(),
+            data: [("user_id".to_string(), serde_json::json!("u1"))]
+                .into_iter()
+                .collect(),
             expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
         };
         store.create(&mut record).await.unwrap();

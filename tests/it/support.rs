@@ -58,7 +58,9 @@ impl TestServer {
             ..Config::default()
         };
         configure(&mut config);
-        let state = usher::build_state(config, server_clock).await.expect("server state");
+        let state = usher::build_state(config, server_clock)
+            .await
+            .expect("server state");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let served = state.clone();
         tokio::spawn(async move {
@@ -101,7 +103,11 @@ impl TestServer {
 
     pub async fn create_public_client(&self, id: &str, name: &str, scopes: &str) -> Client {
         let client = client(id, name, scopes, None);
-        self.state.db.create_client(&client).await.expect("create client");
+        self.state
+            .db
+            .create_client(&client)
+            .await
+            .expect("create client");
         client
     }
 
@@ -109,7 +115,11 @@ impl TestServer {
     pub async fn create_confidential_client(&self, id: &str, scopes: &str) -> (Client, String) {
         let secret = opaque::generate();
         let client = client(id, id, scopes, Some(opaque::hash(&secret)));
-        self.state.db.create_client(&client).await.expect("create client");
+        self.state
+            .db
+            .create_client(&client)
+            .await
+            .expect("create client");
         (client, secret)
     }
 
@@ -124,7 +134,10 @@ impl TestServer {
         if let Some(scope) = scope {
             form.push(("scope", scope));
         }
-        let mut request = self.http.post(self.url("/oauth2/device_authorization")).form(&form);
+        let mut request = self
+            .http
+            .post(self.url("/oauth2/device_authorization"))
+            .form(&form);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

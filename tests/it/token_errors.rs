@@ -14,7 +14,9 @@ const PASSWORD: &str = "password for tests";
 async fn server_with_tv() -> TestServer {
     let server = TestServer::start().await;
     server.create_user("carol", PASSWORD).await;
-    server.create_public_client("tv", "TV", "openid profile offline_access").await;
+    server
+        .create_public_client("tv", "TV", "openid profile offline_access")
+        .await;
     server
 }
 
@@ -38,7 +40,12 @@ async fn device_authorization_response_follows_rfc_8628() {
     let (device_code, user_code) = codes(&auth);
     assert!(device_code.len() >= 22, "≥128 bits");
     assert!(user_code.len() == 9 && user_code.as_bytes()[4] == b'-');
-    assert!(user_code.replace('-', "").bytes().all(|b| b"BCDFGHJKLMNPQRSTVWXZ".contains(&b)));
+    assert!(
+        user_code
+            .replace('-', "")
+            .bytes()
+            .all(|b| b"BCDFGHJKLMNPQRSTVWXZ".contains(&b))
+    );
     assert_eq!(auth["verification_uri"], server.url("/device"));
     assert_eq!(auth["expires_in"], 600);
     assert_eq!(auth["interval"], 5);
@@ -52,18 +59,36 @@ async fn device_authorization_response_follows_rfc_8628() {
 async fn pending_then_slow_down_grows_interval_by_five_each_time() {
     let server = server_with_tv().await;
     let (device_code, _) = codes(&server.device_authorization("tv", None, &[]).await);
-    assert_error(&server.poll("tv", &device_code).await, 400, "authorization_pending");
+    assert_error(
+        &server.poll("tv", &device_code).await,
+        400,
+        "authorization_pending",
+    );
     // Two polls at once: too fast, twice.
     let slow = server.poll("tv", &device_code).await;
     assert_error(&slow, 400, "slow_down");
-    assert!(slow.1["error_description"].as_str().unwrap().contains("10 seconds"));
+    assert!(
+        slow.1["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("10 seconds")
+    );
     let slower = server.poll("tv", &device_code).await;
-    assert!(slower.1["error_description"].as_str().unwrap().contains("15 seconds"));
+    assert!(
+        slower.1["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("15 seconds")
+    );
     // The grown interval is enforced: 10 s later is still too fast.
     server.clock.advance_secs(10);
     assert_error(&server.poll("tv", &device_code).await, 400, "slow_down");
     server.clock.advance_secs(20);
-    assert_error(&server.poll("tv", &device_code).await, 400, "authorization_pending");
+    assert_error(
+        &server.poll("tv", &device_code).await,
+        400,
+        "authorization_pending",
+    );
 }
 
 #[tokio::test]
@@ -102,11 +127,22 @@ async fn twenty_concurrent_polls_after_approval_get_tokens_exactly_once() {
     phone::approve_device(&server.url, &user_code, "carol", PASSWORD).await;
     let mut polls = tokio::task::JoinSet::new();
     for _ in 0..20 {
-        let (http, url, code) = (server.http.clone(), server.url("/oauth2/token"), device_code.clone());
+        let (http, url, code) = (
+            server.http.clone(),
+            server.url("/oauth2/token"),
+            device_code.clone(),
+        );
         polls.spawn(async move {
-            let form = [("grant_type", DEVICE_GRANT), ("device_code", &code), ("client_id", "tv")];
+            let form = [
+                ("grant_type", DEVICE_GRANT),
+                ("device_code", &code),
+                ("client_id", "tv"),
+            ];
             let response = http.post(url).form(&form).send().await.unwrap();
-            (response.status().as_u16(), response.json::<Value>().await.unwrap())
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
         });
     }
     let results = polls.join_all().await;
@@ -115,7 +151,10 @@ async fn twenty_concurrent_polls_after_approval_get_tokens_exactly_once() {
     for (status, body) in results.iter().filter(|(status, _)| *status != 200) {
         assert_eq!(*status, 400);
         assert!(
-            matches!(body["error"].as_str(), Some("invalid_grant") | Some("slow_down")),
+            matches!(
+                body["error"].as_str(),
+                Some("invalid_grant") | Some("slow_down")
+            ),
             "{body}"
         );
     }
@@ -124,10 +163,20 @@ async fn twenty_concurrent_polls_after_approval_get_tokens_exactly_once() {
 #[tokio::test]
 async fn another_clients_code_and_unknown_code_are_invalid_grant() {
     let server = server_with_tv().await;
-    server.create_public_client("other", "Other", "openid").await;
+    server
+        .create_public_client("other", "Other", "openid")
+        .await;
     let (device_code, _) = codes(&server.device_authorization("tv", None, &[]).await);
-    assert_error(&server.poll("other", &device_code).await, 400, "invalid_grant");
-    assert_error(&server.poll("tv", "not-a-real-code").await, 400, "invalid_grant");
+    assert_error(
+        &server.poll("other", &device_code).await,
+        400,
+        "invalid_grant",
+    );
+    assert_error(
+        &server.poll("tv", "not-a-real-code").await,
+        400,
+        "invalid_grant",
+    );
 }
 
 #[tokio::test]
@@ -139,7 +188,13 @@ async fn disabled_or_deleted_user_after_approval_gets_no_tokens() {
     let (second, user_code) = codes(&server.device_authorization("tv", None, &[]).await);
     phone::approve_device(&server.url, &user_code, "dave", PASSWORD).await;
 
-    let carol = server.state.db.get_user_by_username("carol").await.unwrap().unwrap();
+    let carol = server
+        .state
+        .db
+        .get_user_by_username("carol")
+        .await
+        .unwrap()
+        .unwrap();
     server.state.db.set_disabled(&carol.id, true).await.unwrap();
     server.state.db.delete_user(&dave.id).await.unwrap();
     assert_error(&server.poll("tv", &first).await, 400, "invalid_grant");
@@ -151,9 +206,21 @@ async fn client_authentication_failures_are_invalid_client_401() {
     let server = server_with_tv().await;
     let (_, secret) = server.create_confidential_client("backend", "openid").await;
     let token = server.url("/oauth2/token");
-    let form = |client_id: &'static str| vec![("grant_type", DEVICE_GRANT), ("device_code", "x"), ("client_id", client_id)];
+    let form = |client_id: &'static str| {
+        vec![
+            ("grant_type", DEVICE_GRANT),
+            ("device_code", "x"),
+            ("client_id", client_id),
+        ]
+    };
 
-    let unknown = server.http.post(&token).form(&form("nobody")).send().await.unwrap();
+    let unknown = server
+        .http
+        .post(&token)
+        .form(&form("nobody"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), 401);
     assert!(unknown.headers().contains_key("www-authenticate"));
     assert_eq!(unknown.headers()["cache-control"], "no-store");
@@ -167,9 +234,20 @@ async fn client_authentication_failures_are_invalid_client_401() {
         .await
         .unwrap();
     assert_eq!(wrong_secret.status(), 401);
-    assert!(wrong_secret.headers()["www-authenticate"].to_str().unwrap().starts_with("Basic"));
+    assert!(
+        wrong_secret.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic")
+    );
 
-    let no_secret = server.http.post(&token).form(&form("backend")).send().await.unwrap();
+    let no_secret = server
+        .http
+        .post(&token)
+        .form(&form("backend"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_secret.status(), 401);
 
     // The right secret gets past authentication to the grant (an unknown code here).
@@ -191,7 +269,13 @@ async fn confidential_client_authenticates_at_device_authorization() {
     let server = server_with_tv().await;
     let (_, secret) = server.create_confidential_client("backend", "openid").await;
     let url = server.url("/oauth2/device_authorization");
-    let without = server.http.post(&url).form(&[("client_id", "backend")]).send().await.unwrap();
+    let without = server
+        .http
+        .post(&url)
+        .form(&[("client_id", "backend")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(without.status(), 401);
     let with_post = server
         .http
@@ -201,7 +285,14 @@ async fn confidential_client_authenticates_at_device_authorization() {
         .await
         .unwrap();
     assert_eq!(with_post.status(), 200);
-    let with_basic = server.http.post(&url).basic_auth("backend", Some(&secret)).form(&[("scope", "openid")]).send().await.unwrap();
+    let with_basic = server
+        .http
+        .post(&url)
+        .basic_auth("backend", Some(&secret))
+        .form(&[("scope", "openid")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(with_basic.status(), 200);
 }
 
@@ -225,11 +316,26 @@ async fn malformed_requests_get_invalid_request_or_unsupported_grant_type() {
     let server = server_with_tv().await;
     let token = server.url("/oauth2/token");
     let send = |body: &'static str, content_type: &'static str| {
-        server.http.post(&token).header("content-type", content_type).body(body).send()
+        server
+            .http
+            .post(&token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
     };
     let cases: &[(&str, &str, u16, &str)] = &[
-        ("grant_type=password&username=a", "application/x-www-form-urlencoded", 400, "unsupported_grant_type"),
-        ("client_id=tv", "application/x-www-form-urlencoded", 400, "invalid_request"),
+        (
+            "grant_type=password&username=a",
+            "application/x-www-form-urlencoded",
+            400,
+            "unsupported_grant_type",
+        ),
+        (
+            "client_id=tv",
+            "application/x-www-form-urlencoded",
+            400,
+            "invalid_request",
+        ),
         (
             "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id=tv",
             "application/x-www-form-urlencoded",
@@ -242,14 +348,33 @@ async fn malformed_requests_get_invalid_request_or_unsupported_grant_type() {
             400,
             "invalid_request",
         ),
-        (r#"{"grant_type":"x"}"#, "application/json", 400, "invalid_request"),
+        (
+            r#"{"grant_type":"x"}"#,
+            "application/json",
+            400,
+            "invalid_request",
+        ),
         ("grant_type=x", "text/plain", 400, "invalid_request"),
-        ("%%%&&&==", "application/x-www-form-urlencoded", 400, "invalid_request"),
-        ("\u{0}\u{1}", "application/x-www-form-urlencoded", 400, "invalid_request"),
+        (
+            "%%%&&&==",
+            "application/x-www-form-urlencoded",
+            400,
+            "invalid_request",
+        ),
+        (
+            "\u{0}\u{1}",
+            "application/x-www-form-urlencoded",
+            400,
+            "invalid_request",
+        ),
     ];
     for (body, content_type, status, error) in cases {
         let response = send(body, content_type).await.unwrap();
-        assert_eq!(response.status().as_u16(), *status, "{body:?} {content_type}");
+        assert_eq!(
+            response.status().as_u16(),
+            *status,
+            "{body:?} {content_type}"
+        );
         assert_eq!(response.headers()["cache-control"], "no-store");
         let json: Value = response.json().await.unwrap();
         assert_eq!(json["error"], *error, "{body:?} {content_type}");
@@ -265,7 +390,13 @@ async fn malformed_requests_get_invalid_request_or_unsupported_grant_type() {
         .unwrap();
     assert!(response.status().is_client_error(), "{}", response.status());
 
-    let no_content_type = server.http.post(server.url("/oauth2/device_authorization")).body("client_id=tv").send().await.unwrap();
+    let no_content_type = server
+        .http
+        .post(server.url("/oauth2/device_authorization"))
+        .body("client_id=tv")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_content_type.status(), 400);
     let dup = server
         .http

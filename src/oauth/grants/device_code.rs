@@ -41,7 +41,9 @@ pub async fn poll_device_token(
         return Err(OAuthError::invalid_grant("The device code is invalid."));
     }
     if auth.status == DeviceStatus::Redeemed {
-        return Err(OAuthError::invalid_grant("The device code was already used."));
+        return Err(OAuthError::invalid_grant(
+            "The device code was already used.",
+        ));
     }
     if auth.expires_at <= now {
         state.polls.forget(&code_hash);
@@ -52,7 +54,10 @@ pub async fn poll_device_token(
     }
     match auth.status {
         DeviceStatus::Pending => {
-            match state.polls.record(&code_hash, auth.interval_secs, auth.expires_at, now_ms) {
+            match state
+                .polls
+                .record(&code_hash, auth.interval_secs, auth.expires_at, now_ms)
+            {
                 PollTiming::OnTime => Err(OAuthError::new(
                     ErrorKind::AuthorizationPending,
                     "The user has not yet approved or denied the request.",
@@ -62,10 +67,15 @@ pub async fn poll_device_token(
         }
         DeviceStatus::Denied => {
             state.polls.forget(&code_hash);
-            Err(OAuthError::new(ErrorKind::AccessDenied, "The user denied the request."))
+            Err(OAuthError::new(
+                ErrorKind::AccessDenied,
+                "The user denied the request.",
+            ))
         }
         DeviceStatus::Approved => redeem(state, client, &code_hash, now).await,
-        DeviceStatus::Redeemed => Err(OAuthError::invalid_grant("The device code was already used.")),
+        DeviceStatus::Redeemed => Err(OAuthError::invalid_grant(
+            "The device code was already used.",
+        )),
     }
 }
 
@@ -77,7 +87,9 @@ async fn redeem(
 ) -> Result<TokenResponse, OAuthError> {
     // Exactly one concurrent poll wins this conditional update; the others lost the race.
     let Some(auth) = state.db.redeem(code_hash, now).await? else {
-        return Err(OAuthError::invalid_grant("The device code was already used."));
+        return Err(OAuthError::invalid_grant(
+            "The device code was already used.",
+        ));
     };
     state.polls.forget(code_hash);
     let (Some(user_id), Some(auth_time)) = (auth.user_id.as_deref(), auth.auth_time) else {

@@ -196,3 +196,20 @@ async fn request_expiring_on_the_consent_page_is_no_longer_waiting() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
+    let server = server_with(|c| c.login_attempts = 3).await;
+    let phone = Phone::new(&server.url);
+    for _ in 0..3 {
+        let (status, _) = read(phone.login("alice", "wrong").await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password is refused now, from any address, until the window passes.
+    let (status, text) = read(Phone::new(&server.url).login("ALICE", PASSWORD).await).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(text.contains("Too many attempts"), "{text}");
+    server.clock.advance_secs(901);
+    let (status, _) = read(Phone::new(&server.url).login("alice", PASSWORD).await).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
