@@ -1,6 +1,6 @@
 //! `usher serve [--demo]`.
 
-use std::{path::PathBuf, sync::Arc};
+use std::{io::IsTerminal, path::PathBuf, sync::Arc};
 
 use anyhow::Context;
 use clap::Args;
@@ -59,7 +59,9 @@ pub async fn run(config_path: Option<PathBuf>, args: ServeArgs) -> anyhow::Resul
 fn init_tracing() {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal());
     let json = std::env::var("USHER_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
     // A subscriber may already be set (e.g. when embedded); keep it then.
     let _ = if json {

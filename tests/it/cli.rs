@@ -335,6 +335,7 @@ fn a_missing_config_file_is_an_error() {
 async fn start_device(
     server: &TestServer,
     client_id: &str,
+    extra_args: &[&str],
 ) -> (
     tokio::process::Child,
     String,
@@ -344,6 +345,7 @@ async fn start_device(
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
         .args(["device", "--issuer", &server.url, "--client-id", client_id])
         .args(["--device-name", "Test Terminal"])
+        .args(extra_args)
         .env_remove("USHER_CLIENT_SECRET")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -363,7 +365,11 @@ async fn start_device(
             break;
         }
     }
-    let user_code = user_code.unwrap_or_else(|| panic!("no user code in:\n{output}"));
+    let Some(user_code) = user_code else {
+        let failed = child.wait_with_output().await.unwrap();
+        let stderr = String::from_utf8_lossy(&failed.stderr);
+        panic!("no user code in:\n{output}\n{stderr}");
+    };
     (child, user_code, output, lines)
 }
 
@@ -400,7 +406,7 @@ async fn usher_device_shows_a_scannable_qr_code_and_reports_denial() {
         .create_public_client("cli", "Terminal", "openid profile offline_access")
         .await;
 
-    let (mut child, user_code, mut output, mut lines) = start_device(&server, "cli").await;
+    let (child, user_code, mut output, mut lines) = start_device(&server, "cli", &[]).await;
     assert!(
         output.contains(&format!("open {}/device", server.url)),
         "{output}"
@@ -463,6 +469,66 @@ async fn usher_device_explains_an_unknown_client() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains("error: the device authorization was refused: invalid_client"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn usher_device_signs_in_a_confidential_client_without_printing_tokens() {
+    let server = TestServer::start_real_time(|c| c.device_poll_interval_secs = 1).await;
+    server.create_user("grace", "grace's password").await;
+    let (_, secret) = server
+        .create_confidential_client("box", "openid profile")
+        .await;
+
+    let args = [
+        "--client-secret",
+        secret.as_str(),
+        "--scope",
+        "openid profile",
+    ];
+    let (child, user_code, mut output, mut lines) = start_device(&server, "box", &args).await;
+    crate::phone::approve_device(&server.url, &user_code, "grace", "grace's password").await;
+    while let Some(line) = lines.next_line().await.unwrap() {
+        output.push_str(&line);
+        output.push('\n');
+    }
+    let result = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{output}\n{stderr}");
+    assert!(output.contains("Signed in."), "{output}");
+    assert!(
+        output.contains("ID token claims (signature verified)"),
+        "{output}"
+    );
+    assert!(
+        output.contains("\"preferred_username\": \"grace\""),
+        "{output}"
+    );
+    assert!(output.contains("Refresh token: not issued"), "{output}");
+    assert!(
+        !output.contains("eyJ") && !output.contains(&secret),
+        "no raw tokens:\n{output}"
+    );
+}
+
+#[tokio::test]
+async fn usher_device_reports_an_expired_code() {
+    let server = TestServer::start_real_time(|c| {
+        c.device_poll_interval_secs = 1;
+        c.device_code_lifetime_secs = 2;
+    })
+    .await;
+    server
+        .create_public_client("cli", "Terminal", "openid")
+        .await;
+    let (child, _, _, _) =
+        start_device(&server, "cli", &["--qr", "off", "--scope", "openid"]).await;
+    let result = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("The code expired; run the command again."),
         "{stderr}"
     );
 }
