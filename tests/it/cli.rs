@@ -522,8 +522,10 @@ async fn usher_device_reports_an_expired_code() {
     server
         .create_public_client("cli", "Terminal", "openid")
         .await;
-    let (child, _, _, _) =
+    let (child, _, _, mut lines) =
         start_device(&server, "cli", &["--qr", "off", "--scope", "openid"]).await;
+    // Keep reading stdout: a closed pipe would make the client fail for another reason.
+    while let Ok(Some(_)) = lines.next_line().await {}
     let result = child.wait_with_output().await.unwrap();
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert_eq!(result.status.code(), Some(1), "{stderr}");
