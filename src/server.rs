@@ -22,7 +22,7 @@ use crate::{
     http,
     oauth::{password, polling::PollTracker, user_code::AttemptLimiter},
     state::AppState,
-    store::{Database, DeviceAuthorizationStore, SessionStore},
+    store::{AccessTokenRevocationStore, Database, DeviceAuthorizationStore, SessionStore},
     tokens::keys::KeySet,
     web,
 };
@@ -129,6 +129,9 @@ async fn maintenance(state: AppState) {
             Err(err) => {
                 tracing::warn!(error = %err, "could not delete expired device authorizations")
             }
+        }
+        if let Err(err) = state.db.delete_expired_revocations(now).await {
+            tracing::warn!(error = %err, "could not delete expired access-token revocations");
         }
         if let Err(err) = ExpiredDeletion::delete_expired(&state.sessions).await {
             tracing::warn!(error = %err, "could not delete expired sessions");

@@ -14,7 +14,8 @@ use crate::{
 
 const DEFAULT_SCOPES: &str = "openid profile email offline_access";
 /// Grant types a client may be registered for.
-const KNOWN_GRANT_TYPES: &[&str] = &[device::GRANT_TYPE, "refresh_token", "authorization_code"];
+/// The grant types the token endpoint serves: a client may be allowed only those.
+const KNOWN_GRANT_TYPES: &[&str] = crate::oauth::token::SUPPORTED_GRANT_TYPES;
 
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
@@ -43,7 +44,7 @@ pub struct CreateArgs {
     #[arg(long, value_name = "SCOPES", default_value = DEFAULT_SCOPES)]
     scope: String,
     /// Grant type the client may use; repeatable. `device_code` is short for
-    /// `urn:ietf:params:oauth:grant-type:device_code` [default: device_code].
+    /// `urn:ietf:params:oauth:grant-type:device_code` [default: device_code and refresh_token].
     #[arg(long = "grant-type", value_name = "GRANT_TYPE")]
     grant_types: Vec<String>,
     /// Redirect URI (authorization code flow); repeatable.
@@ -221,7 +222,7 @@ fn validate_grant_types(given: &[String]) -> anyhow::Result<String> {
         }
     }
     if out.is_empty() {
-        out.push(device::GRANT_TYPE);
+        out.extend([device::GRANT_TYPE, "refresh_token"]);
     }
     Ok(out.join(" "))
 }
@@ -254,7 +255,10 @@ mod tests {
 
     #[test]
     fn grant_types_default_to_the_device_grant() {
-        assert_eq!(validate_grant_types(&[]).unwrap(), device::GRANT_TYPE);
+        assert_eq!(
+            validate_grant_types(&[]).unwrap(),
+            format!("{} refresh_token", device::GRANT_TYPE)
+        );
         let short = validate_grant_types(&["device_code".into(), "refresh_token".into()]);
         assert_eq!(
             short.unwrap(),

@@ -132,7 +132,7 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             name: "Demo TV".into(),
             secret_hash: None,
             allowed_scopes: "openid profile email offline_access".into(),
-            grant_types: device::GRANT_TYPE.into(),
+            grant_types: format!("{} refresh_token", device::GRANT_TYPE),
             redirect_uris: String::new(),
             device_code_lifetime_secs: None,
             created_at: now,

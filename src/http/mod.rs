@@ -7,6 +7,7 @@ pub mod discovery;
 pub mod form;
 pub mod health;
 pub mod qr;
+pub mod revocation;
 pub mod token;
 pub mod userinfo;
 
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .merge(discovery::routes())
         .merge(health::routes())
         .merge(qr::routes())
+        .merge(revocation::routes())
         .merge(token::routes())
         .merge(userinfo::routes())
 }

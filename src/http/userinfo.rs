@@ -11,10 +11,9 @@ use serde_json::json;
 
 use crate::{
     error::{ErrorKind, OAuthError},
-    oauth::scope,
+    oauth::{access_token, scope},
     state::AppState,
-    store::UserStore,
-    tokens::jwt::{AccessTokenClaims, user_claims},
+    tokens::jwt::user_claims,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -43,14 +42,15 @@ async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     let invalid = || {
         OAuthError::new(
             ErrorKind::InvalidToken,
-            "The access token is invalid or expired.",
+            "The access token is invalid, expired or revoked.",
         )
         .into_response()
     };
-    let claims: AccessTokenClaims = state
-        .keys
-        .verify(token, "at+jwt", &state.config.issuer, state.clock.now())
-        .map_err(|_| invalid())?;
+    // Revoked tokens, revoked refresh families and disabled or deleted users stop here at once.
+    let (claims, user) = access_token::validate(&state, token)
+        .await
+        .map_err(|err| OAuthError::from(err).into_response())?
+        .ok_or_else(invalid)?;
     if !scope::contains(&claims.scope, "openid") {
         let challenge = r#"Bearer error="insufficient_scope", scope="openid""#;
         let body = json!({"error": "insufficient_scope", "error_description": "The token lacks the openid scope."});
@@ -61,13 +61,6 @@ async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Result<R
         )
             .into_response());
     }
-    let user = state
-        .db
-        .get_user(&claims.sub)
-        .await
-        .map_err(|err| OAuthError::from(err).into_response())?;
-    // A disabled or deleted user's tokens stop working here at once.
-    let user = user.filter(|u| !u.disabled).ok_or_else(invalid)?;
     let mut response = Json(user_claims(&user, &claims.scope)).into_response();
     response
         .headers_mut()

@@ -26,6 +26,17 @@ pub struct Grant<'a> {
     pub amr: &'a str,
     pub device_authorization_id: Option<&'a str>,
     pub nonce: Option<&'a str>,
+    pub refresh: RefreshIssue<'a>,
+}
+
+/// Whether and how a refresh token comes with the response.
+#[derive(Debug, Clone, Copy)]
+pub enum RefreshIssue<'a> {
+    /// A new family, if `offline_access` was granted (OIDC Core §11).
+    NewFamily,
+    /// Rotation: the next token of `family_id`, with the family's original scope even when
+    /// the access token's scope was narrowed (RFC 6749 §6).
+    Rotate { family_id: &'a str, scope: &'a str },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +58,37 @@ pub async fn issue_tokens(
 ) -> Result<TokenResponse, OAuthError> {
     let config = &state.config;
     let access_lifetime = config.access_token_lifetime_secs as i64;
+    let refresh = match grant.refresh {
+        RefreshIssue::NewFamily if scope::contains(grant.scope, "offline_access") => {
+            Some((uuid::Uuid::new_v4().to_string(), grant.scope))
+        }
+        RefreshIssue::NewFamily => None,
+        RefreshIssue::Rotate { family_id, scope } => Some((family_id.to_string(), scope)),
+    };
+    let refresh_token = match &refresh {
+        Some((family_id, scope)) => {
+            let token = opaque::generate();
+            state
+                .db
+                .create_refresh_token(&RefreshToken {
+                    token_hash: opaque::hash(&token),
+                    family_id: family_id.clone(),
+                    client_id: grant.client.id.clone(),
+                    user_id: grant.user.id.clone(),
+                    scope: scope.to_string(),
+                    device_authorization_id: grant.device_authorization_id.map(str::to_string),
+                    auth_time: grant.auth_time,
+                    created_at: now,
+                    expires_at: now + config.refresh_token_lifetime_secs as i64,
+                    revoked_at: None,
+                    used_at: None,
+                })
+                .await?;
+            Some(token)
+        }
+        None => None,
+    };
+
     let access_claims = AccessTokenClaims {
         iss: config.issuer.clone(),
         sub: grant.user.id.clone(),
@@ -59,6 +101,7 @@ pub async fn issue_tokens(
         client_id: grant.client.id.clone(),
         scope: grant.scope.to_string(),
         auth_time: Some(grant.auth_time),
+        fam: refresh.map(|(family_id, _)| family_id),
     };
     let access_token = state
         .keys
@@ -68,28 +111,6 @@ pub async fn issue_tokens(
     let id_token = if scope::contains(grant.scope, "openid") {
         let claims = id_token_claims(state, grant, now);
         Some(state.keys.sign("JWT", &claims).map_err(signing_failed)?)
-    } else {
-        None
-    };
-
-    let refresh_token = if scope::contains(grant.scope, "offline_access") {
-        let token = opaque::generate();
-        state
-            .db
-            .create_refresh_token(&RefreshToken {
-                token_hash: opaque::hash(&token),
-                family_id: uuid::Uuid::new_v4().to_string(),
-                client_id: grant.client.id.clone(),
-                user_id: grant.user.id.clone(),
-                scope: grant.scope.to_string(),
-                device_authorization_id: grant.device_authorization_id.map(str::to_string),
-                auth_time: grant.auth_time,
-                created_at: now,
-                expires_at: now + config.refresh_token_lifetime_secs as i64,
-                revoked_at: None,
-            })
-            .await?;
-        Some(token)
     } else {
         None
     };

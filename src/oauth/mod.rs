@@ -1,13 +1,16 @@
 //! OAuth 2.0 / OpenID Connect protocol logic. No HTTP types here: handlers in `http/` and
 //! `web/` parse requests, call these functions with "now" from the clock, and map errors.
 
+pub mod access_token;
 pub mod client_auth;
 pub mod device;
 pub mod grants;
+pub mod introspection;
 pub mod issue;
 pub mod params;
 pub mod password;
 pub mod polling;
+pub mod revocation;
 pub mod scope;
 pub mod token;
 pub mod user_code;

@@ -11,6 +11,7 @@ mod device_authorizations;
 mod keys;
 mod models;
 mod refresh_tokens;
+mod revoked_access_tokens;
 mod sessions;
 mod users;
 
@@ -80,8 +81,26 @@ pub trait DeviceAuthorizationStore: Send + Sync {
 pub trait RefreshTokenStore: Send + Sync {
     async fn create_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
     async fn get_refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshToken>>;
+    /// Marks an unused, unrevoked, unexpired token used and returns it. Exactly one of any
+    /// number of concurrent callers gets `Some` (rotation, RFC 9700 §4.14.2).
+    async fn use_refresh_token(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<RefreshToken>>;
     /// Revokes every token of a family. Returns how many were newly revoked.
     async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64>;
+    /// Whether any token of the family was revoked (then the whole family is).
+    async fn is_family_revoked(&self, family_id: &str) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait AccessTokenRevocationStore: Send + Sync {
+    /// Records a revoked access token until it would have expired anyway.
+    async fn revoke_access_token(&self, jti: &str, expires_at: i64) -> StoreResult<()>;
+    async fn is_access_token_revoked(&self, jti: &str) -> StoreResult<bool>;
+    /// Forgets revocations of tokens that expired before `before`.
+    async fn delete_expired_revocations(&self, before: i64) -> StoreResult<u64>;
 }
 
 #[async_trait]
@@ -93,10 +112,20 @@ pub trait KeyStore: Send + Sync {
 
 /// Everything the server needs from storage.
 pub trait Store:
-    ClientStore + UserStore + DeviceAuthorizationStore + RefreshTokenStore + KeyStore
+    ClientStore
+    + UserStore
+    + DeviceAuthorizationStore
+    + RefreshTokenStore
+    + AccessTokenRevocationStore
+    + KeyStore
 {
 }
-impl<T: ClientStore + UserStore + DeviceAuthorizationStore + RefreshTokenStore + KeyStore> Store
-    for T
+impl<T> Store for T where
+    T: ClientStore
+        + UserStore
+        + DeviceAuthorizationStore
+        + RefreshTokenStore
+        + AccessTokenRevocationStore
+        + KeyStore
 {
 }

@@ -138,6 +138,8 @@ pub struct RefreshToken {
     pub created_at: i64,
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
+    /// Set when the token was exchanged for a new one (rotation); a later use is reuse.
+    pub used_at: Option<i64>,
 }
 
 /// A token-signing key pair. `private_pem` is PKCS#8 PEM.

@@ -6,13 +6,13 @@ use super::{Database, RefreshToken, RefreshTokenStore, database::on_pool};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "token_hash, family_id, client_id, user_id, scope, device_authorization_id, \
-auth_time, created_at, expires_at, revoked_at";
+auth_time, created_at, expires_at, revoked_at, used_at";
 
 #[async_trait]
 impl RefreshTokenStore for Database {
     async fn create_refresh_token(&self, t: &RefreshToken) -> StoreResult<()> {
         let sql = format!(
-            "INSERT INTO refresh_tokens ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            "INSERT INTO refresh_tokens ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         );
         on_pool!(self, |pool| sqlx::query(&sql)
             .bind(&t.token_hash)
@@ -25,6 +25,7 @@ impl RefreshTokenStore for Database {
             .bind(t.created_at)
             .bind(t.expires_at)
             .bind(t.revoked_at)
+            .bind(t.used_at)
             .execute(pool)
             .await
             .map(|_| ()))?;
@@ -37,6 +38,33 @@ impl RefreshTokenStore for Database {
             .bind(token_hash)
             .fetch_optional(pool)
             .await)?)
+    }
+
+    async fn use_refresh_token(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<RefreshToken>> {
+        // One conditional UPDATE: of racing refreshes with the same token only one wins.
+        let sql = format!(
+            "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL \
+             AND revoked_at IS NULL AND expires_at > $2 RETURNING {COLUMNS}"
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    async fn is_family_revoked(&self, family_id: &str) -> StoreResult<bool> {
+        let sql =
+            "SELECT COUNT(*) FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL";
+        let count: i64 = on_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(family_id)
+            .fetch_one(pool)
+            .await)?;
+        Ok(count > 0)
     }
 
     async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64> {

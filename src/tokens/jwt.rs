@@ -18,6 +18,10 @@ pub struct AccessTokenClaims {
     pub scope: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
+    /// Usher claim: the refresh-token family issued with this token, so that revoking the
+    /// family (RFC 7009 §2.1, reuse detection) also disables its access tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fam: Option<String>,
 }
 
 /// ID token claims (OIDC Core §2), with the profile/email claims the scope allows (§5.4).

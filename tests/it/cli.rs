@@ -163,7 +163,7 @@ fn clients_are_created_listed_shown_and_deleted() {
     assert_eq!(field(&show, "Type:"), "confidential");
     assert_eq!(
         field(&show, "Grant types:"),
-        "urn:ietf:params:oauth:grant-type:device_code"
+        "urn:ietf:params:oauth:grant-type:device_code refresh_token"
     );
 
     assert!(usher.ok(&["client", "delete", "tv"]).contains("Deleted"));

@@ -7,6 +7,7 @@ mod device_flow;
 mod discovery;
 mod pages;
 mod phone;
+mod refresh;
 mod store;
 mod support;
 mod token_errors;

@@ -300,11 +300,32 @@ async fn refresh_token_families_are_revoked_together() {
             created_at: 1,
             expires_at: 1000,
             revoked_at: None,
+            used_at: None,
         };
         db.create_refresh_token(&token("r1")).await.unwrap();
         db.create_refresh_token(&token("r2")).await.unwrap();
         assert_eq!(db.get_refresh_token("r1").await.unwrap(), Some(token("r1")));
+        // Rotation: a token is used once.
+        let used = db
+            .use_refresh_token("r1", 10)
+            .await
+            .unwrap()
+            .expect("first use");
+        assert_eq!(used.used_at, Some(10));
+        assert_eq!(db.use_refresh_token("r1", 11).await.unwrap(), None);
+        assert_eq!(
+            db.use_refresh_token("r2", 1000).await.unwrap(),
+            None,
+            "expired"
+        );
+        assert!(!db.is_family_revoked("family").await.unwrap());
         assert_eq!(db.revoke_family("family", 50).await.unwrap(), 2);
+        assert!(db.is_family_revoked("family").await.unwrap());
+        assert_eq!(
+            db.use_refresh_token("r2", 60).await.unwrap(),
+            None,
+            "revoked"
+        );
         assert_eq!(db.revoke_family("family", 60).await.unwrap(), 0);
         assert_eq!(
             db.get_refresh_token("r2")
@@ -314,6 +335,20 @@ async fn refresh_token_families_are_revoked_together() {
                 .revoked_at,
             Some(50)
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn revoked_access_tokens_are_remembered_until_they_expire() {
+    use usher::store::AccessTokenRevocationStore;
+    on_both(|db| async move {
+        db.revoke_access_token("jti-1", 100).await.unwrap();
+        db.revoke_access_token("jti-1", 100).await.unwrap();
+        assert!(db.is_access_token_revoked("jti-1").await.unwrap());
+        assert!(!db.is_access_token_revoked("jti-2").await.unwrap());
+        assert_eq!(db.delete_expired_revocations(101).await.unwrap(), 1);
+        assert!(!db.is_access_token_revoked("jti-1").await.unwrap());
     })
     .await;
 }

@@ -8,12 +8,12 @@
 use crate::{
     error::{ErrorKind, OAuthError},
     oauth::{
-        issue::{self, Grant, TokenResponse},
+        issue::{self, Grant, RefreshIssue, TokenResponse},
         params::Params,
         polling::PollTiming,
     },
     state::AppState,
-    store::{Client, DeviceAuthorizationStore, DeviceStatus, UserStore},
+    store::{Client, DeviceAuthorizationStore, DeviceStatus},
     tokens::opaque,
 };
 
@@ -98,15 +98,11 @@ async fn redeem(
     };
     // Checked at redemption, not only at approval: the account may have been disabled,
     // deleted or its password reset in between.
-    let user = state.db.get_user(user_id).await?;
-    let user = match user {
-        Some(user) if !user.disabled && user.password_changed_at <= auth_time => user,
-        _ => {
-            tracing::warn!(device_authorization = %auth.id, "approving account no longer valid; no tokens issued");
-            return Err(OAuthError::invalid_grant(
-                "The account that approved this request can no longer sign in.",
-            ));
-        }
+    let Some(user) = super::active_user(&state.db, user_id, auth_time).await? else {
+        tracing::warn!(device_authorization = %auth.id, "approving account no longer valid; no tokens issued");
+        return Err(OAuthError::invalid_grant(
+            "The account that approved this request can no longer sign in.",
+        ));
     };
     let grant = Grant {
         client,
@@ -116,6 +112,7 @@ async fn redeem(
         amr: auth.amr.as_deref().unwrap_or("pwd"),
         device_authorization_id: Some(&auth.id),
         nonce: None,
+        refresh: RefreshIssue::NewFamily,
     };
     tracing::info!(client_id = %client.id, device_authorization = %auth.id, "device code redeemed");
     issue::issue_tokens(state, &grant, now).await

@@ -1,0 +1,49 @@
+//! `POST /oauth2/revoke` (RFC 7009) and `POST /oauth2/introspect` (RFC 7662): both take
+//! client authentication like the token endpoint and answer uncacheable JSON.
+
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+    routing::post,
+};
+
+use crate::{
+    error::OAuthError,
+    http::form::OAuthRequest,
+    oauth::{client_auth::authenticate_client, introspection, revocation},
+    state::AppState,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/oauth2/revoke", post(revoke))
+        .route("/oauth2/introspect", post(introspect))
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    request: OAuthRequest,
+) -> Result<Response, OAuthError> {
+    let client = authenticate_client(&state.db, request.basic, &request.params).await?;
+    revocation::revoke(&state, &client, &request.params).await?;
+    // RFC 7009 §2.2: 200 with an empty body, whether or not the token was known.
+    Ok(no_store(().into_response()))
+}
+
+async fn introspect(
+    State(state): State<AppState>,
+    request: OAuthRequest,
+) -> Result<Response, OAuthError> {
+    let client = authenticate_client(&state.db, request.basic, &request.params).await?;
+    let answer = introspection::introspect(&state, &client, &request.params).await?;
+    Ok(no_store(Json(answer).into_response()))
+}
+
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

@@ -1,0 +1,38 @@
+//! Checking an access token presented to Usher's own resources (userinfo) or to
+//! introspection: signature and expiry, then revocation and the account's state, so that a
+//! revoked token, a revoked refresh family or a disabled account stops it at once.
+
+use crate::{
+    error::StoreResult,
+    oauth::grants::active_user,
+    state::AppState,
+    store::{AccessTokenRevocationStore, RefreshTokenStore, User},
+    tokens::jwt::AccessTokenClaims,
+};
+
+/// The claims and user of an active access token, or `None` if it is not active.
+pub async fn validate(
+    state: &AppState,
+    token: &str,
+) -> StoreResult<Option<(AccessTokenClaims, User)>> {
+    let now = state.clock.now();
+    let Ok(claims) =
+        state
+            .keys
+            .verify::<AccessTokenClaims>(token, "at+jwt", &state.config.issuer, now)
+    else {
+        return Ok(None);
+    };
+    if state.db.is_access_token_revoked(&claims.jti).await? {
+        return Ok(None);
+    }
+    if let Some(family) = &claims.fam {
+        if state.db.is_family_revoked(family).await? {
+            return Ok(None);
+        }
+    }
+    let auth_time = claims.auth_time.unwrap_or(claims.iat);
+    Ok(active_user(&state.db, &claims.sub, auth_time)
+        .await?
+        .map(|user| (claims, user)))
+}

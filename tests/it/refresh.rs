@@ -1,0 +1,426 @@
+//! Refresh with rotation and reuse detection, revocation (RFC 7009) and introspection
+//! (RFC 7662), as a device, a resource server and userinfo see them.
+
+use serde_json::{Value, json};
+use usher::store::UserStore;
+
+use crate::{
+    phone,
+    support::{DEVICE_GRANT, TestServer},
+};
+
+const PASSWORD: &str = "a password for refresh tests";
+
+/// A server with a user, the device client `tv` and the resource server `rs`, and the
+/// token response of one approved device sign-in with `offline_access`.
+async fn signed_in_device() -> (TestServer, String, Value) {
+    let server = TestServer::start().await;
+    server.create_user("frank", PASSWORD).await;
+    server
+        .create_public_client("tv", "TV", "openid profile offline_access")
+        .await;
+    let (_, rs_secret) = server.create_confidential_client("rs", "openid").await;
+    let auth = server.device_authorization("tv", None, &[]).await;
+    phone::approve_device(
+        &server.url,
+        auth["user_code"].as_str().unwrap(),
+        "frank",
+        PASSWORD,
+    )
+    .await;
+    let (status, tokens) = server
+        .poll("tv", auth["device_code"].as_str().unwrap())
+        .await;
+    assert_eq!(status, 200, "{tokens}");
+    (server, rs_secret, tokens)
+}
+
+async fn refresh(
+    server: &TestServer,
+    client_id: &str,
+    token: &str,
+    scope: Option<&str>,
+) -> (u16, Value) {
+    let mut form = vec![
+        ("grant_type", "refresh_token"),
+        ("refresh_token", token),
+        ("client_id", client_id),
+    ];
+    if let Some(scope) = scope {
+        form.push(("scope", scope));
+    }
+    let response = server
+        .http
+        .post(server.url("/oauth2/token"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+async fn userinfo_status(server: &TestServer, access_token: &str) -> u16 {
+    let response = server
+        .http
+        .get(server.url("/oauth2/userinfo"))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .unwrap();
+    response.status().as_u16()
+}
+
+async fn introspect(server: &TestServer, rs_secret: &str, token: &str) -> Value {
+    let response = server
+        .http
+        .post(server.url("/oauth2/introspect"))
+        .basic_auth("rs", Some(rs_secret))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    response.json().await.unwrap()
+}
+
+async fn revoke(server: &TestServer, client_id: &str, token: &str, hint: Option<&str>) -> u16 {
+    let mut form = vec![("token", token), ("client_id", client_id)];
+    if let Some(hint) = hint {
+        form.push(("token_type_hint", hint));
+    }
+    let response = server
+        .http
+        .post(server.url("/oauth2/revoke"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    response.status().as_u16()
+}
+
+fn field<'a>(value: &'a Value, name: &str) -> &'a str {
+    value[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {name} in {value}"))
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
+    let (server, rs_secret, first) = signed_in_device().await;
+    let first_refresh = field(&first, "refresh_token");
+    let (status, second) = refresh(&server, "tv", first_refresh, None).await;
+    assert_eq!(status, 200, "{second}");
+    let second_refresh = field(&second, "refresh_token");
+    assert_ne!(
+        second_refresh, first_refresh,
+        "rotation issues a new refresh token"
+    );
+    assert!(second.get("id_token").is_some());
+    assert_eq!(
+        userinfo_status(&server, field(&second, "access_token")).await,
+        200
+    );
+
+    // The rotated-out token comes back: someone else has it. Everything in the family dies.
+    let (status, reuse) = refresh(&server, "tv", first_refresh, None).await;
+    assert_eq!((status, field(&reuse, "error")), (400, "invalid_grant"));
+    let (status, _) = refresh(&server, "tv", second_refresh, None).await;
+    assert_eq!(status, 400, "the newest token of the family is revoked too");
+    assert_eq!(
+        userinfo_status(&server, field(&second, "access_token")).await,
+        401
+    );
+    assert_eq!(
+        introspect(&server, &rs_secret, field(&second, "access_token")).await,
+        json!({"active": false})
+    );
+    assert_eq!(
+        introspect(&server, &rs_secret, second_refresh).await,
+        json!({"active": false})
+    );
+}
+
+#[tokio::test]
+async fn concurrent_refreshes_with_one_token_succeed_once() {
+    let (server, _, first) = signed_in_device().await;
+    let token = field(&first, "refresh_token").to_string();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let (http, url, token) = (
+            server.http.clone(),
+            server.url("/oauth2/token"),
+            token.clone(),
+        );
+        tasks.spawn(async move {
+            let form = [
+                ("grant_type", "refresh_token"),
+                ("refresh_token", token.as_str()),
+                ("client_id", "tv"),
+            ];
+            http.post(url)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+    }
+    let statuses = tasks.join_all().await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn refresh_may_narrow_but_never_widen_the_scope() {
+    let (server, _, first) = signed_in_device().await;
+    let (status, narrowed) = refresh(
+        &server,
+        "tv",
+        field(&first, "refresh_token"),
+        Some("openid"),
+    )
+    .await;
+    assert_eq!(status, 200, "{narrowed}");
+    assert_eq!(field(&narrowed, "scope"), "openid");
+    // The family keeps its scope: the next refresh may ask for profile again.
+    let (status, again) = refresh(
+        &server,
+        "tv",
+        field(&narrowed, "refresh_token"),
+        Some("openid profile"),
+    )
+    .await;
+    assert_eq!(status, 200, "{again}");
+    let (status, wider) = refresh(
+        &server,
+        "tv",
+        field(&again, "refresh_token"),
+        Some("openid email"),
+    )
+    .await;
+    assert_eq!((status, field(&wider, "error")), (400, "invalid_scope"));
+}
+
+#[tokio::test]
+async fn another_client_cannot_use_the_refresh_token() {
+    let (server, _, first) = signed_in_device().await;
+    server
+        .create_public_client("other", "Other", "openid offline_access")
+        .await;
+    let (status, body) = refresh(&server, "other", field(&first, "refresh_token"), None).await;
+    assert_eq!((status, field(&body, "error")), (400, "invalid_grant"));
+    // The rightful client still can.
+    assert_eq!(
+        refresh(&server, "tv", field(&first, "refresh_token"), None)
+            .await
+            .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn disabled_user_or_reset_password_gets_no_new_tokens() {
+    let (server, _, first) = signed_in_device().await;
+    let frank = server
+        .state
+        .db
+        .get_user_by_username("frank")
+        .await
+        .unwrap()
+        .unwrap();
+    server.state.db.set_disabled(&frank.id, true).await.unwrap();
+    assert_eq!(
+        refresh(&server, "tv", field(&first, "refresh_token"), None)
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        userinfo_status(&server, field(&first, "access_token")).await,
+        401
+    );
+
+    let (server, _, first) = signed_in_device().await;
+    let frank = server
+        .state
+        .db
+        .get_user_by_username("frank")
+        .await
+        .unwrap()
+        .unwrap();
+    server.clock.advance_secs(5);
+    let now = usher::clock::Clock::now(&*server.clock);
+    server
+        .state
+        .db
+        .set_password(&frank.id, "$argon2id$changed", now)
+        .await
+        .unwrap();
+    assert_eq!(
+        refresh(&server, "tv", field(&first, "refresh_token"), None)
+            .await
+            .0,
+        400
+    );
+}
+
+#[tokio::test]
+async fn revoking_a_refresh_token_ends_its_family_and_access_tokens() {
+    let (server, rs_secret, first) = signed_in_device().await;
+    assert_eq!(
+        introspect(&server, &rs_secret, field(&first, "refresh_token")).await["active"],
+        true
+    );
+    assert_eq!(
+        revoke(
+            &server,
+            "tv",
+            field(&first, "refresh_token"),
+            Some("refresh_token")
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        refresh(&server, "tv", field(&first, "refresh_token"), None)
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        userinfo_status(&server, field(&first, "access_token")).await,
+        401
+    );
+    assert_eq!(
+        introspect(&server, &rs_secret, field(&first, "access_token")).await,
+        json!({"active": false})
+    );
+}
+
+#[tokio::test]
+async fn revoking_an_access_token_ends_only_that_token() {
+    let (server, rs_secret, first) = signed_in_device().await;
+    let access = field(&first, "access_token");
+    let active = introspect(&server, &rs_secret, access).await;
+    assert_eq!(active["active"], true);
+    assert_eq!(active["client_id"], "tv");
+    assert_eq!(active["username"], "frank");
+    assert_eq!(active["token_type"], "Bearer");
+
+    assert_eq!(
+        revoke(&server, "tv", access, Some("access_token")).await,
+        200
+    );
+    assert_eq!(userinfo_status(&server, access).await, 401);
+    assert_eq!(
+        introspect(&server, &rs_secret, access).await,
+        json!({"active": false})
+    );
+    assert_eq!(
+        refresh(&server, "tv", field(&first, "refresh_token"), None)
+            .await
+            .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn revocation_answers_200_for_unknown_and_foreign_tokens() {
+    let (server, _, first) = signed_in_device().await;
+    server
+        .create_public_client("other", "Other", "openid offline_access")
+        .await;
+    assert_eq!(revoke(&server, "tv", "not-a-token", None).await, 200);
+    // Another client's token: same answer, and the token keeps working.
+    assert_eq!(
+        revoke(&server, "other", field(&first, "refresh_token"), None).await,
+        200
+    );
+    assert_eq!(
+        refresh(&server, "tv", field(&first, "refresh_token"), None)
+            .await
+            .0,
+        200
+    );
+    let missing = server
+        .http
+        .post(server.url("/oauth2/revoke"))
+        .form(&[("client_id", "tv")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 400);
+    let unauthenticated = server
+        .http
+        .post(server.url("/oauth2/revoke"))
+        .form(&[("token", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthenticated.status(), 401);
+}
+
+#[tokio::test]
+async fn introspection_needs_a_confidential_client_and_says_little_when_inactive() {
+    let (server, rs_secret, first) = signed_in_device().await;
+    let public = server
+        .http
+        .post(server.url("/oauth2/introspect"))
+        .form(&[
+            ("token", field(&first, "access_token")),
+            ("client_id", "tv"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), 401);
+    let wrong_secret = server
+        .http
+        .post(server.url("/oauth2/introspect"))
+        .basic_auth("rs", Some("wrong"))
+        .form(&[("token", field(&first, "access_token"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_secret.status(), 401);
+    for token in ["garbage", "eyJhbGciOiJub25lIn0.e30.", ""] {
+        if token.is_empty() {
+            continue;
+        }
+        assert_eq!(
+            introspect(&server, &rs_secret, token).await,
+            json!({"active": false})
+        );
+    }
+    server.clock.advance_secs(3601);
+    assert_eq!(
+        introspect(&server, &rs_secret, field(&first, "access_token")).await,
+        json!({"active": false})
+    );
+}
+
+#[tokio::test]
+async fn discovery_lists_refresh_revocation_and_introspection() {
+    let server = TestServer::start().await;
+    let doc: Value = server
+        .http
+        .get(server.url("/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["revocation_endpoint"], server.url("/oauth2/revoke"));
+    assert_eq!(
+        doc["introspection_endpoint"],
+        server.url("/oauth2/introspect")
+    );
+    let grants = doc["grant_types_supported"].as_array().unwrap();
+    assert!(grants.contains(&json!("refresh_token")) && grants.contains(&json!(DEVICE_GRANT)));
+}
