@@ -23,7 +23,7 @@ use crate::{
     oauth::{password, polling::PollTracker, user_code::AttemptLimiter},
     state::AppState,
     store::{AccessTokenRevocationStore, Database, DeviceAuthorizationStore, SessionStore},
-    tokens::keys::KeySet,
+    tokens::keys::{KeySet, Keys},
     web,
 };
 
@@ -50,7 +50,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         config: Arc::new(config),
         db,
         sessions,
-        keys: Arc::new(keys),
+        keys: Arc::new(Keys::new(keys)),
         clock,
         polls: Arc::new(PollTracker::default()),
     })
@@ -129,6 +129,9 @@ async fn maintenance(state: AppState) {
             Err(err) => {
                 tracing::warn!(error = %err, "could not delete expired device authorizations")
             }
+        }
+        if let Err(err) = crate::tokens::rotation::prune_and_reload(&state, now).await {
+            tracing::warn!(error = %err, "could not prune or reload signing keys");
         }
         if let Err(err) = state.db.delete_expired_revocations(now).await {
             tracing::warn!(error = %err, "could not delete expired access-token revocations");

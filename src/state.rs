@@ -7,7 +7,7 @@ use crate::{
     config::Config,
     oauth::{polling::PollTracker, user_code::AttemptLimiter},
     store::{Database, SessionStore},
-    tokens::keys::KeySet,
+    tokens::keys::Keys,
 };
 
 #[derive(Clone)]
@@ -16,7 +16,8 @@ pub struct AppState {
     pub db: Database,
     /// Browser sessions of the hosted pages, in the same database.
     pub sessions: SessionStore,
-    pub keys: Arc<KeySet>,
+    /// Signing keys; swapped when a rotation is picked up.
+    pub keys: Arc<Keys>,
     pub clock: Arc<dyn Clock>,
     /// In-memory polling timestamps per pending device code (no database write per poll).
     pub polls: Arc<PollTracker>,

@@ -4,6 +4,7 @@
 
 mod client;
 mod device;
+mod keys;
 mod serve;
 mod user;
 
@@ -41,6 +42,9 @@ enum Command {
     User(user::UserCommand),
     /// Sign in this terminal with the device flow, like a TV would.
     Device(device::DeviceArgs),
+    /// Manage token-signing keys (rotation).
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 /// Parses the command line and runs it. Never panics on bad input: errors are printed.
@@ -51,6 +55,7 @@ pub async fn run() -> ExitCode {
         Command::Client(command) => client::run(cli.config, command).await,
         Command::User(command) => user::run(cli.config, command).await,
         Command::Device(args) => device::run(args).await,
+        Command::Keys(command) => keys::run(cli.config, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

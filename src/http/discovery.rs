@@ -24,7 +24,7 @@ pub fn routes() -> Router<AppState> {
 
 async fn metadata(State(state): State<AppState>) -> Json<Value> {
     let c = &state.config;
-    let algs = state.keys.algorithms();
+    let algs = state.keys.current().algorithms();
     Json(json!({
         "issuer": c.issuer,
         // OIDC Discovery requires these two; the authorization endpoint answers every
@@ -55,7 +55,7 @@ async fn metadata(State(state): State<AppState>) -> Json<Value> {
 }
 
 async fn jwks(State(state): State<AppState>) -> Response {
-    let mut response = Json(state.keys.jwks().clone()).into_response();
+    let mut response = Json(state.keys.current().jwks().clone()).into_response();
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=300"),

@@ -16,11 +16,12 @@ pub async fn validate(
     token: &str,
 ) -> StoreResult<Option<(AccessTokenClaims, User)>> {
     let now = state.clock.now();
-    let Ok(claims) =
-        state
-            .keys
-            .verify::<AccessTokenClaims>(token, "at+jwt", &state.config.issuer, now)
-    else {
+    let Ok(claims) = state.keys.current().verify::<AccessTokenClaims>(
+        token,
+        "at+jwt",
+        &state.config.issuer,
+        now,
+    ) else {
         return Ok(None);
     };
     if state.db.is_access_token_revoked(&claims.jti).await? {

@@ -105,12 +105,19 @@ pub async fn issue_tokens(
     };
     let access_token = state
         .keys
+        .current()
         .sign("at+jwt", &access_claims)
         .map_err(signing_failed)?;
 
     let id_token = if scope::contains(grant.scope, "openid") {
         let claims = id_token_claims(state, grant, now);
-        Some(state.keys.sign("JWT", &claims).map_err(signing_failed)?)
+        Some(
+            state
+                .keys
+                .current()
+                .sign("JWT", &claims)
+                .map_err(signing_failed)?,
+        )
     } else {
         None
     };

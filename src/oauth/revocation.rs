@@ -50,7 +50,7 @@ async fn revoke_access_token(
     token: &str,
 ) -> Result<bool, OAuthError> {
     // An already expired token needs no revocation: verifying at `iat`-time is not needed.
-    let Ok(claims) = state.keys.verify::<AccessTokenClaims>(
+    let Ok(claims) = state.keys.current().verify::<AccessTokenClaims>(
         token,
         "at+jwt",
         &state.config.issuer,

@@ -28,4 +28,15 @@ impl KeyStore for Database {
             .fetch_all(pool)
             .await)?)
     }
+
+    async fn delete_key(&self, kid: &str) -> StoreResult<bool> {
+        let n = on_pool!(self, |pool| sqlx::query(
+            "DELETE FROM signing_keys WHERE kid = $1"
+        )
+        .bind(kid)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
 }

@@ -108,6 +108,8 @@ pub trait KeyStore: Send + Sync {
     async fn create_key(&self, key: &SigningKey) -> StoreResult<()>;
     /// All keys, newest first.
     async fn list_keys(&self) -> StoreResult<Vec<SigningKey>>;
+    /// Returns whether a key was deleted.
+    async fn delete_key(&self, kid: &str) -> StoreResult<bool>;
 }
 
 /// Everything the server needs from storage.

@@ -2,7 +2,10 @@
 //! as a JWKS. The newest key signs; every stored key verifies, so tokens signed before a
 //! rotation stay valid until they expire.
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+};
 
 use aws_lc_rs::{
     encoding::AsDer,
@@ -167,6 +170,13 @@ impl KeySet {
         serde_json::from_value(data.claims).map_err(|_| KeyError::Invalid("claims"))
     }
 
+    /// Ids of every key in the set, the active one first.
+    pub fn kids(&self) -> Vec<String> {
+        std::iter::once(self.active.kid.clone())
+            .chain(self.by_kid.keys().cloned())
+            .collect()
+    }
+
     fn key(&self, kid: &str) -> Option<&LoadedKey> {
         if self.active.kid == kid {
             Some(&self.active)
@@ -174,6 +184,43 @@ impl KeySet {
             self.by_kid.get(kid)
         }
     }
+}
+
+/// The key set in use. Replaced when keys are rotated: `usher keys rotate` writes to the
+/// database and every instance reloads in its maintenance task.
+#[derive(Debug)]
+pub struct Keys(RwLock<Arc<KeySet>>);
+
+impl Keys {
+    pub fn new(set: KeySet) -> Keys {
+        Keys(RwLock::new(Arc::new(set)))
+    }
+
+    /// The current set; cheap (one reference count), so callers take it per request.
+    pub fn current(&self) -> Arc<KeySet> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn replace(&self, set: KeySet) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(set);
+    }
+}
+
+/// Keys that no longer sign and whose every token has expired: retired (a newer key of the
+/// same algorithm exists) more than `keep_secs` ago. The newest key of each algorithm is
+/// never prunable.
+pub fn prunable(keys: &[SigningKey], now: i64, keep_secs: i64) -> Vec<String> {
+    keys.iter()
+        .filter(|key| {
+            let retired_at = keys
+                .iter()
+                .filter(|other| other.alg == key.alg && other.created_at > key.created_at)
+                .map(|other| other.created_at)
+                .min();
+            retired_at.is_some_and(|at| at + keep_secs < now)
+        })
+        .map(|key| key.kid.clone())
+        .collect()
 }
 
 /// A new key pair for `alg` (`RS256`, `ES256` or `EdDSA`), ready to store.
@@ -299,6 +346,28 @@ mod tests {
             assert_eq!(claims["sub"], "u", "{alg}");
             assert_eq!(keys.jwks()["keys"][0]["kid"], keys.active.kid.as_str());
         }
+    }
+
+    #[test]
+    fn only_keys_retired_longer_than_the_token_lifetime_are_prunable() {
+        let key = |kid: &str, alg: &str, at| SigningKey {
+            kid: kid.into(),
+            alg: alg.into(),
+            private_pem: String::new(),
+            created_at: at,
+        };
+        let keys = [
+            key("rs-1", "RS256", 0),
+            key("rs-2", "RS256", 100),
+            key("rs-3", "RS256", 200),
+            key("es-1", "ES256", 0),
+        ];
+        assert_eq!(prunable(&keys, 150, 60), Vec::<String>::new());
+        assert_eq!(prunable(&keys, 161, 60), vec!["rs-1".to_string()]);
+        assert_eq!(
+            prunable(&keys, 10_000, 60),
+            vec!["rs-1".to_string(), "rs-2".to_string()]
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod cli;
 mod device_cli;
 mod device_flow;
 mod discovery;
+mod keys;
 mod pages;
 mod phone;
 mod refresh;
