@@ -54,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
         allowed_scopes: "openid".into(),
         grant_types: GRANT.into(),
         redirect_uris: String::new(),
+        post_logout_redirect_uris: String::new(),
         device_code_lifetime_secs: None,
         created_at: 0,
     };

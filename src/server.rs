@@ -22,7 +22,10 @@ use crate::{
     http,
     oauth::{password, polling::PollTracker, user_code::AttemptLimiter},
     state::AppState,
-    store::{AccessTokenRevocationStore, Database, DeviceAuthorizationStore, SessionStore},
+    store::{
+        AccessTokenRevocationStore, AuthorizationCodeStore, Database, DeviceAuthorizationStore,
+        SessionStore,
+    },
     tokens::keys::{KeySet, Keys},
     web,
 };
@@ -132,6 +135,9 @@ async fn maintenance(state: AppState) {
         }
         if let Err(err) = crate::tokens::rotation::prune_and_reload(&state, now).await {
             tracing::warn!(error = %err, "could not prune or reload signing keys");
+        }
+        if let Err(err) = state.db.delete_expired_codes(now - 3600).await {
+            tracing::warn!(error = %err, "could not delete expired authorization codes");
         }
         if let Err(err) = state.db.delete_expired_revocations(now).await {
             tracing::warn!(error = %err, "could not delete expired access-token revocations");

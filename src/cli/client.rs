@@ -50,6 +50,9 @@ pub struct CreateArgs {
     /// Redirect URI (authorization code flow); repeatable.
     #[arg(long = "redirect-uri", value_name = "URI")]
     redirect_uris: Vec<String>,
+    /// URI the client may send people to after signing out (RP-initiated logout); repeatable.
+    #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+    post_logout_redirect_uris: Vec<String>,
     /// Lifetime of this client's device codes [default: the server's].
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(30..=86_400))]
     device_code_lifetime: Option<u32>,
@@ -92,6 +95,7 @@ async fn create(db: &dyn ClientStore, args: CreateArgs) -> anyhow::Result<()> {
         allowed_scopes: validate_scopes(&args.scope)?,
         grant_types: validate_grant_types(&args.grant_types)?,
         redirect_uris: validate_redirect_uris(&args.redirect_uris)?,
+        post_logout_redirect_uris: validate_redirect_uris(&args.post_logout_redirect_uris)?,
         device_code_lifetime_secs: args.device_code_lifetime.map(i64::from),
         created_at: super::now(),
     };
@@ -160,6 +164,10 @@ async fn show(db: &dyn ClientStore, id: &str) -> anyhow::Result<()> {
     println!("Scopes:               {}", or_none(&c.allowed_scopes));
     println!("Grant types:          {}", or_none(&c.grant_types));
     println!("Redirect URIs:        {}", or_none(&c.redirect_uris));
+    println!(
+        "Post-logout URIs:     {}",
+        or_none(&c.post_logout_redirect_uris)
+    );
     println!("Device code lifetime: {lifetime}");
     println!("Created:              {}", super::format_time(c.created_at));
     Ok(())

@@ -134,6 +134,7 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             allowed_scopes: "openid profile email offline_access".into(),
             grant_types: format!("{} refresh_token", device::GRANT_TYPE),
             redirect_uris: String::new(),
+            post_logout_redirect_uris: String::new(),
             device_code_lifetime_secs: None,
             created_at: now,
         };

@@ -27,10 +27,14 @@ async fn metadata(State(state): State<AppState>) -> Json<Value> {
     let algs = state.keys.current().algorithms();
     Json(json!({
         "issuer": c.issuer,
-        // OIDC Discovery requires these two; the authorization endpoint answers every
-        // request with an explanatory error until the code flow exists.
         "authorization_endpoint": c.url("/oauth2/authorize"),
         "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "code_challenge_methods_supported": ["S256"],
+        "prompt_values_supported": ["none", "login", "consent"],
+        // RFC 9207: `iss` is added to every authorization response.
+        "authorization_response_iss_parameter_supported": true,
+        "end_session_endpoint": c.url("/oauth2/logout"),
         "device_authorization_endpoint": c.url("/oauth2/device_authorization"),
         "token_endpoint": c.url("/oauth2/token"),
         "userinfo_endpoint": c.url("/oauth2/userinfo"),

@@ -1,7 +1,6 @@
 //! HTTP handlers for machines (devices, relying parties, resource servers): one thin module
 //! per endpoint family that extracts the request, calls `oauth/`, and maps the result.
 
-pub mod authorize;
 pub mod device_authorization;
 pub mod discovery;
 pub mod form;
@@ -17,7 +16,6 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .merge(authorize::routes())
         .merge(device_authorization::routes())
         .merge(discovery::routes())
         .merge(health::routes())

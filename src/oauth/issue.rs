@@ -49,6 +49,16 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+    /// What was issued, for grants that must be able to revoke it later (code replay).
+    #[serde(skip)]
+    pub issued: Issued,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Issued {
+    pub access_token_jti: String,
+    pub access_token_expires_at: i64,
+    pub refresh_family_id: Option<String>,
 }
 
 pub async fn issue_tokens(
@@ -103,6 +113,11 @@ pub async fn issue_tokens(
         auth_time: Some(grant.auth_time),
         fam: refresh.map(|(family_id, _)| family_id),
     };
+    let issued = Issued {
+        access_token_jti: access_claims.jti.clone(),
+        access_token_expires_at: access_claims.exp,
+        refresh_family_id: access_claims.fam.clone(),
+    };
     let access_token = state
         .keys
         .current()
@@ -129,6 +144,7 @@ pub async fn issue_tokens(
         scope: grant.scope.to_string(),
         refresh_token,
         id_token,
+        issued,
     })
 }
 

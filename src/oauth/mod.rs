@@ -2,6 +2,7 @@
 //! `web/` parse requests, call these functions with "now" from the clock, and map errors.
 
 pub mod access_token;
+pub mod authorize;
 pub mod client_auth;
 pub mod device;
 pub mod grants;
@@ -9,6 +10,7 @@ pub mod introspection;
 pub mod issue;
 pub mod params;
 pub mod password;
+pub mod pkce;
 pub mod polling;
 pub mod revocation;
 pub mod scope;

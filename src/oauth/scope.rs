@@ -42,6 +42,17 @@ pub fn describe(scope: &str) -> &'static str {
     }
 }
 
+/// One line per distinct description of a granted scope (unknown scopes share one).
+pub fn describe_all(granted: &str) -> Vec<&'static str> {
+    let mut words: Vec<&'static str> = Vec::new();
+    for description in granted.split_whitespace().map(describe) {
+        if !words.contains(&description) {
+            words.push(description);
+        }
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +65,7 @@ mod tests {
             allowed_scopes: scopes.into(),
             grant_types: String::new(),
             redirect_uris: String::new(),
+            post_logout_redirect_uris: String::new(),
             device_code_lifetime_secs: None,
             created_at: 0,
         }

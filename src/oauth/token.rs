@@ -14,7 +14,11 @@ use crate::{
 };
 
 /// Grant types this server serves at the token endpoint (listed in discovery).
-pub const SUPPORTED_GRANT_TYPES: &[&str] = &[device::GRANT_TYPE, grants::refresh_token::GRANT_TYPE];
+pub const SUPPORTED_GRANT_TYPES: &[&str] = &[
+    device::GRANT_TYPE,
+    grants::authorization_code::GRANT_TYPE,
+    grants::refresh_token::GRANT_TYPE,
+];
 
 pub async fn exchange(
     state: &AppState,
@@ -37,6 +41,9 @@ pub async fn exchange(
     }
     match grant_type {
         device::GRANT_TYPE => grants::device_code::poll_device_token(state, &client, params).await,
+        grants::authorization_code::GRANT_TYPE => {
+            grants::authorization_code::redeem_code(state, &client, params).await
+        }
         grants::refresh_token::GRANT_TYPE => {
             grants::refresh_token::refresh(state, &client, params).await
         }

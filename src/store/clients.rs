@@ -6,13 +6,13 @@ use super::{Client, ClientStore, Database, database::on_pool, unique_violation};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "id, name, secret_hash, allowed_scopes, grant_types, redirect_uris, \
-device_code_lifetime_secs, created_at";
+post_logout_redirect_uris, device_code_lifetime_secs, created_at";
 
 #[async_trait]
 impl ClientStore for Database {
     async fn create_client(&self, c: &Client) -> StoreResult<()> {
         let sql =
-            format!("INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+            format!("INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
         on_pool!(self, |pool| sqlx::query(&sql)
             .bind(&c.id)
             .bind(&c.name)
@@ -20,6 +20,7 @@ impl ClientStore for Database {
             .bind(&c.allowed_scopes)
             .bind(&c.grant_types)
             .bind(&c.redirect_uris)
+            .bind(&c.post_logout_redirect_uris)
             .bind(c.device_code_lifetime_secs)
             .bind(c.created_at)
             .execute(pool)

@@ -5,7 +5,9 @@
 //!
 //! Codes and secrets are stored only as hashes (`tokens::opaque::hash`).
 
+mod authorization_codes;
 mod clients;
+mod consents;
 mod database;
 mod device_authorizations;
 mod keys;
@@ -104,6 +106,41 @@ pub trait AccessTokenRevocationStore: Send + Sync {
 }
 
 #[async_trait]
+pub trait AuthorizationCodeStore: Send + Sync {
+    async fn create_authorization_code(&self, code: &AuthorizationCode) -> StoreResult<()>;
+    async fn get_authorization_code(
+        &self,
+        code_hash: &str,
+    ) -> StoreResult<Option<AuthorizationCode>>;
+    /// Marks an unused, unexpired code used and returns it; exactly one concurrent caller
+    /// gets `Some` (RFC 6749 §4.1.2: a code is used once).
+    async fn use_authorization_code(
+        &self,
+        code_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<AuthorizationCode>>;
+    /// Records what was issued for a code, so a replay can revoke it.
+    async fn record_issued(
+        &self,
+        code_hash: &str,
+        refresh_family_id: Option<&str>,
+        access_token_jti: &str,
+        access_token_expires_at: i64,
+    ) -> StoreResult<()>;
+    async fn delete_expired_codes(&self, before: i64) -> StoreResult<u64>;
+}
+
+#[async_trait]
+pub trait ConsentStore: Send + Sync {
+    async fn get_consent(&self, user_id: &str, client_id: &str) -> StoreResult<Option<Consent>>;
+    /// Remembers (or replaces) the scope a user granted a client.
+    async fn save_consent(&self, consent: &Consent) -> StoreResult<()>;
+    async fn list_consents(&self, user_id: &str) -> StoreResult<Vec<Consent>>;
+    /// Returns whether a consent was withdrawn.
+    async fn withdraw_consent(&self, user_id: &str, client_id: &str) -> StoreResult<bool>;
+}
+
+#[async_trait]
 pub trait KeyStore: Send + Sync {
     async fn create_key(&self, key: &SigningKey) -> StoreResult<()>;
     /// All keys, newest first.
@@ -119,6 +156,8 @@ pub trait Store:
     + DeviceAuthorizationStore
     + RefreshTokenStore
     + AccessTokenRevocationStore
+    + AuthorizationCodeStore
+    + ConsentStore
     + KeyStore
 {
 }
@@ -128,6 +167,8 @@ impl<T> Store for T where
         + DeviceAuthorizationStore
         + RefreshTokenStore
         + AccessTokenRevocationStore
+        + AuthorizationCodeStore
+        + ConsentStore
         + KeyStore
 {
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// A registered OAuth client (relying party or device app).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Client {
     pub id: String,
     /// Shown on the consent page.
@@ -18,6 +18,8 @@ pub struct Client {
     pub grant_types: String,
     /// Space-separated redirect URIs (authorization code flow).
     pub redirect_uris: String,
+    /// Space-separated URIs allowed after RP-initiated logout.
+    pub post_logout_redirect_uris: String,
     /// Overrides the server's device-code lifetime for this client.
     pub device_code_lifetime_secs: Option<i64>,
     pub created_at: i64,
@@ -32,6 +34,15 @@ impl Client {
     }
     pub fn allows_grant(&self, grant_type: &str) -> bool {
         self.grant_types.split_whitespace().any(|g| g == grant_type)
+    }
+    /// Exact match against the registered redirect URIs (RFC 9700 §4.1.3).
+    pub fn has_redirect_uri(&self, uri: &str) -> bool {
+        self.redirect_uris.split_whitespace().any(|u| u == uri)
+    }
+    pub fn has_post_logout_redirect_uri(&self, uri: &str) -> bool {
+        self.post_logout_redirect_uris
+            .split_whitespace()
+            .any(|u| u == uri)
     }
 }
 
@@ -150,4 +161,34 @@ pub struct SigningKey {
     pub alg: String,
     pub private_pem: String,
     pub created_at: i64,
+}
+
+/// An authorization code (RFC 6749 §4.1.2), stored by hash, usable once within a minute.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuthorizationCode {
+    pub code_hash: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub nonce: Option<String>,
+    /// PKCE S256 challenge (RFC 7636 §4.2).
+    pub code_challenge: Option<String>,
+    pub auth_time: i64,
+    pub amr: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+    pub refresh_family_id: Option<String>,
+    pub access_token_jti: Option<String>,
+    pub access_token_expires_at: Option<i64>,
+}
+
+/// A person's remembered consent for a client.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Consent {
+    pub user_id: String,
+    pub client_id: String,
+    pub scope: String,
+    pub granted_at: i64,
 }

@@ -82,7 +82,7 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
         csrf: csrf::csrf_token(&session).await?,
         client_name: client.name,
         username: user.username,
-        scopes: scope_words(&auth.scope),
+        scopes: scope::describe_all(&auth.scope),
         asked: ago(now - auth.created_at),
         time_left: remaining(auth.expires_at - now),
         user_code: UserCode::parse(&auth.user_code)
@@ -143,15 +143,4 @@ async fn still_pending(
         UserCodeLookup::Expired => Err(PageError::expired_code()),
         _ => Err(PageError::no_longer_waiting()),
     })
-}
-
-/// One line per distinct description (unknown scopes share "Other access").
-fn scope_words(granted: &str) -> Vec<&'static str> {
-    let mut words: Vec<&'static str> = Vec::new();
-    for description in granted.split_whitespace().map(scope::describe) {
-        if !words.contains(&description) {
-            words.push(description);
-        }
-    }
-    words
 }

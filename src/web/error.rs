@@ -93,6 +93,16 @@ impl PageError {
         )
     }
 
+    /// An authorization request whose client or redirect URI cannot be trusted: said here,
+    /// never redirected (RFC 6749 §4.1.2.1).
+    pub fn bad_authorization_request(text: &'static str) -> PageError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "This sign-in link is not valid",
+            text,
+        )
+    }
+
     /// Something broke on our side. `error` is logged (it never holds codes or secrets).
     pub fn internal(what: &'static str, error: impl Display) -> PageError {
         tracing::error!(error = %error, "{what}");

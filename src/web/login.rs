@@ -38,6 +38,10 @@ pub struct LoginPage {
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
     next: Option<String>,
+    /// OIDC `login_hint`: the username to suggest.
+    login_hint: Option<String>,
+    /// Show the form even to a signed-in person (OIDC `prompt=login`, `max_age`).
+    force: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,19 +62,31 @@ pub struct CsrfForm {
     csrf: String,
 }
 
+impl CsrfForm {
+    pub fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 pub async fn show(
     session: Session,
     query: Result<Query<LoginQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let requested = query.ok().and_then(|Query(q)| q.next);
-    let next = safe_next(requested.as_deref());
-    if SignedIn::load(&session).await?.is_some() {
+    let query = query.ok().map(|Query(q)| q);
+    let requested = query.as_ref().and_then(|q| q.next.as_deref());
+    let next = safe_next(requested);
+    let force = query.as_ref().is_some_and(|q| q.force.is_some());
+    if !force && SignedIn::load(&session).await?.is_some() {
         return Ok(Redirect::to(next).into_response());
     }
+    let hint = query
+        .as_ref()
+        .and_then(|q| q.login_hint.as_deref())
+        .unwrap_or_default();
     let page = LoginPage {
         csrf: csrf::csrf_token(&session).await?,
         next: next.to_string(),
-        username: String::new(),
+        username: hint.chars().take(200).collect(),
         error: None,
     };
     Ok(page.into_response())

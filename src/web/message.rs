@@ -49,4 +49,13 @@ impl MessagePage {
             action: "Enter another code",
         }
     }
+
+    pub fn signed_out() -> MessagePage {
+        MessagePage {
+            tone: Tone::Info,
+            title: "Signed out",
+            text: "You are signed out of Usher on this browser.",
+            action: "Sign in a device",
+        }
+    }
 }

@@ -4,6 +4,8 @@
 //! Session keys (tower-sessions, cookie `usher_session` set up in `server.rs`):
 //! `csrf`, `user_id`, `auth_time`, `amr`, `device_auth_id`, `device_user_code`.
 
+pub mod account;
+pub mod authorize;
 pub mod consent;
 pub mod csrf;
 pub mod device;
@@ -11,6 +13,7 @@ pub mod duration_words;
 pub mod error;
 pub mod ip;
 pub mod login;
+pub mod logout;
 pub mod message;
 pub mod session;
 
@@ -31,6 +34,19 @@ pub fn routes() -> Router<AppState> {
         .route("/device", get(device::show_entry).post(device::submit_code))
         .route("/device/consent", get(consent::show).post(consent::submit))
         .route("/login", get(login::show).post(login::submit))
+        .route(
+            "/oauth2/authorize",
+            get(authorize::start_get).post(authorize::start_post),
+        )
+        .route("/oauth2/authorize/continue", get(authorize::resume))
+        .route("/oauth2/authorize/decide", post(authorize::decide))
+        .route(
+            "/oauth2/logout",
+            get(logout::start_get).post(logout::start_post),
+        )
+        .route("/oauth2/logout/confirm", post(logout::confirm))
+        .route("/account/consents", get(account::show))
+        .route("/account/consents/withdraw", post(account::withdraw))
         .route("/logout", post(login::logout))
         // Pages carry CSRF tokens and personal details: never store them in any cache.
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -59,6 +59,7 @@ fn client(id: &str) -> Client {
         allowed_scopes: "openid profile".into(),
         grant_types: "urn:ietf:params:oauth:grant-type:device_code".into(),
         redirect_uris: String::new(),
+        post_logout_redirect_uris: String::new(),
         device_code_lifetime_secs: Some(300),
         created_at: 1,
     }

@@ -180,6 +180,7 @@ fn client(id: &str, name: &str, scopes: &str, secret_hash: Option<String>) -> Cl
         allowed_scopes: scopes.to_string(),
         grant_types: format!("{DEVICE_GRANT} refresh_token"),
         redirect_uris: String::new(),
+        post_logout_redirect_uris: String::new(),
         device_code_lifetime_secs: None,
         created_at: 0,
     }

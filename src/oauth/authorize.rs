@@ -1,0 +1,257 @@
+//! The authorization endpoint's protocol rules (RFC 6749 §4.1.1, OIDC Core §3.1.2.1,
+//! RFC 7636), without HTTP: validating the request, deciding whether the person must sign
+//! in or consent, and issuing the code.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::StoreResult,
+    oauth::{params::Params, pkce, scope},
+    store::{AuthorizationCode, AuthorizationCodeStore, Client, ClientStore},
+    tokens::opaque,
+};
+
+pub const GRANT_TYPE: &str = "authorization_code";
+/// Codes live one minute (RFC 6749 §4.1.2 recommends at most ten).
+const CODE_LIFETIME_SECS: i64 = 60;
+
+/// A validated authorization request, kept in the session while the person signs in and
+/// consents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizationRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub prompt: Vec<String>,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+    /// When the request arrived: `prompt=login` needs an authentication after this.
+    pub requested_at: i64,
+}
+
+/// Why a request cannot go on, and where that is said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizeError {
+    /// The client or redirect URI cannot be trusted: tell the person, never redirect
+    /// (RFC 6749 §4.1.2.1, an open redirector otherwise).
+    Page(&'static str),
+    /// Everything else goes back to the verified redirect URI.
+    Redirect(ErrorRedirect),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorRedirect {
+    pub redirect_uri: String,
+    pub state: Option<String>,
+    pub error: &'static str,
+    pub description: String,
+}
+
+impl AuthorizationRequest {
+    pub fn error(&self, error: &'static str, description: impl Into<String>) -> ErrorRedirect {
+        ErrorRedirect {
+            redirect_uri: self.redirect_uri.clone(),
+            state: self.state.clone(),
+            error,
+            description: description.into(),
+        }
+    }
+
+    pub fn has_prompt(&self, value: &str) -> bool {
+        self.prompt.iter().any(|p| p == value)
+    }
+
+    /// Whether an authentication at `auth_time` is good enough for this request.
+    pub fn accepts_authentication(&self, auth_time: i64, now: i64) -> bool {
+        let fresh_enough = self.max_age.is_none_or(|max| now - auth_time <= max);
+        let after_prompt_login = !self.has_prompt("login") || auth_time >= self.requested_at;
+        fresh_enough && after_prompt_login
+    }
+}
+
+/// Validates an authorization request. Client and redirect URI first: until both are
+/// known good, errors are pages.
+pub async fn validate(
+    store: &dyn ClientStore,
+    params: &Params,
+    now: i64,
+) -> StoreResult<Result<(AuthorizationRequest, Client), AuthorizeError>> {
+    let page = |msg: &'static str| Ok(Err(AuthorizeError::Page(msg)));
+    let Some(client_id) = params.get("client_id") else {
+        return page("The application did not say who it is (client_id is missing).");
+    };
+    let Some(client) = store.get_client(client_id).await? else {
+        return page("This application is not registered here.");
+    };
+    // OIDC Core §3.1.2.1: redirect_uri is required and must match exactly (RFC 9700 §4.1.3).
+    let Some(redirect_uri) = params
+        .get("redirect_uri")
+        .filter(|uri| client.has_redirect_uri(uri))
+    else {
+        return page("The application asked to send you to an address it has not registered.");
+    };
+    let mut request = AuthorizationRequest {
+        client_id: client.id.clone(),
+        redirect_uri: redirect_uri.to_string(),
+        scope: String::new(),
+        state: params.get("state").map(str::to_string),
+        nonce: params.get("nonce").map(str::to_string),
+        code_challenge: None,
+        prompt: params
+            .get("prompt")
+            .map(|p| p.split(' ').map(str::to_string).collect())
+            .unwrap_or_default(),
+        max_age: None,
+        login_hint: params.get("login_hint").map(str::to_string),
+        requested_at: now,
+    };
+    let fail = |request: &AuthorizationRequest, error, description: &str| {
+        Ok(Err(AuthorizeError::Redirect(
+            request.error(error, description),
+        )))
+    };
+    if params.get("response_type") != Some("code") {
+        return fail(
+            &request,
+            "unsupported_response_type",
+            "Only response_type=code is supported.",
+        );
+    }
+    if !client.allows_grant(GRANT_TYPE) {
+        return fail(
+            &request,
+            "unauthorized_client",
+            "This client may not use the authorization code flow.",
+        );
+    }
+    if params.get("request").is_some() || params.get("request_uri").is_some() {
+        return fail(
+            &request,
+            "request_not_supported",
+            "Request objects are not supported.",
+        );
+    }
+    request.scope = match scope::grant(&client, params.get("scope")) {
+        Ok(granted) if scope::contains(&granted, "openid") => granted,
+        Ok(_) => return fail(&request, "invalid_scope", "The scope must include openid."),
+        Err(err) => return fail(&request, "invalid_scope", &err.description),
+    };
+    if request.has_prompt("none") && request.prompt.len() > 1 {
+        return fail(
+            &request,
+            "invalid_request",
+            "prompt=none cannot be combined with other values.",
+        );
+    }
+    if let Some(max_age) = params.get("max_age") {
+        match max_age.parse::<i64>() {
+            Ok(seconds) if seconds >= 0 => request.max_age = Some(seconds),
+            _ => {
+                return fail(
+                    &request,
+                    "invalid_request",
+                    "max_age must be a number of seconds.",
+                );
+            }
+        }
+    }
+    // RFC 7636 §4.4.1; RFC 9700 §2.1.1: PKCE with S256 is required of public clients.
+    match (
+        params.get("code_challenge"),
+        params.get("code_challenge_method"),
+    ) {
+        (Some(challenge), Some("S256")) if pkce::is_valid_challenge(challenge) => {
+            request.code_challenge = Some(challenge.to_string());
+        }
+        (Some(_), _) => {
+            return fail(
+                &request,
+                "invalid_request",
+                "code_challenge must be S256 of a verifier.",
+            );
+        }
+        (None, _) if !client.is_confidential() => {
+            return fail(
+                &request,
+                "invalid_request",
+                "PKCE (code_challenge with S256) is required.",
+            );
+        }
+        (None, _) => {}
+    }
+    Ok(Ok((request, client)))
+}
+
+/// Issues the code for an approved request; returns the code to put in the redirect.
+pub async fn issue_code(
+    store: &dyn AuthorizationCodeStore,
+    request: &AuthorizationRequest,
+    user_id: &str,
+    auth_time: i64,
+    amr: &str,
+    now: i64,
+) -> StoreResult<String> {
+    let code = opaque::generate();
+    store
+        .create_authorization_code(&AuthorizationCode {
+            code_hash: opaque::hash(&code),
+            client_id: request.client_id.clone(),
+            user_id: user_id.to_string(),
+            redirect_uri: request.redirect_uri.clone(),
+            scope: request.scope.clone(),
+            nonce: request.nonce.clone(),
+            code_challenge: request.code_challenge.clone(),
+            auth_time,
+            amr: amr.to_string(),
+            created_at: now,
+            expires_at: now + CODE_LIFETIME_SECS,
+            used_at: None,
+            refresh_family_id: None,
+            access_token_jti: None,
+            access_token_expires_at: None,
+        })
+        .await?;
+    Ok(code)
+}
+
+/// The redirect carrying a result: `code` or `error`, with `state` and `iss` (RFC 9207).
+pub fn redirect_url(
+    redirect_uri: &str,
+    issuer: &str,
+    state: Option<&str>,
+    result: &[(&str, &str)],
+) -> String {
+    let mut url = match url::Url::parse(redirect_uri) {
+        Ok(url) => url,
+        // Registered URIs are absolute; this cannot happen for a validated request.
+        Err(_) => return redirect_uri.to_string(),
+    };
+    {
+        let mut query = url.query_pairs_mut();
+        for (name, value) in result {
+            query.append_pair(name, value);
+        }
+        if let Some(state) = state {
+            query.append_pair("state", state);
+        }
+        query.append_pair("iss", issuer);
+    }
+    url.into()
+}
+
+impl ErrorRedirect {
+    pub fn url(&self, issuer: &str) -> String {
+        redirect_url(
+            &self.redirect_uri,
+            issuer,
+            self.state.as_deref(),
+            &[
+                ("error", self.error),
+                ("error_description", &self.description),
+            ],
+        )
+    }
+}

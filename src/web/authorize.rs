@@ -1,0 +1,225 @@
+//! `/oauth2/authorize` for web apps (RFC 6749 §4.1, OIDC Core §3.1.2): the request is
+//! validated, kept in the session, and walks the same sign-in page as the device flow, then
+//! a consent that is remembered per user and client.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::{RawForm, RawQuery, State, rejection::FormRejection},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::{
+    oauth::{
+        authorize::{self, AuthorizationRequest, AuthorizeError, ErrorRedirect},
+        params::Params,
+        scope,
+    },
+    state::AppState,
+    store::{ClientStore, Consent, ConsentStore, User},
+    web::{csrf, error::PageError, session::SignedIn},
+};
+
+const REQUEST: &str = "authorize_request";
+const CONTINUE: &str = "/oauth2/authorize/continue";
+
+#[derive(Template, WebTemplate)]
+#[template(path = "authorize_consent.html")]
+pub struct AuthorizeConsentPage {
+    csrf: String,
+    client_name: String,
+    username: String,
+    redirect_host: String,
+    scopes: Vec<&'static str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+}
+
+pub async fn start_get(
+    state: State<AppState>,
+    session: Session,
+    RawQuery(query): RawQuery,
+) -> Response {
+    start(state, session, query.unwrap_or_default().into_bytes()).await
+}
+
+pub async fn start_post(
+    state: State<AppState>,
+    session: Session,
+    RawForm(body): RawForm,
+) -> Response {
+    start(state, session, body.to_vec()).await
+}
+
+async fn start(State(state): State<AppState>, session: Session, raw: Vec<u8>) -> Response {
+    let result = async {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw)
+            .map_err(|_| PageError::bad_authorization_request("The sign-in link is malformed."))?;
+        let params = Params::from_pairs(pairs).map_err(|_| {
+            PageError::bad_authorization_request("The sign-in link repeats a parameter.")
+        })?;
+        match authorize::validate(&state.db, &params, state.clock.now()).await? {
+            Ok((request, _)) => {
+                session.insert(REQUEST, &request).await?;
+                proceed(&state, &session, request).await
+            }
+            Err(AuthorizeError::Page(text)) => Err(PageError::bad_authorization_request(text)),
+            Err(AuthorizeError::Redirect(error)) => Ok(redirect_error(&state, &error)),
+        }
+    };
+    result.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// Where the login page sends the person back to.
+pub async fn resume(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, PageError> {
+    let request = pending_request(&session).await?;
+    proceed(&state, &session, request).await
+}
+
+/// Sign-in first, then consent (unless remembered), then the code.
+async fn proceed(
+    state: &AppState,
+    session: &Session,
+    request: AuthorizationRequest,
+) -> Result<Response, PageError> {
+    let now = state.clock.now();
+    let signed_in = SignedIn::current_user(state, session).await?;
+    let Some((signed_in, user)) =
+        signed_in.filter(|(s, _)| request.accepts_authentication(s.auth_time, now))
+    else {
+        if request.has_prompt("none") {
+            return Ok(redirect_error(
+                state,
+                &request.error("login_required", "The user is not signed in."),
+            ));
+        }
+        // Signed in, but not recently enough (prompt=login, max_age): ask again.
+        let force = SignedIn::load(session).await?.is_some();
+        let mut login = url::form_urlencoded::Serializer::new(String::new());
+        login.append_pair("next", CONTINUE);
+        if let Some(hint) = &request.login_hint {
+            login.append_pair("login_hint", hint);
+        }
+        if force {
+            login.append_pair("force", "1");
+        }
+        let login = login.finish();
+        return Ok(Redirect::to(&format!("/login?{login}")).into_response());
+    };
+    let remembered = state.db.get_consent(&user.id, &request.client_id).await?;
+    let covers = remembered.is_some_and(|c| {
+        request
+            .scope
+            .split_whitespace()
+            .all(|s| scope::contains(&c.scope, s))
+    });
+    if covers && !request.has_prompt("consent") {
+        return issue(state, session, &request, &signed_in, &user).await;
+    }
+    if request.has_prompt("none") {
+        return Ok(redirect_error(
+            state,
+            &request.error("consent_required", "The user has not consented."),
+        ));
+    }
+    let client = state
+        .db
+        .get_client(&request.client_id)
+        .await?
+        .ok_or_else(PageError::no_longer_waiting)?;
+    let page = AuthorizeConsentPage {
+        csrf: csrf::csrf_token(session).await?,
+        client_name: client.name,
+        username: user.username,
+        redirect_host: url::Url::parse(&request.redirect_uri)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default(),
+        scopes: scope::describe_all(&request.scope),
+    };
+    Ok(page.into_response())
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    session: Session,
+    form: Result<Form<DecisionForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(PageError::bad_form)?;
+    csrf::verify(&session, &form.csrf).await?;
+    let request = pending_request(&session).await?;
+    let now = state.clock.now();
+    let Some((signed_in, user)) = SignedIn::current_user(&state, &session).await? else {
+        return Ok(Redirect::to(&format!("/login?next={CONTINUE}")).into_response());
+    };
+    if form.decision != "approve" {
+        session.remove::<AuthorizationRequest>(REQUEST).await?;
+        return Ok(redirect_error(
+            &state,
+            &request.error("access_denied", "The user denied the request."),
+        ));
+    }
+    let consent = Consent {
+        user_id: user.id.clone(),
+        client_id: request.client_id.clone(),
+        scope: request.scope.clone(),
+        granted_at: now,
+    };
+    state.db.save_consent(&consent).await?;
+    issue(&state, &session, &request, &signed_in, &user).await
+}
+
+async fn issue(
+    state: &AppState,
+    session: &Session,
+    request: &AuthorizationRequest,
+    signed_in: &SignedIn,
+    user: &User,
+) -> Result<Response, PageError> {
+    let now = state.clock.now();
+    let code = authorize::issue_code(
+        &state.db,
+        request,
+        &user.id,
+        signed_in.auth_time,
+        &signed_in.amr,
+        now,
+    )
+    .await?;
+    session.remove::<AuthorizationRequest>(REQUEST).await?;
+    tracing::info!(client_id = %request.client_id, "authorization code issued");
+    let url = authorize::redirect_url(
+        &request.redirect_uri,
+        &state.config.issuer,
+        request.state.as_deref(),
+        &[("code", &code)],
+    );
+    Ok(Redirect::to(&url).into_response())
+}
+
+async fn pending_request(session: &Session) -> Result<AuthorizationRequest, PageError> {
+    session
+        .get::<AuthorizationRequest>(REQUEST)
+        .await?
+        .ok_or_else(|| {
+            PageError::bad_authorization_request(
+                "This sign-in has expired. Go back to the application and start again.",
+            )
+        })
+}
+
+fn redirect_error(state: &AppState, error: &ErrorRedirect) -> Response {
+    Redirect::to(&error.url(&state.config.issuer)).into_response()
+}
