@@ -2,6 +2,7 @@
 //! 127.0.0.1:0 with its own database.
 
 mod cli;
+mod code_flow;
 mod device_cli;
 mod device_flow;
 mod discovery;

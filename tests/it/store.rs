@@ -398,3 +398,77 @@ async fn sessions_round_trip() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn authorization_codes_are_used_once_and_consents_are_replaced() {
+    use usher::store::{AuthorizationCode, AuthorizationCodeStore, Consent, ConsentStore};
+    on_both(|db| async move {
+        db.create_client(&client("web")).await.unwrap();
+        let ivy = user("ivy");
+        db.create_user(&ivy).await.unwrap();
+        let code = AuthorizationCode {
+            code_hash: "code-1".into(),
+            client_id: "web".into(),
+            user_id: ivy.id.clone(),
+            redirect_uri: "https://app.example/cb".into(),
+            scope: "openid".into(),
+            nonce: Some("n".into()),
+            code_challenge: None,
+            auth_time: 5,
+            amr: "pwd".into(),
+            created_at: 10,
+            expires_at: 70,
+            used_at: None,
+            refresh_family_id: None,
+            access_token_jti: None,
+            access_token_expires_at: None,
+        };
+        db.create_authorization_code(&code).await.unwrap();
+        assert!(
+            db.use_authorization_code("code-1", 71)
+                .await
+                .unwrap()
+                .is_none(),
+            "expired"
+        );
+        assert!(
+            db.use_authorization_code("code-1", 20)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            db.use_authorization_code("code-1", 21)
+                .await
+                .unwrap()
+                .is_none(),
+            "used once"
+        );
+        db.record_issued("code-1", Some("fam"), "jti", 99)
+            .await
+            .unwrap();
+        let stored = db.get_authorization_code("code-1").await.unwrap().unwrap();
+        assert_eq!(
+            (stored.used_at, stored.access_token_jti.as_deref()),
+            (Some(20), Some("jti"))
+        );
+        assert_eq!(db.delete_expired_codes(71).await.unwrap(), 1);
+
+        let consent = |scope: &str| Consent {
+            user_id: ivy.id.clone(),
+            client_id: "web".into(),
+            scope: scope.into(),
+            granted_at: 1,
+        };
+        db.save_consent(&consent("openid")).await.unwrap();
+        db.save_consent(&consent("openid profile")).await.unwrap();
+        assert_eq!(
+            db.get_consent(&ivy.id, "web").await.unwrap().unwrap().scope,
+            "openid profile"
+        );
+        assert_eq!(db.list_consents(&ivy.id).await.unwrap().len(), 1);
+        assert!(db.withdraw_consent(&ivy.id, "web").await.unwrap());
+        assert!(db.get_consent(&ivy.id, "web").await.unwrap().is_none());
+    })
+    .await;
+}
