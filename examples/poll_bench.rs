@@ -57,6 +57,7 @@ async fn main() -> anyhow::Result<()> {
         post_logout_redirect_uris: String::new(),
         device_code_lifetime_secs: None,
         created_at: 0,
+        ..Client::default()
     };
     state.db.create_client(&client).await?;
 

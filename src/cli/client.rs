@@ -98,6 +98,7 @@ async fn create(db: &dyn ClientStore, args: CreateArgs) -> anyhow::Result<()> {
         post_logout_redirect_uris: validate_redirect_uris(&args.post_logout_redirect_uris)?,
         device_code_lifetime_secs: args.device_code_lifetime.map(i64::from),
         created_at: super::now(),
+        ..Client::default()
     };
     match db.create_client(&client).await {
         Ok(()) => {}

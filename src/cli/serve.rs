@@ -137,6 +137,7 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             post_logout_redirect_uris: String::new(),
             device_code_lifetime_secs: None,
             created_at: now,
+            ..Client::default()
         };
         db.create_client(&client)
             .await

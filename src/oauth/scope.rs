@@ -68,6 +68,7 @@ mod tests {
             post_logout_redirect_uris: String::new(),
             device_code_lifetime_secs: None,
             created_at: 0,
+            ..Client::default()
         }
     }
 

@@ -6,13 +6,16 @@ use super::{Client, ClientStore, Database, database::on_pool, unique_violation};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "id, name, secret_hash, allowed_scopes, grant_types, redirect_uris, \
-post_logout_redirect_uris, device_code_lifetime_secs, created_at";
+post_logout_redirect_uris, device_code_lifetime_secs, created_at, signing_alg, \
+access_token_lifetime_secs, id_token_lifetime_secs, refresh_token_lifetime_secs, logo_uri, \
+token_endpoint_auth_method, jwks";
 
 #[async_trait]
 impl ClientStore for Database {
     async fn create_client(&self, c: &Client) -> StoreResult<()> {
-        let sql =
-            format!("INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+        let sql = format!(
+            "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+        );
         on_pool!(self, |pool| sqlx::query(&sql)
             .bind(&c.id)
             .bind(&c.name)
@@ -23,6 +26,13 @@ impl ClientStore for Database {
             .bind(&c.post_logout_redirect_uris)
             .bind(c.device_code_lifetime_secs)
             .bind(c.created_at)
+            .bind(&c.signing_alg)
+            .bind(c.access_token_lifetime_secs)
+            .bind(c.id_token_lifetime_secs)
+            .bind(c.refresh_token_lifetime_secs)
+            .bind(&c.logo_uri)
+            .bind(&c.token_endpoint_auth_method)
+            .bind(&c.jwks)
             .execute(pool)
             .await
             .map(|_| ()))

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// A registered OAuth client (relying party or device app).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Client {
     pub id: String,
     /// Shown on the consent page.
@@ -23,11 +23,56 @@ pub struct Client {
     /// Overrides the server's device-code lifetime for this client.
     pub device_code_lifetime_secs: Option<i64>,
     pub created_at: i64,
+    /// JWS algorithm of this client's ID and access tokens (`RS256`, `ES256`, `EdDSA`).
+    pub signing_alg: String,
+    pub access_token_lifetime_secs: Option<i64>,
+    pub id_token_lifetime_secs: Option<i64>,
+    pub refresh_token_lifetime_secs: Option<i64>,
+    /// Shown on the consent page.
+    pub logo_uri: Option<String>,
+    /// Registered authentication method; `None` derives it from whether there is a secret.
+    pub token_endpoint_auth_method: Option<String>,
+    /// JWKS document with the client's public keys, for `private_key_jwt`.
+    #[serde(skip)]
+    pub jwks: Option<String>,
+}
+
+impl Default for Client {
+    /// A public client with nothing allowed yet; RS256 as OIDC's default algorithm.
+    fn default() -> Client {
+        Client {
+            id: String::new(),
+            name: String::new(),
+            secret_hash: None,
+            allowed_scopes: String::new(),
+            grant_types: String::new(),
+            redirect_uris: String::new(),
+            post_logout_redirect_uris: String::new(),
+            device_code_lifetime_secs: None,
+            created_at: 0,
+            signing_alg: "RS256".into(),
+            access_token_lifetime_secs: None,
+            id_token_lifetime_secs: None,
+            refresh_token_lifetime_secs: None,
+            logo_uri: None,
+            token_endpoint_auth_method: None,
+            jwks: None,
+        }
+    }
 }
 
 impl Client {
+    /// Confidential: it can authenticate (a secret or registered keys).
     pub fn is_confidential(&self) -> bool {
-        self.secret_hash.is_some()
+        self.secret_hash.is_some() || self.auth_method() == "private_key_jwt"
+    }
+    /// The token endpoint authentication method this client must use (RFC 7591 §2).
+    pub fn auth_method(&self) -> &str {
+        match (&self.token_endpoint_auth_method, &self.secret_hash) {
+            (Some(method), _) => method,
+            (None, Some(_)) => "client_secret_basic",
+            (None, None) => "none",
+        }
     }
     pub fn allowed_scopes(&self) -> impl Iterator<Item = &str> {
         self.allowed_scopes.split_whitespace()

@@ -62,6 +62,7 @@ fn client(id: &str) -> Client {
         post_logout_redirect_uris: String::new(),
         device_code_lifetime_secs: Some(300),
         created_at: 1,
+        ..Client::default()
     }
 }
 

@@ -183,5 +183,6 @@ fn client(id: &str, name: &str, scopes: &str, secret_hash: Option<String>) -> Cl
         post_logout_redirect_uris: String::new(),
         device_code_lifetime_secs: None,
         created_at: 0,
+        ..Client::default()
     }
 }
