@@ -23,8 +23,8 @@ use crate::{
     oauth::{password, polling::PollTracker, user_code::AttemptLimiter},
     state::AppState,
     store::{
-        AccessTokenRevocationStore, AuthorizationCodeStore, Database, DeviceAuthorizationStore,
-        SessionStore,
+        AccessTokenRevocationStore, AuthorizationCodeStore, ClientAssertionStore, Database,
+        DeviceAuthorizationStore, SessionStore,
     },
     tokens::keys::{KeySet, Keys},
     web,
@@ -138,6 +138,9 @@ async fn maintenance(state: AppState) {
         }
         if let Err(err) = state.db.delete_expired_codes(now - 3600).await {
             tracing::warn!(error = %err, "could not delete expired authorization codes");
+        }
+        if let Err(err) = state.db.delete_expired_assertion_jtis(now).await {
+            tracing::warn!(error = %err, "could not delete expired client-assertion ids");
         }
         if let Err(err) = state.db.delete_expired_revocations(now).await {
             tracing::warn!(error = %err, "could not delete expired access-token revocations");

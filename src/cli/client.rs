@@ -56,6 +56,8 @@ pub struct CreateArgs {
     /// Lifetime of this client's device codes [default: the server's].
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(30..=86_400))]
     device_code_lifetime: Option<u32>,
+    #[command(flatten)]
+    settings: super::client_settings::ClientSettings,
 }
 
 pub async fn run(config: Option<PathBuf>, command: ClientCommand) -> anyhow::Result<()> {
@@ -88,7 +90,7 @@ async fn create(db: &dyn ClientStore, args: CreateArgs) -> anyhow::Result<()> {
         bail!("the client name must not be empty");
     }
     let secret = args.confidential.then(opaque::generate);
-    let client = Client {
+    let mut client = Client {
         id: id.clone(),
         name,
         secret_hash: secret.as_deref().map(opaque::hash),
@@ -100,12 +102,13 @@ async fn create(db: &dyn ClientStore, args: CreateArgs) -> anyhow::Result<()> {
         created_at: super::now(),
         ..Client::default()
     };
+    args.settings.apply(&mut client)?;
     match db.create_client(&client).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => bail!("a client with id '{id}' already exists"),
         Err(err) => return Err(err).context("could not create the client"),
     }
-    let kind = if secret.is_some() {
+    let kind = if client.is_confidential() {
         "confidential"
     } else {
         "public"

@@ -12,9 +12,11 @@ pub enum KeysCommand {
     List,
     /// Add a new signing key. Running servers use it within a minute; older keys stay
     /// published until every token they signed has expired.
-    /// (RS256, the OIDC default every relying party accepts; per-client ES256/EdDSA
-    /// signing is not offered yet.)
-    Rotate,
+    Rotate {
+        /// Algorithm of the new key (clients registered with it use it from now on).
+        #[arg(long, default_value = "RS256", value_parser = ["RS256", "ES256", "EdDSA"])]
+        alg: String,
+    },
     /// Delete retired keys whose tokens have all expired (servers also do this by themselves).
     Prune,
 }
@@ -46,8 +48,8 @@ pub async fn run(config_path: Option<PathBuf>, command: KeysCommand) -> anyhow::
                 .collect();
             super::print_table(&["KID", "ALG", "STATE", "CREATED"], &rows);
         }
-        KeysCommand::Rotate => {
-            let key = rotation::rotate(&db, "RS256", now).await?;
+        KeysCommand::Rotate { alg } => {
+            let key = rotation::rotate(&db, &alg, now).await?;
             println!(
                 "Added {} key {}; it signs new tokens from now on.",
                 key.alg, key.kid

@@ -3,6 +3,7 @@
 //! Errors print as `error: ...` on stderr with exit code 1; usage errors are clap's (2).
 
 mod client;
+mod client_settings;
 mod device;
 mod keys;
 mod serve;

@@ -30,7 +30,7 @@ async fn device_authorization(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: OAuthRequest,
 ) -> Result<Response, OAuthError> {
-    let client = authenticate_client(&state.db, request.basic, &request.params).await?;
+    let client = authenticate_client(&state, request.basic, &request.params).await?;
     let device = device_info(&request.headers, &request.params, peer);
     let now = state.clock.now();
     let response = device::start(

@@ -11,9 +11,20 @@ use axum::{
 use serde_json::{Value, json};
 
 use crate::{
-    oauth::{scope, token::SUPPORTED_GRANT_TYPES},
+    oauth::{client_assertion, scope, token::SUPPORTED_GRANT_TYPES},
     state::AppState,
 };
+
+/// The algorithms Usher signs tokens with, RS256 (the OIDC default) first.
+/// Client authentication methods at the token, revocation and introspection endpoints.
+const AUTH_METHODS: &[&str] = &[
+    "none",
+    "client_secret_basic",
+    "client_secret_post",
+    "private_key_jwt",
+];
+
+pub const SIGNING_ALGS: &[&str] = &["RS256", "ES256", "EdDSA"];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -24,7 +35,6 @@ pub fn routes() -> Router<AppState> {
 
 async fn metadata(State(state): State<AppState>) -> Json<Value> {
     let c = &state.config;
-    let algs = state.keys.current().algorithms();
     Json(json!({
         "issuer": c.issuer,
         "authorization_endpoint": c.url("/oauth2/authorize"),
@@ -40,14 +50,16 @@ async fn metadata(State(state): State<AppState>) -> Json<Value> {
         "userinfo_endpoint": c.url("/oauth2/userinfo"),
         "jwks_uri": c.url("/oauth2/jwks"),
         "revocation_endpoint": c.url("/oauth2/revoke"),
-        "revocation_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
+        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
         "introspection_endpoint": c.url("/oauth2/introspect"),
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "introspection_endpoint_auth_methods_supported": &AUTH_METHODS[1..],
         "scopes_supported": scope::SUPPORTED,
         "grant_types_supported": SUPPORTED_GRANT_TYPES,
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": algs,
-        "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
+        // Per client; a key for ES256/EdDSA is made when a client first needs it.
+        "id_token_signing_alg_values_supported": SIGNING_ALGS,
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": client_assertion::ALGORITHMS,
         "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "azp", "amr",
             "preferred_username", "name", "email", "email_verified"],
         "claims_parameter_supported": false,

@@ -26,7 +26,7 @@ async fn revoke(
     State(state): State<AppState>,
     request: OAuthRequest,
 ) -> Result<Response, OAuthError> {
-    let client = authenticate_client(&state.db, request.basic, &request.params).await?;
+    let client = authenticate_client(&state, request.basic, &request.params).await?;
     revocation::revoke(&state, &client, &request.params).await?;
     // RFC 7009 §2.2: 200 with an empty body, whether or not the token was known.
     Ok(no_store(().into_response()))
@@ -36,7 +36,7 @@ async fn introspect(
     State(state): State<AppState>,
     request: OAuthRequest,
 ) -> Result<Response, OAuthError> {
-    let client = authenticate_client(&state.db, request.basic, &request.params).await?;
+    let client = authenticate_client(&state, request.basic, &request.params).await?;
     let answer = introspection::introspect(&state, &client, &request.params).await?;
     Ok(no_store(Json(answer).into_response()))
 }

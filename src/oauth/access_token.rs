@@ -7,7 +7,7 @@ use crate::{
     oauth::grants::active_user,
     state::AppState,
     store::{AccessTokenRevocationStore, RefreshTokenStore, User},
-    tokens::jwt::AccessTokenClaims,
+    tokens::{jwt::AccessTokenClaims, rotation},
 };
 
 /// The claims and user of an active access token, or `None` if it is not active.
@@ -16,6 +16,9 @@ pub async fn validate(
     token: &str,
 ) -> StoreResult<Option<(AccessTokenClaims, User)>> {
     let now = state.clock.now();
+    if let Err(err) = rotation::reload_for_unknown_kid(state, token, now).await {
+        tracing::warn!(error = %err, "could not reload signing keys");
+    }
     let Ok(claims) = state.keys.current().verify::<AccessTokenClaims>(
         token,
         "at+jwt",

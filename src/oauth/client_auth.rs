@@ -5,7 +5,8 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 
 use crate::{
     error::OAuthError,
-    oauth::params::Params,
+    oauth::{client_assertion, params::Params},
+    state::AppState,
     store::{Client, ClientStore},
     tokens::opaque,
 };
@@ -44,23 +45,32 @@ impl BasicCredentials {
     }
 }
 
-/// Identifies and authenticates the client of a request. Unknown clients, wrong secrets and
-/// confidential clients without a secret all fail with `invalid_client` (401).
+/// Identifies and authenticates the client of a request: `client_secret_basic`,
+/// `client_secret_post`, `private_key_jwt` (RFC 7523) or `none`. Unknown clients, wrong
+/// secrets or assertions, and a method other than the client's registered one all fail with
+/// `invalid_client` (401).
 pub async fn authenticate_client(
-    store: &dyn ClientStore,
+    state: &AppState,
     basic: Option<BasicCredentials>,
     params: &Params,
 ) -> Result<Client, OAuthError> {
     let body_id = params.get("client_id");
     let body_secret = params.get("client_secret");
+    let assertion = params.get("client_assertion");
     // RFC 6749 §2.3: a client must not use more than one authentication method per request.
-    let (client_id, secret) = match (&basic, body_secret) {
-        (Some(_), Some(_)) => {
-            return Err(OAuthError::invalid_request(
-                "Use one client authentication method, not both Basic and client_secret.",
-            ));
-        }
-        (Some(basic), None) => {
+    let methods = usize::from(basic.is_some())
+        + usize::from(body_secret.is_some())
+        + usize::from(assertion.is_some());
+    if methods > 1 {
+        return Err(OAuthError::invalid_request(
+            "Use exactly one client authentication method.",
+        ));
+    }
+    if let Some(assertion) = assertion {
+        return client_assertion::authenticate(state, assertion, params).await;
+    }
+    let (client_id, secret) = match &basic {
+        Some(basic) => {
             if body_id.is_some_and(|id| id != basic.client_id) {
                 return Err(OAuthError::invalid_request(
                     "client_id in the body does not match the Basic credentials.",
@@ -68,17 +78,22 @@ pub async fn authenticate_client(
             }
             (basic.client_id.as_str(), Some(basic.client_secret.as_str()))
         }
-        (None, secret) => {
+        None => {
             let id = body_id.ok_or_else(|| {
                 OAuthError::invalid_client(
                     "Client authentication is required (client_id is missing).",
                 )
             })?;
-            (id, secret)
+            (id, body_secret)
         }
     };
     let unknown = || OAuthError::invalid_client("Client authentication failed.");
-    let client = store.get_client(client_id).await?.ok_or_else(unknown)?;
+    let client = state.db.get_client(client_id).await?.ok_or_else(unknown)?;
+    if client.auth_method() == "private_key_jwt" {
+        return Err(OAuthError::invalid_client(
+            "This client must authenticate with private_key_jwt.",
+        ));
+    }
     match (&client.secret_hash, secret) {
         (Some(stored), Some(given)) if opaque::verify(given, stored) => Ok(client),
         (Some(_), _) => Err(unknown()),

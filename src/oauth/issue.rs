@@ -11,7 +11,7 @@ use crate::{
     store::{Client, RefreshToken, RefreshTokenStore, User},
     tokens::{
         jwt::{AccessTokenClaims, IdTokenClaims},
-        opaque,
+        opaque, rotation,
     },
 };
 
@@ -67,7 +67,17 @@ pub async fn issue_tokens(
     now: i64,
 ) -> Result<TokenResponse, OAuthError> {
     let config = &state.config;
-    let access_lifetime = config.access_token_lifetime_secs as i64;
+    let client = grant.client;
+    let access_lifetime = client
+        .access_token_lifetime_secs
+        .unwrap_or(config.access_token_lifetime_secs as i64);
+    let refresh_lifetime = client
+        .refresh_token_lifetime_secs
+        .unwrap_or(config.refresh_token_lifetime_secs as i64);
+    // The client's algorithm (RS256 unless registered otherwise); its key is made on first use.
+    let keys = rotation::ensure_algorithm(state, &client.signing_alg, now)
+        .await
+        .map_err(signing_failed)?;
     let refresh = match grant.refresh {
         RefreshIssue::NewFamily if scope::contains(grant.scope, "offline_access") => {
             Some((uuid::Uuid::new_v4().to_string(), grant.scope))
@@ -89,7 +99,7 @@ pub async fn issue_tokens(
                     device_authorization_id: grant.device_authorization_id.map(str::to_string),
                     auth_time: grant.auth_time,
                     created_at: now,
-                    expires_at: now + config.refresh_token_lifetime_secs as i64,
+                    expires_at: now + refresh_lifetime,
                     revoked_at: None,
                     used_at: None,
                 })
@@ -118,19 +128,14 @@ pub async fn issue_tokens(
         access_token_expires_at: access_claims.exp,
         refresh_family_id: access_claims.fam.clone(),
     };
-    let access_token = state
-        .keys
-        .current()
-        .sign("at+jwt", &access_claims)
+    let access_token = keys
+        .sign_with(&client.signing_alg, "at+jwt", &access_claims)
         .map_err(signing_failed)?;
 
     let id_token = if scope::contains(grant.scope, "openid") {
         let claims = id_token_claims(state, grant, now);
         Some(
-            state
-                .keys
-                .current()
-                .sign("JWT", &claims)
+            keys.sign_with(&client.signing_alg, "JWT", &claims)
                 .map_err(signing_failed)?,
         )
     } else {
@@ -156,7 +161,11 @@ fn id_token_claims(state: &AppState, grant: &Grant<'_>, now: i64) -> IdTokenClai
         iss: state.config.issuer.clone(),
         sub: user.id.clone(),
         aud: grant.client.id.clone(),
-        exp: now + state.config.id_token_lifetime_secs as i64,
+        exp: now
+            + grant
+                .client
+                .id_token_lifetime_secs
+                .unwrap_or(state.config.id_token_lifetime_secs as i64),
         iat: now,
         auth_time: grant.auth_time,
         azp: grant.client.id.clone(),

@@ -6,6 +6,7 @@
 //! Codes and secrets are stored only as hashes (`tokens::opaque::hash`).
 
 mod authorization_codes;
+mod client_assertions;
 mod clients;
 mod consents;
 mod database;
@@ -141,6 +142,18 @@ pub trait ConsentStore: Send + Sync {
 }
 
 #[async_trait]
+pub trait ClientAssertionStore: Send + Sync {
+    /// Remembers an accepted assertion's jti; false if it was seen before (a replay).
+    async fn record_assertion_jti(
+        &self,
+        client_id: &str,
+        jti: &str,
+        expires_at: i64,
+    ) -> StoreResult<bool>;
+    async fn delete_expired_assertion_jtis(&self, before: i64) -> StoreResult<u64>;
+}
+
+#[async_trait]
 pub trait KeyStore: Send + Sync {
     async fn create_key(&self, key: &SigningKey) -> StoreResult<()>;
     /// All keys, newest first.
@@ -158,6 +171,7 @@ pub trait Store:
     + AccessTokenRevocationStore
     + AuthorizationCodeStore
     + ConsentStore
+    + ClientAssertionStore
     + KeyStore
 {
 }
@@ -169,6 +183,7 @@ impl<T> Store for T where
         + AccessTokenRevocationStore
         + AuthorizationCodeStore
         + ConsentStore
+        + ClientAssertionStore
         + KeyStore
 {
 }

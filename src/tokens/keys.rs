@@ -4,7 +4,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, RwLock},
+    sync::{
+        Arc, RwLock,
+        atomic::{AtomicI64, Ordering},
+    },
 };
 
 use aws_lc_rs::{
@@ -49,15 +52,21 @@ struct LoadedKey {
 }
 
 pub struct KeySet {
-    active: LoadedKey,
-    by_kid: HashMap<String, LoadedKey>,
+    /// Every published key, by kid.
+    keys: HashMap<String, LoadedKey>,
+    /// The signing key of each algorithm: its newest key.
+    active: HashMap<Algorithm, String>,
+    /// The key of the default algorithm (RS256, OIDC's default), or the newest key.
+    default_kid: String,
+    /// Key ids newest first, for the JWKS order.
+    order: Vec<String>,
     jwks: Value,
 }
 
 impl std::fmt::Debug for KeySet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeySet")
-            .field("active", &self.active.kid)
+            .field("default", &self.default_kid)
             .finish_non_exhaustive()
     }
 }
@@ -78,55 +87,90 @@ impl KeySet {
 
     /// Builds a key set from stored keys, newest first.
     pub fn from_keys(keys: &[SigningKey]) -> Result<KeySet, KeyError> {
-        let mut loaded = keys
-            .iter()
-            .map(load)
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter();
-        let active = loaded.next().ok_or(KeyError::Generate)?;
-        let mut jwks = JwkSet {
-            keys: vec![public_jwk(&active)?],
+        let mut set = KeySet {
+            keys: HashMap::new(),
+            active: HashMap::new(),
+            default_kid: String::new(),
+            order: Vec::new(),
+            jwks: Value::Null,
         };
-        let mut by_kid = HashMap::new();
-        for key in loaded {
-            jwks.keys.push(public_jwk(&key)?);
-            by_kid.insert(key.kid.clone(), key);
+        let mut jwks = JwkSet { keys: Vec::new() };
+        for key in keys {
+            let loaded = load(key)?;
+            jwks.keys.push(public_jwk(&loaded)?);
+            set.active
+                .entry(loaded.alg)
+                .or_insert_with(|| loaded.kid.clone());
+            set.order.push(loaded.kid.clone());
+            set.keys.insert(loaded.kid.clone(), loaded);
         }
-        let jwks = serde_json::to_value(&jwks).map_err(|_| KeyError::Generate)?;
-        Ok(KeySet {
-            active,
-            by_kid,
-            jwks,
-        })
+        set.default_kid = set
+            .active
+            .get(&Algorithm::RS256)
+            .or_else(|| set.order.first())
+            .cloned()
+            .ok_or(KeyError::Generate)?;
+        set.jwks = serde_json::to_value(&jwks).map_err(|_| KeyError::Generate)?;
+        Ok(set)
     }
 
     pub fn jwks(&self) -> &Value {
         &self.jwks
     }
 
-    /// JWS algorithm of the key that signs now.
+    /// JWS algorithm of the default signing key.
     pub fn active_alg(&self) -> String {
-        alg_name(self.active.alg)
+        self.keys
+            .get(&self.default_kid)
+            .map(|k| alg_name(k.alg))
+            .unwrap_or_default()
     }
 
-    /// Every algorithm of a published key, the active one first.
+    /// Every algorithm of a published key, the default one first.
     pub fn algorithms(&self) -> Vec<String> {
         let mut algs = vec![self.active_alg()];
-        for key in self.by_kid.values() {
-            let name = alg_name(key.alg);
-            if !algs.contains(&name) {
-                algs.push(name);
+        for alg in self.active.keys().map(|alg| alg_name(*alg)) {
+            if !algs.contains(&alg) {
+                algs.push(alg);
             }
         }
         algs
     }
 
-    /// Signs `claims` with the active key; `typ` is the JWS `typ` header (`JWT`, `at+jwt`).
+    /// Whether a key of this algorithm exists to sign with.
+    pub fn has_algorithm(&self, alg: &str) -> bool {
+        parse_alg(alg).is_some_and(|alg| self.active.contains_key(&alg))
+    }
+
+    /// Signs `claims` with the default key; `typ` is the JWS `typ` header (`JWT`, `at+jwt`).
     pub fn sign<C: Serialize>(&self, typ: &str, claims: &C) -> Result<String, KeyError> {
-        let mut header = Header::new(self.active.alg);
-        header.kid = Some(self.active.kid.clone());
+        self.sign_with_kid(&self.default_kid, typ, claims)
+    }
+
+    /// Signs with the active key of `alg` (a client's registered algorithm).
+    pub fn sign_with<C: Serialize>(
+        &self,
+        alg: &str,
+        typ: &str,
+        claims: &C,
+    ) -> Result<String, KeyError> {
+        let kid = parse_alg(alg)
+            .and_then(|alg| self.active.get(&alg))
+            .ok_or_else(|| KeyError::UnsupportedAlgorithm(alg.to_string()))?;
+        self.sign_with_kid(kid, typ, claims)
+    }
+
+    fn sign_with_kid<C: Serialize>(
+        &self,
+        kid: &str,
+        typ: &str,
+        claims: &C,
+    ) -> Result<String, KeyError> {
+        let key = self.keys.get(kid).ok_or(KeyError::Sign)?;
+        let mut header = Header::new(key.alg);
+        header.kid = Some(key.kid.clone());
         header.typ = Some(typ.to_string());
-        jsonwebtoken::encode(&header, claims, &self.active.encoding).map_err(|_| KeyError::Sign)
+        jsonwebtoken::encode(&header, claims, &key.encoding).map_err(|_| KeyError::Sign)
     }
 
     /// Verifies a token we signed: known `kid`, signature, `typ`, `iss`, and `exp` against
@@ -170,11 +214,9 @@ impl KeySet {
         serde_json::from_value(data.claims).map_err(|_| KeyError::Invalid("claims"))
     }
 
-    /// Ids of every key in the set, the active one first.
+    /// Ids of every key in the set, newest first.
     pub fn kids(&self) -> Vec<String> {
-        std::iter::once(self.active.kid.clone())
-            .chain(self.by_kid.keys().cloned())
-            .collect()
+        self.order.clone()
     }
 
     /// Like `verify`, but an expired token is accepted: for `id_token_hint` at logout (OIDC
@@ -189,22 +231,28 @@ impl KeySet {
     }
 
     fn key(&self, kid: &str) -> Option<&LoadedKey> {
-        if self.active.kid == kid {
-            Some(&self.active)
-        } else {
-            self.by_kid.get(kid)
-        }
+        self.keys.get(kid)
     }
 }
 
 /// The key set in use. Replaced when keys are rotated: `usher keys rotate` writes to the
 /// database and every instance reloads in its maintenance task.
 #[derive(Debug)]
-pub struct Keys(RwLock<Arc<KeySet>>);
+pub struct Keys(RwLock<Arc<KeySet>>, AtomicI64);
 
 impl Keys {
     pub fn new(set: KeySet) -> Keys {
-        Keys(RwLock::new(Arc::new(set)))
+        Keys(RwLock::new(Arc::new(set)), AtomicI64::new(i64::MIN))
+    }
+
+    /// Claims the right to reload now if the last claim is `every` seconds old.
+    pub fn may_reload(&self, now: i64, every: i64) -> bool {
+        let last = self.1.load(Ordering::Relaxed);
+        now.saturating_sub(last) >= every
+            && self
+                .1
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
     }
 
     /// The current set; cheap (one reference count), so callers take it per request.
@@ -318,6 +366,15 @@ fn public_jwk(key: &LoadedKey) -> Result<Jwk, KeyError> {
     Ok(jwk)
 }
 
+fn parse_alg(alg: &str) -> Option<Algorithm> {
+    match alg {
+        "RS256" => Some(Algorithm::RS256),
+        "ES256" => Some(Algorithm::ES256),
+        "EdDSA" => Some(Algorithm::EdDSA),
+        _ => None,
+    }
+}
+
 fn alg_name(alg: Algorithm) -> String {
     match alg {
         Algorithm::EdDSA => "EdDSA".into(),
@@ -355,7 +412,7 @@ mod tests {
                 .unwrap();
             let claims: Value = keys.verify(&token, "JWT", "https://i", 50).unwrap();
             assert_eq!(claims["sub"], "u", "{alg}");
-            assert_eq!(keys.jwks()["keys"][0]["kid"], keys.active.kid.as_str());
+            assert_eq!(keys.jwks()["keys"][0]["kid"], keys.default_kid.as_str());
         }
     }
 

@@ -1,6 +1,8 @@
 //! Key rotation (OIDC Core §10.1.1): a new key signs from the moment it exists; older keys
 //! stay in the JWKS until every token they signed has expired, then they are pruned.
 
+use std::sync::Arc;
+
 use crate::{
     config::Config,
     state::AppState,
@@ -27,6 +29,50 @@ pub async fn rotate(store: &dyn KeyStore, alg: &str, now: i64) -> Result<Signing
     tracing::info!(kid = %key.kid, alg, "signing key added");
     Ok(key)
 }
+
+/// The key set, with a key for `alg` generated first if there is none yet (the first
+/// token for a client registered with ES256 or EdDSA).
+pub async fn ensure_algorithm(
+    state: &AppState,
+    alg: &str,
+    now: i64,
+) -> Result<Arc<KeySet>, KeyError> {
+    let current = state.keys.current();
+    if current.has_algorithm(alg) {
+        return Ok(current);
+    }
+    rotate(&state.db, alg, now).await?;
+    let keys = state.db.list_keys().await?;
+    state.keys.replace(KeySet::from_keys(&keys)?);
+    Ok(state.keys.current())
+}
+
+/// Reloads the key set when a token names a key this instance does not know (another
+/// instance rotated or added one). At most once per `RELOAD_EVERY_SECS`, so garbage tokens
+/// cannot turn into database load. Returns whether the set changed.
+pub async fn reload_for_unknown_kid(
+    state: &AppState,
+    token: &str,
+    now: i64,
+) -> Result<bool, KeyError> {
+    let Ok(header) = jsonwebtoken::decode_header(token) else {
+        return Ok(false);
+    };
+    let known = state.keys.current().kids();
+    if header.kid.is_none_or(|kid| known.contains(&kid))
+        || !state.keys.may_reload(now, RELOAD_EVERY_SECS)
+    {
+        return Ok(false);
+    }
+    let keys = state.db.list_keys().await?;
+    if keys.is_empty() {
+        return Ok(false);
+    }
+    state.keys.replace(KeySet::from_keys(&keys)?);
+    Ok(true)
+}
+
+const RELOAD_EVERY_SECS: i64 = 10;
 
 /// Deletes keys whose tokens have all expired. Returns the deleted key ids.
 pub async fn prune(

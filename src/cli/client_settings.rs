@@ -1,0 +1,58 @@
+//! The optional per-client settings of `usher client create`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+
+use crate::store::Client;
+
+#[derive(Debug, Args)]
+pub struct ClientSettings {
+    /// Algorithm of this client's ID and access tokens.
+    #[arg(long, default_value = "RS256", value_parser = ["RS256", "ES256", "EdDSA"])]
+    signing_alg: String,
+    /// Access-token lifetime for this client [default: the server's].
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(60..=86_400))]
+    access_token_lifetime: Option<u32>,
+    /// ID-token lifetime for this client [default: the server's].
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(60..=86_400))]
+    id_token_lifetime: Option<u32>,
+    /// Refresh-token lifetime for this client [default: the server's].
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(60..=31_536_000))]
+    refresh_token_lifetime: Option<u32>,
+    /// Logo shown on the consent page (an https:// URL).
+    #[arg(long, value_name = "URL")]
+    logo_uri: Option<String>,
+    /// Authenticate with a signed JWT (`private_key_jwt`, RFC 7523) using the public keys
+    /// in this JWKS file, instead of a secret.
+    #[arg(long, value_name = "PATH", conflicts_with = "confidential")]
+    jwks_file: Option<PathBuf>,
+}
+
+impl ClientSettings {
+    pub fn apply(&self, client: &mut Client) -> anyhow::Result<()> {
+        client.signing_alg = self.signing_alg.clone();
+        client.access_token_lifetime_secs = self.access_token_lifetime.map(i64::from);
+        client.id_token_lifetime_secs = self.id_token_lifetime.map(i64::from);
+        client.refresh_token_lifetime_secs = self.refresh_token_lifetime.map(i64::from);
+        if let Some(logo) = &self.logo_uri {
+            if !logo.starts_with("https://") || url::Url::parse(logo).is_err() {
+                bail!("the logo must be an https:// URL");
+            }
+            client.logo_uri = Some(logo.clone());
+        }
+        if let Some(path) = &self.jwks_file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("could not read {}", path.display()))?;
+            let jwks: jsonwebtoken::jwk::JwkSet =
+                serde_json::from_str(&text).context("the file is not a JWKS document")?;
+            if jwks.keys.is_empty() {
+                bail!("the JWKS has no keys");
+            }
+            client.jwks = Some(text);
+            client.token_endpoint_auth_method = Some("private_key_jwt".into());
+        }
+        Ok(())
+    }
+}
