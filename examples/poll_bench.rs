@@ -71,6 +71,8 @@ async fn main() -> anyhow::Result<()> {
             &client,
             None,
             DeviceInfo::default(),
+            None,
+            None,
             now,
         )
         .await?;

@@ -30,6 +30,17 @@ pub struct Config {
     pub user_code_attempts_per_ip: u32,
     /// Window of the user-code guessing budget.
     pub user_code_attempt_window_secs: u64,
+    /// Wrong user-code entries allowed per browser session in the same window (smaller than
+    /// the per-IP budget, so one guessing browser is stopped before its whole network is).
+    pub user_code_attempts_per_session: u32,
+    /// Reverse proxies (IP addresses or CIDR networks) whose `X-Forwarded-For` gives the
+    /// client address. Empty: forwarding headers are ignored.
+    pub trusted_proxies: Vec<String>,
+    /// Approving a device needs a sign-in at most this old; an older session is asked for
+    /// the password again on the consent page.
+    pub approval_max_session_age_secs: u64,
+    /// Validity of a "Sign in with QR code" code on the login page (its countdown).
+    pub qr_login_lifetime_secs: u64,
 
     /// Failed sign-ins allowed per account and per IP address within `login_attempt_window_secs`.
     pub login_attempts: u32,
@@ -42,6 +53,9 @@ pub struct Config {
     pub id_token_lifetime_secs: u64,
     /// Lifetime of refresh tokens (issued only with `offline_access`).
     pub refresh_token_lifetime_secs: u64,
+    /// Base64 of 32 random bytes; when set, signing keys are stored AES-256-GCM encrypted
+    /// (also `USHER_KEY_ENCRYPTION_KEY`). Never logged.
+    pub key_encryption_key: Option<crate::tokens::key_encryption::KeyEncryptionKeySetting>,
 
     /// Lifetime of a browser session on the hosted pages.
     pub session_lifetime_secs: u64,
@@ -52,6 +66,28 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Per-request timeout, in seconds.
     pub request_timeout_secs: u64,
+
+    /// Validity of a pairing code made with "Add a device" on the account pages.
+    pub pairing_code_lifetime_secs: u64,
+
+    /// Serve this instance's counters at `GET /metrics` (Prometheus text format).
+    pub metrics_enabled: bool,
+
+    /// Longest wait of the long-poll live channel (`POST /oauth2/device/wait`) before it
+    /// answers `pending`; kept below `request_timeout_secs`.
+    pub device_wait_secs: u64,
+    /// Keep-alive comment interval of the SSE live channel (`POST /oauth2/device/events`).
+    pub device_events_keep_alive_secs: u64,
+    /// Timeout of one POST of a decision event to a client's notification endpoint.
+    pub notification_timeout_secs: u64,
+    /// Attempts per decision event before it is given up.
+    pub notification_max_attempts: u32,
+    /// Delay before the first retry; it doubles with every further attempt.
+    pub notification_retry_base_ms: u64,
+    /// Longest delay between two attempts.
+    pub notification_retry_max_secs: u64,
+    /// How often each instance's delivery worker looks for due events.
+    pub notification_worker_interval_ms: u64,
 }
 
 impl Default for Config {
@@ -65,15 +101,29 @@ impl Default for Config {
             device_poll_interval_secs: 5,
             user_code_attempts_per_ip: 20,
             user_code_attempt_window_secs: 600,
+            user_code_attempts_per_session: 5,
+            trusted_proxies: Vec::new(),
+            approval_max_session_age_secs: 3600,
+            qr_login_lifetime_secs: 180,
             login_attempts: 10,
             login_attempt_window_secs: 900,
             access_token_lifetime_secs: 3600,
             id_token_lifetime_secs: 3600,
             refresh_token_lifetime_secs: 30 * 24 * 3600,
+            key_encryption_key: None,
             session_lifetime_secs: 14 * 24 * 3600,
             cookie_secure: None,
             max_body_bytes: 64 * 1024,
             request_timeout_secs: 30,
+            pairing_code_lifetime_secs: 300,
+            metrics_enabled: true,
+            device_wait_secs: 25,
+            device_events_keep_alive_secs: 15,
+            notification_timeout_secs: 10,
+            notification_max_attempts: 8,
+            notification_retry_base_ms: 2000,
+            notification_retry_max_secs: 3600,
+            notification_worker_interval_ms: 1000,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod oauth;
 pub mod server;
 pub mod state;

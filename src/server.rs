@@ -20,28 +20,48 @@ use crate::{
     clock::Clock,
     config::Config,
     http,
-    oauth::{password, polling::PollTracker, user_code::AttemptLimiter},
+    oauth::{live::DeviceEvents, password, polling::PollTracker, user_code::AttemptLimiter},
     state::AppState,
     store::{
         AccessTokenRevocationStore, AuthorizationCodeStore, ClientAssertionStore, Database,
-        DeviceAuthorizationStore, SessionStore,
+        DeviceAuthorizationStore, LinkedDeviceStore, NotificationOutboxStore, PairingCodeStore,
+        SessionStore,
     },
-    tokens::keys::{KeySet, Keys},
+    tokens::{
+        key_encryption::KeyEncryptionKey,
+        keys::{KeySet, Keys},
+    },
     web,
 };
 
-/// Content-Security-Policy of every response: no scripts, styles from our own stylesheet,
+/// Content-Security-Policy of every response: scripts and styles only from our own static
+/// files (none inline), live updates only from ourselves,
 /// forms only to ourselves, never framed (clickjacking on the consent page).
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
-form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// Images also from any https: origin, for client logos (`logo_uri`, https only).
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data: https:; \
+form-action 'self'; frame-ancestors 'none'; base-uri 'none'; script-src 'self'; connect-src 'self'";
 
 /// Connects storage, loads (or creates) signing keys and builds the shared state.
 pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let db = Database::connect(&config.database_url, config.database_max_connections).await?;
     let sessions = SessionStore::new(&db).await?;
-    let keys = KeySet::load_or_generate(&db, clock.now()).await?;
+    let kek = KeyEncryptionKey::from_setting(config.key_encryption_key.as_ref())?;
+    let keys = KeySet::load_or_generate(&db, kek.as_ref(), clock.now()).await?;
     password::warm_up();
+    let device_events = match &db {
+        Database::Postgres(pool) => DeviceEvents::with_postgres(pool.clone()),
+        Database::Sqlite(_) => DeviceEvents::in_process(),
+    };
+    let trusted_proxies =
+        crate::web::ip::TrustedProxies::parse(&config.trusted_proxies).map_err(anyhow::Error::msg)?;
     Ok(AppState {
+        trusted_proxies: Arc::new(trusted_proxies),
+        user_code_session_attempts: Arc::new(AttemptLimiter::new(
+            config.user_code_attempts_per_session,
+            config.user_code_attempt_window_secs,
+        )),
+        metrics: crate::metrics::Metrics::new(),
+        device_events: Arc::new(device_events),
         user_code_attempts: Arc::new(AttemptLimiter::new(
             config.user_code_attempts_per_ip,
             config.user_code_attempt_window_secs,
@@ -53,7 +73,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         config: Arc::new(config),
         db,
         sessions,
-        keys: Arc::new(Keys::new(keys)),
+        keys: Arc::new(Keys::new(keys, kek)),
         clock,
         polls: Arc::new(PollTracker::default()),
     })
@@ -110,11 +130,21 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let maintenance = tokio::spawn(maintenance(state.clone()));
+    let device_events = tokio::spawn(state.device_events.clone().listen());
+    // Open live-channel waits end at shutdown instead of holding it up until they expire.
+    let events = state.device_events.clone();
+    let shutdown = async move {
+        shutdown.await;
+        events.shut_down();
+    };
+    let notifications = tokio::spawn(crate::oauth::notify::run_delivery_worker(state.clone()));
     let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     maintenance.abort();
+    device_events.abort();
+    notifications.abort();
     result
 }
 
@@ -139,11 +169,20 @@ async fn maintenance(state: AppState) {
         if let Err(err) = state.db.delete_expired_codes(now - 3600).await {
             tracing::warn!(error = %err, "could not delete expired authorization codes");
         }
+        if let Err(err) = state.db.delete_expired_linked_devices(now).await {
+            tracing::warn!(error = %err, "could not delete expired linked devices");
+        }
+        if let Err(err) = state.db.delete_expired_pairing_codes(now - 3600).await {
+            tracing::warn!(error = %err, "could not delete expired pairing codes");
+        }
         if let Err(err) = state.db.delete_expired_assertion_jtis(now).await {
             tracing::warn!(error = %err, "could not delete expired client-assertion ids");
         }
         if let Err(err) = state.db.delete_expired_revocations(now).await {
             tracing::warn!(error = %err, "could not delete expired access-token revocations");
+        }
+        if let Err(err) = state.db.delete_finished_notifications(now - 7 * 86_400).await {
+            tracing::warn!(error = %err, "could not delete old decision events");
         }
         if let Err(err) = ExpiredDeletion::delete_expired(&state.sessions).await {
             tracing::warn!(error = %err, "could not delete expired sessions");

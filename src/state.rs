@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::{
     clock::Clock,
     config::Config,
-    oauth::{polling::PollTracker, user_code::AttemptLimiter},
+    oauth::{live::DeviceEvents, polling::PollTracker, user_code::AttemptLimiter},
     store::{Database, SessionStore},
     tokens::keys::Keys,
 };
@@ -23,6 +23,14 @@ pub struct AppState {
     pub polls: Arc<PollTracker>,
     /// Wrong user-code entries per IP address.
     pub user_code_attempts: Arc<AttemptLimiter>,
+    /// Wrong user-code entries per browser session.
+    pub user_code_session_attempts: Arc<AttemptLimiter>,
+    /// Proxies whose `X-Forwarded-For` is believed (`web/ip.rs`).
+    pub trusted_proxies: Arc<crate::web::ip::TrustedProxies>,
     /// Failed sign-ins per account and per IP address (password guessing).
     pub login_attempts: Arc<AttemptLimiter>,
+    /// Waiters for device decisions (live hand-off), shared across instances via PostgreSQL.
+    pub device_events: Arc<DeviceEvents>,
+    /// This instance's Prometheus recorder (`GET /metrics`); see `metrics.rs`.
+    pub metrics: crate::metrics::Metrics,
 }

@@ -173,6 +173,17 @@ async fn show(db: &dyn ClientStore, id: &str) -> anyhow::Result<()> {
         or_none(&c.post_logout_redirect_uris)
     );
     println!("Device code lifetime: {lifetime}");
+    println!(
+        "User codes:           {}",
+        match crate::oauth::user_code::UserCodeFormat::of_client(&c) {
+            crate::oauth::user_code::UserCodeFormat::Letters => "letters (XXXX-XXXX)".to_string(),
+            crate::oauth::user_code::UserCodeFormat::Digits(n) => format!("{n} digits"),
+        }
+    );
+    println!(
+        "Decision events to:   {}",
+        c.notification_endpoint.as_deref().unwrap_or("(none)")
+    );
     println!("Created:              {}", super::format_time(c.created_at));
     Ok(())
 }

@@ -28,6 +28,19 @@ pub struct ClientSettings {
     /// in this JWKS file, instead of a secret.
     #[arg(long, value_name = "PATH", conflicts_with = "confidential")]
     jwks_file: Option<PathBuf>,
+    /// Where Usher POSTs signed decision events (RFC 8417 SETs) when a person approves or
+    /// denies one of this client's devices: an https:// URL (http://127.0.0.1 or
+    /// http://localhost for development). See docs/live-handoff.md.
+    #[arg(long, value_name = "URL")]
+    notification_endpoint: Option<String>,
+    /// User codes of this client's devices: `letters` (XXXX-XXXX) or `digits` (123-456-789,
+    /// for numeric remotes). See docs/device-experience.md for the guessing odds.
+    #[arg(long, default_value = "letters", value_parser = ["letters", "digits"])]
+    user_code_format: String,
+    /// Number of digits of numeric user codes [default: 9].
+    #[arg(long, value_name = "DIGITS",
+          value_parser = clap::value_parser!(u8).range(6..=12))]
+    user_code_length: Option<u8>,
 }
 
 impl ClientSettings {
@@ -36,11 +49,20 @@ impl ClientSettings {
         client.access_token_lifetime_secs = self.access_token_lifetime.map(i64::from);
         client.id_token_lifetime_secs = self.id_token_lifetime.map(i64::from);
         client.refresh_token_lifetime_secs = self.refresh_token_lifetime.map(i64::from);
+        if self.user_code_length.is_some() && self.user_code_format != "digits" {
+            bail!("--user-code-length needs --user-code-format digits");
+        }
+        client.user_code_format = self.user_code_format.clone();
+        client.user_code_length = self.user_code_length.map(i64::from);
         if let Some(logo) = &self.logo_uri {
             if !logo.starts_with("https://") || url::Url::parse(logo).is_err() {
                 bail!("the logo must be an https:// URL");
             }
             client.logo_uri = Some(logo.clone());
+        }
+        if let Some(endpoint) = &self.notification_endpoint {
+            crate::oauth::notify::check_endpoint(endpoint).map_err(anyhow::Error::msg)?;
+            client.notification_endpoint = Some(endpoint.clone());
         }
         if let Some(path) = &self.jwks_file {
             let text = std::fs::read_to_string(path)

@@ -46,6 +46,15 @@ pub struct DeviceArgs {
     /// Also print the raw tokens (they are credentials: keep them private).
     #[arg(long)]
     print_tokens: bool,
+    /// Pairing code from "Add a device" on a signed-in browser (Usher extension): the
+    /// request is then approved on that browser's page (docs/linked-devices.md).
+    #[arg(long, value_name = "CODE")]
+    pairing_code: Option<String>,
+    /// Wait on the provider's live channel (Server-Sent Events, an Usher extension,
+    /// docs/live-handoff.md) instead of polling, then redeem the code at once. Falls back
+    /// to polling when the provider has no live channel or the stream breaks.
+    #[arg(long)]
+    live: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,6 +77,7 @@ struct Discovery {
     device_authorization_endpoint: Option<String>,
     token_endpoint: String,
     jwks_uri: Option<String>,
+    usher_device_events_endpoint: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,6 +128,9 @@ pub async fn run(args: DeviceArgs) -> anyhow::Result<()> {
     if let Some(secret) = &args.client_secret {
         form.push(("client_secret", secret));
     }
+    if let Some(code) = &args.pairing_code {
+        form.push(("pairing_code", code));
+    }
     let device_name = args.device_name.clone().unwrap_or_else(hostname);
     let response = http
         .post(device_endpoint)
@@ -133,7 +146,20 @@ pub async fn run(args: DeviceArgs) -> anyhow::Result<()> {
     };
     show_instructions(&auth, args.qr)?;
 
-    let tokens = poll(&http, &discovery.token_endpoint, &args, &auth).await?;
+    let mut first_wait = Duration::from_secs(auth.interval.unwrap_or(5).max(1));
+    match (args.live, &discovery.usher_device_events_endpoint) {
+        (true, Some(events)) => match wait_live(events, &args, &auth).await {
+            // Redeem right away: a live decision excuses the polling interval.
+            Ok(Some(LiveOutcome::Approved)) => first_wait = Duration::ZERO,
+            Ok(Some(LiveOutcome::Denied)) => bail!("The request was denied on the phone."),
+            Ok(Some(LiveOutcome::Expired)) => bail!("The code expired; run the command again."),
+            Ok(None) => eprintln!("The live channel closed; polling instead."),
+            Err(err) => eprintln!("The live channel failed ({err:#}); polling instead."),
+        },
+        (true, None) => eprintln!("The provider has no live channel; polling instead."),
+        (false, _) => {}
+    }
+    let tokens = poll(&http, &discovery.token_endpoint, &args, &auth, first_wait).await?;
     println!("Signed in.");
     show_tokens(&http, &discovery, &issuer, &args, &tokens).await;
     Ok(())
@@ -201,6 +227,7 @@ async fn poll(
     token_endpoint: &str,
     args: &DeviceArgs,
     auth: &Authorization,
+    first_wait: Duration,
 ) -> anyhow::Result<Tokens> {
     let mut interval = Duration::from_secs(auth.interval.unwrap_or(5).max(1));
     let deadline = Instant::now() + Duration::from_secs(auth.expires_in);
@@ -213,7 +240,7 @@ async fn poll(
     if let Some(secret) = &args.client_secret {
         form.push(("client_secret", secret));
     }
-    let mut wait = interval;
+    let mut wait = first_wait;
     let result = loop {
         spinner.wait(wait, deadline).await;
         wait = interval;
@@ -254,6 +281,99 @@ async fn poll(
     };
     spinner.clear();
     result
+}
+
+/// What the live channel reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LiveOutcome {
+    Approved,
+    Denied,
+    Expired,
+}
+
+/// Waits on the SSE live channel for the outcome. `None`: the stream ended without one.
+async fn wait_live(
+    events_endpoint: &str,
+    args: &DeviceArgs,
+    auth: &Authorization,
+) -> anyhow::Result<Option<LiveOutcome>> {
+    // No overall timeout: the stream lasts until a decision. Keep-alive comments arrive
+    // every few seconds, so a silent minute means the connection is gone.
+    let http = reqwest::Client::builder()
+        .user_agent(concat!("usher-cli/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(10))
+        .read_timeout(Duration::from_secs(60))
+        .build()
+        .context("could not build the HTTP client")?;
+    let mut form = vec![
+        ("device_code", auth.device_code.as_str()),
+        ("client_id", args.client_id.as_str()),
+    ];
+    if let Some(secret) = &args.client_secret {
+        form.push(("client_secret", secret));
+    }
+    let mut response = http
+        .post(events_endpoint)
+        .header(reqwest::header::ACCEPT, "text/event-stream")
+        .form(&form)
+        .send()
+        .await
+        .with_context(|| format!("could not reach {events_endpoint}"))?;
+    if !response.status().is_success() {
+        match read::<Value>(response).await? {
+            Ok(_) => bail!("unexpected answer"),
+            Err(err) => bail!("{}", describe(&err)),
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(auth.expires_in);
+    let mut spinner = Spinner::new();
+    let mut events = SseEvents::default();
+    let outcome = loop {
+        let chunk = tokio::select! {
+            chunk = response.chunk() => chunk.context("the live channel broke")?,
+            () = spinner.wait(Duration::from_millis(250), deadline) => continue,
+        };
+        let Some(chunk) = chunk else { break None };
+        let outcome = events
+            .push(&chunk)
+            .into_iter()
+            .find_map(|name| match name.as_str() {
+                "approved" => Some(LiveOutcome::Approved),
+                "denied" => Some(LiveOutcome::Denied),
+                "expired" => Some(LiveOutcome::Expired),
+                _ => None,
+            });
+        if outcome.is_some() {
+            break outcome;
+        }
+    };
+    spinner.clear();
+    Ok(outcome)
+}
+
+/// Splits a Server-Sent Events byte stream into the names of its events (the `event:`
+/// field; comments and data are not needed here).
+#[derive(Debug, Default)]
+struct SseEvents {
+    buffer: Vec<u8>,
+}
+
+impl SseEvents {
+    fn push(&mut self, chunk: &[u8]) -> Vec<String> {
+        self.buffer.extend_from_slice(chunk);
+        let mut names = Vec::new();
+        while let Some(end) = self.buffer.windows(2).position(|w| w == b"\n\n") {
+            let block: Vec<u8> = self.buffer.drain(..end + 2).collect();
+            let block = String::from_utf8_lossy(&block);
+            if let Some(name) = block
+                .lines()
+                .find_map(|line| line.trim_end_matches('\r').strip_prefix("event:"))
+            {
+                names.push(name.trim().to_string());
+            }
+        }
+        names
+    }
 }
 
 async fn show_tokens(
@@ -487,6 +607,16 @@ mod tests {
         assert!(first.chars().all(|c| c == '█'), "{first}");
         let light = render_qr("x", QrStyle::Light).unwrap();
         assert!(light.lines().next().unwrap().chars().all(|c| c == ' '));
+    }
+
+    #[test]
+    fn sse_events_are_found_across_chunks() {
+        let mut events = SseEvents::default();
+        assert!(events.push(b": keep-alive\n\nevent: pend").is_empty());
+        assert_eq!(
+            events.push(b"ing\ndata: {}\n\nevent: approved\ndata: {\"status\":\"approved\"}\n\n"),
+            ["pending", "approved"]
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod client;
 mod client_settings;
 mod device;
+mod devices;
 mod keys;
 mod serve;
 mod user;
@@ -46,6 +47,9 @@ enum Command {
     /// Manage token-signing keys (rotation).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// List and sign out devices signed in to accounts.
+    #[command(subcommand)]
+    Devices(devices::DevicesCommand),
 }
 
 /// Parses the command line and runs it. Never panics on bad input: errors are printed.
@@ -57,6 +61,7 @@ pub async fn run() -> ExitCode {
         Command::User(command) => user::run(cli.config, command).await,
         Command::Device(args) => device::run(args).await,
         Command::Keys(command) => keys::run(cli.config, command).await,
+        Command::Devices(command) => devices::run(cli.config, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,10 +1,8 @@
 //! `POST /oauth2/device_authorization` (RFC 8628 §3.1–3.2).
 
-use std::net::SocketAddr;
-
 use axum::{
     Json, Router,
-    extract::{ConnectInfo, State},
+    extract::State,
     http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Response},
     routing::post,
@@ -12,14 +10,11 @@ use axum::{
 
 use crate::{
     error::OAuthError,
-    http::form::OAuthRequest,
-    oauth::{client_auth::authenticate_client, device},
+    http::{device_metadata, form::OAuthRequest},
+    oauth::{client_auth::authenticate_client, device, pairing},
     state::AppState,
-    store::DeviceInfo,
+    web::ip::ClientAddr,
 };
-
-/// Longest device metadata value kept; longer values are cut (they are only displayed).
-const MAX_METADATA_LEN: usize = 200;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/oauth2/device_authorization", post(device_authorization))
@@ -27,21 +22,31 @@ pub fn routes() -> Router<AppState> {
 
 async fn device_authorization(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(ip): ClientAddr,
     request: OAuthRequest,
 ) -> Result<Response, OAuthError> {
     let client = authenticate_client(&state, request.basic, &request.params).await?;
-    let device = device_info(&request.headers, &request.params, peer);
+    let device = device_metadata::from_request(&request.headers, &request.params, ip);
     let now = state.clock.now();
+    // Usher extension (docs/linked-devices.md): a pairing code binds the request to a person.
+    let pairing = match request.params.get("pairing_code") {
+        Some(code) => Some(pairing::check(&state.db, code, now).await?),
+        None => None,
+    };
     let response = device::start(
         &state.db,
         &state.config,
         &client,
         request.params.get("scope"),
         device,
+        pairing.as_ref().map(|p| p.user_id.as_str()),
+        device_token(&request.headers, &request.params),
         now,
     )
     .await?;
+    if let Some(pairing) = &pairing {
+        pairing::claim(&state.db, pairing, &response.authorization_id, now).await?;
+    }
     tracing::info!(client_id = %client.id, "device authorization started");
     let mut response = Json(response).into_response();
     // The body carries a device code: a secret for the device alone (RFC 8628 §3.2).
@@ -51,36 +56,18 @@ async fn device_authorization(
     Ok(response)
 }
 
-/// Device metadata from `X-Device-*` headers or the same names as form parameters
-/// (`device_name`, `device_model`), plus the caller's address and User-Agent.
-fn device_info(
-    headers: &HeaderMap,
-    params: &crate::oauth::params::Params,
-    peer: SocketAddr,
-) -> DeviceInfo {
-    let pick = |header: &str, param: &str| {
-        headers
-            .get(header)
-            .and_then(|v| v.to_str().ok())
-            .or_else(|| params.get(param))
-            .map(clean)
-            .filter(|v| !v.is_empty())
-    };
-    DeviceInfo {
-        name: pick("x-device-name", "device_name"),
-        model: pick("x-device-model", "device_model"),
-        ip: Some(peer.ip().to_string()),
-        user_agent: pick("user-agent", "\0"),
-    }
-}
+/// Longest push token kept (APNs tokens are 64 hex digits, FCM ones about 160 characters).
+const MAX_DEVICE_TOKEN_LEN: usize = 4096;
 
-/// Keeps printable characters only and bounds the length.
-fn clean(value: &str) -> String {
-    value
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_METADATA_LEN)
-        .collect::<String>()
-        .trim()
-        .to_string()
+/// The device's push token from `X-Device-Token` or the `device_token` form parameter
+/// (docs/live-handoff.md). Opaque to Usher: only passed on to the client's backend.
+fn device_token(headers: &HeaderMap, params: &crate::oauth::params::Params) -> Option<String> {
+    headers
+        .get("x-device-token")
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| params.get("device_token"))
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty() && v.len() <= MAX_DEVICE_TOKEN_LEN)
+        .filter(|v| v.chars().all(|c| c.is_ascii_graphic()))
+        .map(str::to_string)
 }

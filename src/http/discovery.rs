@@ -67,6 +67,9 @@ async fn metadata(State(state): State<AppState>) -> Json<Value> {
         "request_uri_parameter_supported": false,
         // Usher extension: a QR image of `verification_uri_complete` per user code.
         "usher_qr_endpoint_template": c.url("/device/qr/{user_code}.svg"),
+        // Usher extension: the live channel of waiting devices (docs/live-handoff.md).
+        "usher_device_events_endpoint": c.url("/oauth2/device/events"),
+        "usher_device_wait_endpoint": c.url("/oauth2/device/wait"),
     }))
 }
 

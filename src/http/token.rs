@@ -1,8 +1,10 @@
 //! `POST /oauth2/token` (RFC 6749 §3.2): the one token endpoint for every grant.
 
+use std::net::SocketAddr;
+
 use axum::{
     Json, Router,
-    extract::State,
+    extract::{ConnectInfo, State},
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
     routing::post,
@@ -16,9 +18,11 @@ pub fn routes() -> Router<AppState> {
 
 async fn token_endpoint(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: OAuthRequest,
 ) -> Result<Response, OAuthError> {
-    let tokens = token::exchange(&state, request.basic, &request.params).await?;
+    let ip = peer.ip().to_string();
+    let tokens = token::exchange(&state, request.basic, &request.params, Some(&ip)).await?;
     let mut response = Json(tokens).into_response();
     // RFC 6749 §5.1: responses carrying tokens must not be cached.
     let headers = response.headers_mut();

@@ -6,7 +6,7 @@ use crate::{
     error::StoreResult,
     oauth::grants::active_user,
     state::AppState,
-    store::{AccessTokenRevocationStore, RefreshTokenStore, User},
+    store::{AccessTokenRevocationStore, LinkedDeviceStore, RefreshTokenStore, User},
     tokens::{jwt::AccessTokenClaims, rotation},
 };
 
@@ -31,7 +31,10 @@ pub async fn validate(
         return Ok(None);
     }
     if let Some(family) = &claims.fam {
-        if state.db.is_family_revoked(family).await? {
+        // Revoked refresh family, or a device signed out (also access-token-only sign-ins).
+        if state.db.is_family_revoked(family).await?
+            || state.db.is_linked_device_signed_out(family).await?
+        {
             return Ok(None);
         }
     }

@@ -6,7 +6,8 @@ use serde::Serialize;
 use crate::{
     config::Config,
     error::{OAuthError, StoreError, StoreResult},
-    oauth::{scope, user_code::UserCode},
+    oauth::{live::DeviceEvent, notify, scope, user_code::{UserCode, UserCodeFormat}},
+    state::AppState,
     store::{
         Client, Decision, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo, DeviceStatus,
     },
@@ -26,6 +27,9 @@ pub struct DeviceAuthorizationResponse {
     pub verification_uri_complete_qr: String,
     pub expires_in: i64,
     pub interval: i64,
+    /// The stored record's id (not sent), e.g. to bind a pairing code to it.
+    #[serde(skip)]
+    pub authorization_id: String,
 }
 
 /// Starts a device authorization: draws a device code (kept only as a hash) and a user code
@@ -36,6 +40,10 @@ pub async fn start(
     client: &Client,
     requested_scope: Option<&str>,
     device: DeviceInfo,
+    // Set for a request with a valid pairing code: only this user may decide on it.
+    paired_user_id: Option<&str>,
+    // The device's push token, passed on in decision events (docs/live-handoff.md).
+    device_token: Option<String>,
     now: i64,
 ) -> Result<DeviceAuthorizationResponse, OAuthError> {
     if !client.allows_grant(GRANT_TYPE) {
@@ -50,9 +58,11 @@ pub async fn start(
         .unwrap_or(config.device_code_lifetime_secs as i64);
     let interval = config.device_poll_interval_secs as i64;
     let device_code = opaque::generate();
-    // A user code collides with a pending one with probability pending/20^8; retry a few times.
+    // A user code collides with a pending one with probability pending/(codes of the
+    // client's format); retry a few times.
+    let format = UserCodeFormat::of_client(client);
     for _ in 0..5 {
-        let user_code = UserCode::generate();
+        let user_code = UserCode::generate_in(format);
         let auth = DeviceAuthorization {
             id: uuid::Uuid::new_v4().to_string(),
             device_code_hash: opaque::hash(&device_code),
@@ -68,6 +78,8 @@ pub async fn start(
             auth_time: None,
             amr: None,
             decided_at: None,
+            paired_user_id: paired_user_id.map(str::to_string),
+            device_token: device_token.clone(),
         };
         match store.create_device_authorization(&auth).await {
             Ok(()) => {
@@ -81,6 +93,7 @@ pub async fn start(
                         .url(&format!("/device/qr/{}.png", user_code.display())),
                     expires_in: lifetime,
                     interval,
+                    authorization_id: auth.id,
                 });
             }
             Err(StoreError::Conflict(_)) => continue,
@@ -104,6 +117,8 @@ pub enum UserCodeLookup {
     Expired,
     /// Already approved, denied or redeemed.
     AlreadyUsed,
+    /// Started with a pairing code: it is approved on the pairing page only.
+    PairingBound,
     Unknown,
 }
 
@@ -116,17 +131,33 @@ pub async fn lookup_user_code(
         None => UserCodeLookup::Unknown,
         Some(auth) if auth.status != DeviceStatus::Pending => UserCodeLookup::AlreadyUsed,
         Some(auth) if auth.expires_at <= now => UserCodeLookup::Expired,
+        Some(auth) if auth.paired_user_id.is_some() => UserCodeLookup::PairingBound,
         Some(auth) => UserCodeLookup::Pending(auth),
     })
 }
 
-/// Records the decision of a signed-in person. Returns false when the authorization was no
-/// longer pending (someone else decided, or it expired meanwhile).
+/// Records the decision of a signed-in person and tells whoever waits for it (live
+/// hand-off). Returns false when the authorization was no longer pending (someone else
+/// decided, or it expired meanwhile). Every approval path goes through here.
 pub async fn decide(
-    store: &dyn DeviceAuthorizationStore,
+    state: &AppState,
     auth_id: &str,
     decision: &Decision,
     now: i64,
 ) -> StoreResult<bool> {
-    store.decide(auth_id, decision, now).await
+    let decided = state.db.decide(auth_id, decision, now).await?;
+    if decided {
+        let event = if decision.approved {
+            DeviceEvent::Approved
+        } else {
+            DeviceEvent::Denied
+        };
+        state.device_events.publish(auth_id, event);
+        // The decision stands even if queueing its event fails; the device still learns of
+        // it by polling or the live channel.
+        if let Err(err) = notify::enqueue_decision(state, auth_id, decision, now).await {
+            tracing::error!(device_authorization = %auth_id, error = %err, "could not queue the decision event");
+        }
+    }
+    Ok(decided)
 }

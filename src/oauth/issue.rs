@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use crate::{
     error::OAuthError,
-    oauth::scope,
+    oauth::{linked_devices, scope},
     state::AppState,
-    store::{Client, RefreshToken, RefreshTokenStore, User},
+    store::{Client, DeviceInfo, RefreshToken, RefreshTokenStore, User},
     tokens::{
         jwt::{AccessTokenClaims, IdTokenClaims},
         opaque, rotation,
@@ -27,12 +27,17 @@ pub struct Grant<'a> {
     pub device_authorization_id: Option<&'a str>,
     pub nonce: Option<&'a str>,
     pub refresh: RefreshIssue<'a>,
+    /// Address of the token request, and what the device said about itself: recorded on
+    /// the linked device (docs/linked-devices.md).
+    pub ip: Option<&'a str>,
+    pub device: Option<&'a DeviceInfo>,
 }
 
 /// Whether and how a refresh token comes with the response.
 #[derive(Debug, Clone, Copy)]
 pub enum RefreshIssue<'a> {
-    /// A new family, if `offline_access` was granted (OIDC Core §11).
+    /// A new family (a new linked device); a refresh token only if `offline_access` was
+    /// granted (OIDC Core §11), but the access token carries the family id either way.
     NewFamily,
     /// Rotation: the next token of `family_id`, with the family's original scope even when
     /// the access token's scope was narrowed (RFC 6749 §6).
@@ -58,7 +63,10 @@ pub struct TokenResponse {
 pub struct Issued {
     pub access_token_jti: String,
     pub access_token_expires_at: i64,
+    /// Set when a refresh token was issued.
     pub refresh_family_id: Option<String>,
+    /// The token family (`fam`), i.e. the linked device.
+    pub family_id: String,
 }
 
 pub async fn issue_tokens(
@@ -78,12 +86,18 @@ pub async fn issue_tokens(
     let keys = rotation::ensure_algorithm(state, &client.signing_alg, now)
         .await
         .map_err(signing_failed)?;
-    let refresh = match grant.refresh {
-        RefreshIssue::NewFamily if scope::contains(grant.scope, "offline_access") => {
-            Some((uuid::Uuid::new_v4().to_string(), grant.scope))
+    let (family_id, refresh) = match grant.refresh {
+        RefreshIssue::NewFamily => {
+            let family_id = uuid::Uuid::new_v4().to_string();
+            let offline = scope::contains(grant.scope, "offline_access");
+            (
+                family_id.clone(),
+                offline.then_some((family_id, grant.scope)),
+            )
         }
-        RefreshIssue::NewFamily => None,
-        RefreshIssue::Rotate { family_id, scope } => Some((family_id.to_string(), scope)),
+        RefreshIssue::Rotate { family_id, scope } => {
+            (family_id.to_string(), Some((family_id.to_string(), scope)))
+        }
     };
     let refresh_token = match &refresh {
         Some((family_id, scope)) => {
@@ -121,13 +135,37 @@ pub async fn issue_tokens(
         client_id: grant.client.id.clone(),
         scope: grant.scope.to_string(),
         auth_time: Some(grant.auth_time),
-        fam: refresh.map(|(family_id, _)| family_id),
+        fam: Some(family_id.clone()),
     };
     let issued = Issued {
         access_token_jti: access_claims.jti.clone(),
         access_token_expires_at: access_claims.exp,
-        refresh_family_id: access_claims.fam.clone(),
+        refresh_family_id: refresh.map(|(family_id, _)| family_id),
+        family_id: family_id.clone(),
     };
+    let family_expires_at = match &refresh_token {
+        Some(_) => access_claims.exp.max(now + refresh_lifetime),
+        None => access_claims.exp,
+    };
+    match grant.refresh {
+        RefreshIssue::NewFamily => {
+            let link = linked_devices::NewLink {
+                family_id: &family_id,
+                user: grant.user,
+                client_id: &client.id,
+                scope: grant.scope,
+                device_authorization_id: grant.device_authorization_id,
+                device: grant.device,
+                ip: grant.ip,
+                expires_at: family_expires_at,
+            };
+            linked_devices::record_link(&state.db, &link, now).await?;
+        }
+        RefreshIssue::Rotate { .. } => {
+            linked_devices::record_refresh(&state.db, &family_id, grant.ip, family_expires_at, now)
+                .await?;
+        }
+    }
     let access_token = keys
         .sign_with(&client.signing_alg, "at+jwt", &access_claims)
         .map_err(signing_failed)?;

@@ -24,6 +24,8 @@ pub async fn exchange(
     state: &AppState,
     basic: Option<BasicCredentials>,
     params: &Params,
+    // The caller's address, recorded on linked devices.
+    ip: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let grant_type = params.require("grant_type")?;
     if !SUPPORTED_GRANT_TYPES.contains(&grant_type) {
@@ -40,12 +42,12 @@ pub async fn exchange(
         ));
     }
     match grant_type {
-        device::GRANT_TYPE => grants::device_code::poll_device_token(state, &client, params).await,
+        device::GRANT_TYPE => grants::device_code::poll_device_token(state, &client, params, ip).await,
         grants::authorization_code::GRANT_TYPE => {
-            grants::authorization_code::redeem_code(state, &client, params).await
+            grants::authorization_code::redeem_code(state, &client, params, ip).await
         }
         grants::refresh_token::GRANT_TYPE => {
-            grants::refresh_token::refresh(state, &client, params).await
+            grants::refresh_token::refresh(state, &client, params, ip).await
         }
         _ => Err(OAuthError::new(
             ErrorKind::UnsupportedGrantType,

@@ -1,7 +1,14 @@
-//! User codes (RFC 8628 §6.1): 8 characters from a 20-letter alphabet without vowels (no
-//! accidental words) and without look-alike letters, shown as `XXXX-XXXX`.
-//! 20^8 ≈ 2^34.6 codes; with a code valid for 10 minutes and the per-IP entry budget in
-//! [`AttemptLimiter`], a guess hits a live code with negligible probability (§5.1).
+//! User codes (RFC 8628 §6.1), in one of two formats chosen per client:
+//!
+//! - letters (default): 8 characters from a 20-letter alphabet without vowels (no
+//!   accidental words) and without look-alike letters, shown as `XXXX-XXXX`;
+//!   20^8 ≈ 2^34.6 codes.
+//! - digits: 6 to 12 digits (default 9), shown in groups of three (`123-456-789`), for
+//!   devices with only a numeric remote; 10^9 ≈ 2^29.9 codes.
+//!
+//! The two alphabets are disjoint, so a typed code is read without knowing its client.
+//! Guessing is bounded by [`AttemptLimiter`] budgets per IP address and per browser session
+//! (§5.1); docs/device-experience.md works out the odds.
 
 use std::{collections::HashMap, sync::Mutex};
 
@@ -9,17 +16,69 @@ use rand::{Rng, TryRngCore, rngs::OsRng};
 
 pub const ALPHABET: &[u8; 20] = b"BCDFGHJKLMNPQRSTVWXZ";
 pub const LENGTH: usize = 8;
+/// Shortest numeric code: 10^6 codes is the least that keeps guessing odds small (§6.1).
+pub const MIN_DIGITS: usize = 6;
+pub const MAX_DIGITS: usize = 12;
+pub const DEFAULT_DIGITS: usize = 9;
 
-/// A normalized user code: exactly 8 letters of [`ALPHABET`], upper case, no dash.
+/// How a client's user codes look (`clients.user_code_format` / `user_code_length`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UserCodeFormat {
+    #[default]
+    Letters,
+    Digits(usize),
+}
+
+impl UserCodeFormat {
+    /// Reads the stored columns; an unknown or out-of-range value falls back to the
+    /// default letters rather than failing a device's request.
+    pub fn from_columns(format: &str, length: Option<i64>) -> UserCodeFormat {
+        match format {
+            "digits" => {
+                let digits = length.map_or(DEFAULT_DIGITS, |n| n as usize);
+                if (MIN_DIGITS..=MAX_DIGITS).contains(&digits) {
+                    UserCodeFormat::Digits(digits)
+                } else {
+                    UserCodeFormat::Letters
+                }
+            }
+            _ => UserCodeFormat::Letters,
+        }
+    }
+
+    pub fn of_client(client: &crate::store::Client) -> UserCodeFormat {
+        Self::from_columns(&client.user_code_format, client.user_code_length)
+    }
+
+    /// Number of possible codes, as bits of entropy.
+    pub fn entropy_bits(self) -> f64 {
+        match self {
+            UserCodeFormat::Letters => LENGTH as f64 * 20f64.log2(),
+            UserCodeFormat::Digits(n) => n as f64 * 10f64.log2(),
+        }
+    }
+}
+
+/// A normalized user code: 8 letters of [`ALPHABET`] or 6–12 digits, no dash.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UserCode(String);
 
 impl UserCode {
+    /// A code in the default letter format.
     pub fn generate() -> UserCode {
+        Self::generate_in(UserCodeFormat::Letters)
+    }
+
+    pub fn generate_in(format: UserCodeFormat) -> UserCode {
         let mut rng = OsRng.unwrap_err();
-        let code = (0..LENGTH)
-            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-            .collect();
+        let code = match format {
+            UserCodeFormat::Letters => (0..LENGTH)
+                .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+                .collect(),
+            UserCodeFormat::Digits(n) => (0..n.clamp(MIN_DIGITS, MAX_DIGITS))
+                .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+                .collect(),
+        };
         UserCode(code)
     }
 
@@ -30,8 +89,10 @@ impl UserCode {
             .filter(|c| !matches!(c, '-' | ' ' | '\t'))
             .map(|c| c.to_ascii_uppercase())
             .collect();
-        let valid = code.len() == LENGTH && code.bytes().all(|b| ALPHABET.contains(&b));
-        valid.then_some(UserCode(code))
+        let letters = code.len() == LENGTH && code.bytes().all(|b| ALPHABET.contains(&b));
+        let digits = (MIN_DIGITS..=MAX_DIGITS).contains(&code.len())
+            && code.bytes().all(|b| b.is_ascii_digit());
+        (letters || digits).then_some(UserCode(code))
     }
 
     /// The stored form.
@@ -39,14 +100,24 @@ impl UserCode {
         &self.0
     }
 
-    /// The form shown to people: `BCDF-GHJK`.
+    /// The form shown to people: `BCDF-GHJK`, or digits in groups of three (`123-456-789`).
     pub fn display(&self) -> String {
-        format!("{}-{}", &self.0[..4], &self.0[4..])
+        let group = if self.is_numeric() { 3 } else { 4 };
+        self.0
+            .as_bytes()
+            .chunks(group)
+            .map(|chunk| std::str::from_utf8(chunk).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+
+    pub fn is_numeric(&self) -> bool {
+        self.0.bytes().all(|b| b.is_ascii_digit())
     }
 }
 
-/// Counts wrong user-code entries per key (an IP address) in a fixed window, so guessing
-/// is bounded (RFC 8628 §5.1). In memory: each instance enforces its own budget.
+/// Counts wrong entries per key (an IP address, a session, an account) in a fixed window,
+/// so guessing is bounded (RFC 8628 §5.1). In memory: each instance enforces its own budget.
 #[derive(Debug)]
 pub struct AttemptLimiter {
     max: u32,
@@ -65,8 +136,18 @@ impl AttemptLimiter {
 
     /// Whether `key` has used up its budget in the current window.
     pub fn is_blocked(&self, key: &str, now: i64) -> bool {
+        self.blocked_for(key, now).is_some()
+    }
+
+    /// Seconds until `key` may try again, if it has used up its budget.
+    pub fn blocked_for(&self, key: &str, now: i64) -> Option<i64> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        matches!(entries.get(key), Some(&(start, count)) if now - start < self.window_secs && count >= self.max)
+        match entries.get(key) {
+            Some(&(start, count)) if now - start < self.window_secs && count >= self.max => {
+                Some(start + self.window_secs - now)
+            }
+            _ => None,
+        }
     }
 
     /// Records a wrong entry; returns whether `key` is now blocked.
@@ -100,6 +181,33 @@ mod tests {
     }
 
     #[test]
+    fn numeric_codes_have_their_length_and_read_back() {
+        for n in [6, 7, 9, 12] {
+            let code = UserCode::generate_in(UserCodeFormat::Digits(n));
+            assert_eq!(code.as_str().len(), n);
+            assert!(code.is_numeric());
+            assert_eq!(UserCode::parse(&code.display()), Some(code));
+        }
+        let code = UserCode::parse("123 456 789").unwrap();
+        assert_eq!(code.as_str(), "123456789");
+        assert_eq!(code.display(), "123-456-789");
+        assert_eq!(UserCode::parse("1234567").unwrap().display(), "123-456-7");
+        assert_eq!(UserCode::parse("12-34-56").unwrap().display(), "123-456");
+    }
+
+    #[test]
+    fn format_columns_are_read_safely() {
+        use UserCodeFormat::*;
+        assert_eq!(UserCodeFormat::from_columns("letters", None), Letters);
+        assert_eq!(UserCodeFormat::from_columns("digits", None), Digits(9));
+        assert_eq!(UserCodeFormat::from_columns("digits", Some(6)), Digits(6));
+        assert_eq!(UserCodeFormat::from_columns("digits", Some(5)), Letters);
+        assert_eq!(UserCodeFormat::from_columns("emoji", Some(8)), Letters);
+        assert!((Digits(9).entropy_bits() - 29.897).abs() < 0.01);
+        assert!((Letters.entropy_bits() - 34.575).abs() < 0.01);
+    }
+
+    #[test]
     fn entry_ignores_case_dashes_and_spaces() {
         let expected = UserCode::parse("BCDFGHJK").unwrap();
         for typed in ["bcdf-ghjk", "BCDF GHJK", " bcdfghjk ", "bc-df-gh-jk"] {
@@ -117,6 +225,10 @@ mod tests {
             "ABCD-EFGH",
             "BCDF-GHJ1",
             "ВCDF-GHJK",
+            "12345",
+            "1234567890123",
+            "123-456-78B",
+            "١٢٣٤٥٦",
         ] {
             assert_eq!(UserCode::parse(typed), None, "{typed}");
         }
@@ -130,6 +242,7 @@ mod tests {
         assert!(!limiter.is_blocked("ip", 2));
         assert!(limiter.record_failure("ip", 2));
         assert!(limiter.is_blocked("ip", 3));
+        assert_eq!(limiter.blocked_for("ip", 3), Some(57));
         assert!(!limiter.is_blocked("other", 3));
         assert!(!limiter.is_blocked("ip", 61));
     }

@@ -8,13 +8,13 @@ use crate::error::StoreResult;
 const COLUMNS: &str = "id, name, secret_hash, allowed_scopes, grant_types, redirect_uris, \
 post_logout_redirect_uris, device_code_lifetime_secs, created_at, signing_alg, \
 access_token_lifetime_secs, id_token_lifetime_secs, refresh_token_lifetime_secs, logo_uri, \
-token_endpoint_auth_method, jwks";
+token_endpoint_auth_method, jwks, user_code_format, user_code_length, notification_endpoint";
 
 #[async_trait]
 impl ClientStore for Database {
     async fn create_client(&self, c: &Client) -> StoreResult<()> {
         let sql = format!(
-            "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+            "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
         );
         on_pool!(self, |pool| sqlx::query(&sql)
             .bind(&c.id)
@@ -33,6 +33,9 @@ impl ClientStore for Database {
             .bind(&c.logo_uri)
             .bind(&c.token_endpoint_auth_method)
             .bind(&c.jwks)
+            .bind(&c.user_code_format)
+            .bind(c.user_code_length)
+            .bind(&c.notification_endpoint)
             .execute(pool)
             .await
             .map(|_| ()))

@@ -10,7 +10,7 @@ use crate::error::{StoreError, StoreResult};
 
 const COLUMNS: &str = "id, device_code_hash, user_code, client_id, scope, status, created_at, \
 expires_at, interval_secs, device_name, device_model, device_ip, device_user_agent, user_id, \
-auth_time, amr, decided_at";
+auth_time, amr, decided_at, paired_user_id, device_os, device_app_version, device_token";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -31,6 +31,10 @@ struct Row {
     auth_time: Option<i64>,
     amr: Option<String>,
     decided_at: Option<i64>,
+    paired_user_id: Option<String>,
+    device_token: Option<String>,
+    device_os: Option<String>,
+    device_app_version: Option<String>,
 }
 
 impl TryFrom<Row> for DeviceAuthorization {
@@ -53,6 +57,8 @@ impl TryFrom<Row> for DeviceAuthorization {
             device: DeviceInfo {
                 name: r.device_name,
                 model: r.device_model,
+                os: r.device_os,
+                app_version: r.device_app_version,
                 ip: r.device_ip,
                 user_agent: r.device_user_agent,
             },
@@ -60,6 +66,8 @@ impl TryFrom<Row> for DeviceAuthorization {
             auth_time: r.auth_time,
             amr: r.amr,
             decided_at: r.decided_at,
+            paired_user_id: r.paired_user_id,
+            device_token: r.device_token,
         })
     }
 }
@@ -73,7 +81,7 @@ impl DeviceAuthorizationStore for Database {
     async fn create_device_authorization(&self, a: &DeviceAuthorization) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO device_authorizations ({COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
         );
         on_pool!(self, |pool| sqlx::query(&sql)
             .bind(&a.id)
@@ -93,6 +101,10 @@ impl DeviceAuthorizationStore for Database {
             .bind(a.auth_time)
             .bind(&a.amr)
             .bind(a.decided_at)
+            .bind(&a.paired_user_id)
+            .bind(&a.device.os)
+            .bind(&a.device.app_version)
+            .bind(&a.device_token)
             .execute(pool)
             .await
             .map(|_| ()))
@@ -107,6 +119,14 @@ impl DeviceAuthorizationStore for Database {
             format!("SELECT {COLUMNS} FROM device_authorizations WHERE device_code_hash = $1");
         convert(on_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(hash)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    async fn get_device_authorization(&self, id: &str) -> StoreResult<Option<DeviceAuthorization>> {
+        let sql = format!("SELECT {COLUMNS} FROM device_authorizations WHERE id = $1");
+        convert(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(id)
             .fetch_optional(pool)
             .await)?)
     }
@@ -130,7 +150,8 @@ impl DeviceAuthorizationStore for Database {
         };
         let sql = "UPDATE device_authorizations \
                    SET status = $1, user_id = $2, auth_time = $3, amr = $4, decided_at = $5 \
-                   WHERE id = $6 AND status = 'pending' AND expires_at > $5";
+                   WHERE id = $6 AND status = 'pending' AND expires_at > $5 \
+                   AND (paired_user_id IS NULL OR paired_user_id = $2)";
         let n = on_pool!(self, |pool| sqlx::query(sql)
             .bind(status.as_str())
             .bind(&d.user_id)

@@ -39,4 +39,17 @@ impl KeyStore for Database {
         .map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
+
+    async fn replace_private_pem(&self, kid: &str, from: &str, to: &str) -> StoreResult<bool> {
+        // Conditional, so two instances sealing at once cannot overwrite each other's row.
+        let sql = "UPDATE signing_keys SET private_pem = $3 WHERE kid = $1 AND private_pem = $2";
+        let n = on_pool!(self, |pool| sqlx::query(sql)
+            .bind(kid)
+            .bind(from)
+            .bind(to)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
 }

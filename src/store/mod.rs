@@ -12,7 +12,10 @@ mod consents;
 mod database;
 mod device_authorizations;
 mod keys;
+mod linked_devices;
 mod models;
+mod notification_outbox;
+mod pairing_codes;
 mod refresh_tokens;
 mod revoked_access_tokens;
 mod sessions;
@@ -20,6 +23,7 @@ mod users;
 
 pub use database::Database;
 pub use models::*;
+pub use notification_outbox::{NotificationState, OutboxNotification};
 pub use sessions::SessionStore;
 
 use async_trait::async_trait;
@@ -64,10 +68,12 @@ pub trait DeviceAuthorizationStore: Send + Sync {
     async fn create_device_authorization(&self, auth: &DeviceAuthorization) -> StoreResult<()>;
     async fn get_by_device_code_hash(&self, hash: &str)
     -> StoreResult<Option<DeviceAuthorization>>;
+    async fn get_device_authorization(&self, id: &str) -> StoreResult<Option<DeviceAuthorization>>;
     /// The most recent authorization with this (normalized) user code.
     async fn get_by_user_code(&self, user_code: &str) -> StoreResult<Option<DeviceAuthorization>>;
     /// Moves a `pending`, unexpired authorization to `approved` or `denied`, recording who
-    /// decided. Returns false when it was no longer pending (decided, expired, gone).
+    /// decided. Returns false when it was no longer pending (decided, expired, gone), or
+    /// when it is bound by a pairing code to another user.
     async fn decide(&self, id: &str, decision: &Decision, now: i64) -> StoreResult<bool>;
     /// Atomically moves an `approved` authorization to `redeemed` and returns it. Exactly one
     /// of any number of concurrent callers gets `Some` (RFC 8628 §3.5: a code is used once).
@@ -160,6 +166,55 @@ pub trait KeyStore: Send + Sync {
     async fn list_keys(&self) -> StoreResult<Vec<SigningKey>>;
     /// Returns whether a key was deleted.
     async fn delete_key(&self, kid: &str) -> StoreResult<bool>;
+    /// Replaces the stored private key of `kid` if it is still `from` (sealing it at rest).
+    /// Returns whether the row changed.
+    async fn replace_private_pem(&self, kid: &str, from: &str, to: &str) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait LinkedDeviceStore: Send + Sync {
+    /// Records a new sign-in (a token family). Fails with `Conflict` if the id exists.
+    async fn record_link(&self, device: &LinkedDevice) -> StoreResult<()>;
+    /// Notes a use of the family (a refresh): last used, last IP, and the new expiry.
+    /// Returns false when the device was signed out (or is unknown).
+    async fn record_use(
+        &self,
+        id: &str,
+        now: i64,
+        ip: Option<&str>,
+        expires_at: i64,
+    ) -> StoreResult<bool>;
+    /// Devices still signed in at `now` (not signed out, not expired, family not revoked),
+    /// of one user or of everyone, most recently used first.
+    async fn list_linked_devices(
+        &self,
+        user_id: Option<&str>,
+        now: i64,
+    ) -> StoreResult<Vec<LinkedDeviceListing>>;
+    async fn get_linked_device(&self, id: &str) -> StoreResult<Option<LinkedDevice>>;
+    /// Marks the device signed out. Returns false if it was already (or is unknown).
+    async fn sign_out_linked_device(&self, id: &str, now: i64) -> StoreResult<bool>;
+    /// Whether the family was signed out on the linked-devices page or by the CLI.
+    async fn is_linked_device_signed_out(&self, id: &str) -> StoreResult<bool>;
+    /// Deletes rows whose credentials all expired before `before`.
+    async fn delete_expired_linked_devices(&self, before: i64) -> StoreResult<u64>;
+}
+
+#[async_trait]
+pub trait PairingCodeStore: Send + Sync {
+    async fn create_pairing_code(&self, code: &PairingCode) -> StoreResult<()>;
+    async fn get_pairing_code(&self, id: &str) -> StoreResult<Option<PairingCode>>;
+    async fn get_pairing_code_by_hash(&self, code_hash: &str)
+    -> StoreResult<Option<PairingCode>>;
+    /// Uses an unused, unexpired code for `device_authorization_id` and returns it; exactly
+    /// one concurrent caller gets `Some` (a pairing code is used once).
+    async fn use_pairing_code(
+        &self,
+        code_hash: &str,
+        device_authorization_id: &str,
+        now: i64,
+    ) -> StoreResult<Option<PairingCode>>;
+    async fn delete_expired_pairing_codes(&self, before: i64) -> StoreResult<u64>;
 }
 
 /// Everything the server needs from storage.
@@ -173,6 +228,8 @@ pub trait Store:
     + ConsentStore
     + ClientAssertionStore
     + KeyStore
+    + LinkedDeviceStore
+    + PairingCodeStore
 {
 }
 impl<T> Store for T where
@@ -185,5 +242,34 @@ impl<T> Store for T where
         + ConsentStore
         + ClientAssertionStore
         + KeyStore
+        + LinkedDeviceStore
+        + PairingCodeStore
 {
+}
+
+/// Decision events waiting for delivery to clients' notification endpoints
+/// (docs/live-handoff.md).
+#[async_trait]
+pub trait NotificationOutboxStore: Send + Sync {
+    async fn enqueue_notification(&self, notification: &OutboxNotification) -> StoreResult<()>;
+    /// Claims up to `limit` due notifications for `lease_ms` and counts an attempt on each.
+    /// Any number of instances may call this at once; each row goes to one of them.
+    async fn claim_notifications(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxNotification>>;
+    async fn mark_notification_delivered(&self, id: &str, now: i64) -> StoreResult<()>;
+    /// Records a failed attempt: tried again at `retry_at_ms`, or given up when `None`.
+    async fn mark_notification_failed(
+        &self,
+        id: &str,
+        error: &str,
+        retry_at_ms: Option<i64>,
+        now: i64,
+    ) -> StoreResult<()>;
+    async fn notification_state(&self, id: &str) -> StoreResult<Option<NotificationState>>;
+    /// Deletes notifications delivered or given up before `before`.
+    async fn delete_finished_notifications(&self, before: i64) -> StoreResult<u64>;
 }

@@ -35,6 +35,13 @@ pub struct Client {
     /// JWKS document with the client's public keys, for `private_key_jwt`.
     #[serde(skip)]
     pub jwks: Option<String>,
+    /// Where decision events (signed SETs, docs/live-handoff.md) are POSTed, if anywhere.
+    pub notification_endpoint: Option<String>,
+    /// User codes of this client's devices: `letters` (default) or `digits`
+    /// (`oauth::user_code::UserCodeFormat`).
+    pub user_code_format: String,
+    /// Number of digits when `user_code_format` is `digits`; `None` means the default.
+    pub user_code_length: Option<i64>,
 }
 
 impl Default for Client {
@@ -57,6 +64,9 @@ impl Default for Client {
             logo_uri: None,
             token_endpoint_auth_method: None,
             jwks: None,
+            notification_endpoint: None,
+            user_code_format: "letters".into(),
+            user_code_length: None,
         }
     }
 }
@@ -107,9 +117,10 @@ pub struct User {
 }
 
 /// State of a device authorization (RFC 8628 §3.1–3.5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceStatus {
+    #[default]
     Pending,
     Approved,
     Denied,
@@ -137,13 +148,13 @@ impl DeviceStatus {
 }
 
 /// A device's request to be signed in, from `POST /oauth2/device_authorization` until its
-/// code is redeemed or expires.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// code is redeemed or expires. `Default` is an empty pending record to fill in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeviceAuthorization {
     pub id: String,
     /// SHA-256 of the device code; the code itself is never stored.
     pub device_code_hash: String,
-    /// Normalized user code: 8 characters of `BCDFGHJKLMNPQRSTVWXZ`, no dash.
+    /// Normalized user code, no dash: 8 letters of `BCDFGHJKLMNPQRSTVWXZ`, or digits.
     pub user_code: String,
     pub client_id: String,
     /// Space-separated granted scopes.
@@ -160,13 +171,22 @@ pub struct DeviceAuthorization {
     /// Space-separated authentication methods (OIDC `amr`), e.g. `pwd`.
     pub amr: Option<String>,
     pub decided_at: Option<i64>,
+    /// Set when the device came with a pairing code (docs/linked-devices.md): only this
+    /// user may decide, on the pairing page; the user-code pages refuse it.
+    pub paired_user_id: Option<String>,
+    /// The device's push token (`X-Device-Token`), passed on in decision events only.
+    pub device_token: Option<String>,
 }
 
-/// Metadata about a device as sent with its authorization request.
+/// Metadata about a device as sent with its authorization request. Self-described by the
+/// device, so only ever displayed (sanitised and length-limited when received), except
+/// `ip`, which is the address the request came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DeviceInfo {
     pub name: Option<String>,
     pub model: Option<String>,
+    pub os: Option<String>,
+    pub app_version: Option<String>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
 }
@@ -236,4 +256,54 @@ pub struct Consent {
     pub client_id: String,
     pub scope: String,
     pub granted_at: i64,
+}
+
+/// A signed-in device or web app of a person: one token family (`fam` claim), from its
+/// first tokens until it is signed out or its last credential expires.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LinkedDevice {
+    /// The token family id.
+    pub id: String,
+    pub user_id: String,
+    pub client_id: String,
+    /// The grant that linked it (`urn:ietf:params:oauth:grant-type:device_code`,
+    /// `authorization_code`).
+    pub grant_type: String,
+    pub device_authorization_id: Option<String>,
+    pub device_name: Option<String>,
+    pub device_model: Option<String>,
+    pub device_os: Option<String>,
+    pub device_app_version: Option<String>,
+    pub user_agent: Option<String>,
+    pub scope: String,
+    pub linked_at: i64,
+    /// Updated when the family's refresh token is used (never by device polling).
+    pub last_used_at: i64,
+    pub first_ip: Option<String>,
+    pub last_ip: Option<String>,
+    pub expires_at: i64,
+    pub signed_out_at: Option<i64>,
+}
+
+/// A linked device with the names to show, for lists.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LinkedDeviceListing {
+    #[sqlx(flatten)]
+    pub device: LinkedDevice,
+    pub client_name: String,
+    pub username: String,
+}
+
+/// A single-use pairing code made by a signed-in person ("Add a device"), stored by hash.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PairingCode {
+    /// Kept in the creating browser's session; never shown.
+    pub id: String,
+    pub code_hash: String,
+    pub user_id: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+    /// The device authorization that used the code.
+    pub device_authorization_id: Option<String>,
 }

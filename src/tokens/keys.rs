@@ -1,5 +1,5 @@
-//! Signing keys: generated on first start, persisted in the database (PKCS#8 PEM), published
-//! as a JWKS. The newest key signs; every stored key verifies, so tokens signed before a
+//! Signing keys: generated on first start, persisted in the database (PKCS#8 PEM, encrypted
+//! when `key_encryption_key` is set: `key_encryption.rs`), published as a JWKS. The newest key signs; every stored key verifies, so tokens signed before a
 //! rotation stay valid until they expire.
 
 use std::{
@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     error::StoreError,
     store::{KeyStore, SigningKey},
+    tokens::key_encryption::{self, KeyEncryptionKey},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +43,8 @@ pub enum KeyError {
     Invalid(&'static str),
     #[error("signing failed")]
     Sign,
+    #[error("{0}")]
+    Encryption(String),
 }
 
 struct LoadedKey {
@@ -72,20 +75,44 @@ impl std::fmt::Debug for KeySet {
 }
 
 impl KeySet {
-    /// Loads the stored keys; on first start generates an RS256 key and stores it.
-    pub async fn load_or_generate(store: &dyn KeyStore, now: i64) -> Result<KeySet, KeyError> {
+    /// Loads the stored keys; on first start generates an RS256 key and stores it. With a
+    /// key-encryption key, plain rows are sealed first; a sealed row that does not open
+    /// (wrong or missing key) is an error that names the setting.
+    pub async fn load_or_generate(
+        store: &dyn KeyStore,
+        kek: Option<&KeyEncryptionKey>,
+        now: i64,
+    ) -> Result<KeySet, KeyError> {
         let mut keys = store.list_keys().await?;
         if keys.is_empty() {
             let key = generate_signing_key("RS256", now)?;
             // Two instances starting at once may both insert; each keeps its own key and
             // both are published, so either one's tokens verify everywhere after a reload.
-            store.create_key(&key).await?;
+            store
+                .create_key(&key_encryption::protect(kek, &key)?)
+                .await?;
             keys = store.list_keys().await?;
+        } else if let Some(kek) = kek {
+            if key_encryption::seal_plain_keys(store, kek).await? > 0 {
+                keys = store.list_keys().await?;
+            }
         }
-        KeySet::from_keys(&keys)
+        KeySet::from_stored(&keys, kek)
     }
 
-    /// Builds a key set from stored keys, newest first.
+    /// Builds a key set from rows as stored (plain or sealed), newest first.
+    pub fn from_stored(
+        keys: &[SigningKey],
+        kek: Option<&KeyEncryptionKey>,
+    ) -> Result<KeySet, KeyError> {
+        let plain = keys
+            .iter()
+            .map(|key| key_encryption::reveal(kek, key))
+            .collect::<Result<Vec<_>, _>>()?;
+        KeySet::from_keys(&plain)
+    }
+
+    /// Builds a key set from plain keys, newest first.
     pub fn from_keys(keys: &[SigningKey]) -> Result<KeySet, KeyError> {
         let mut set = KeySet {
             keys: HashMap::new(),
@@ -238,30 +265,49 @@ impl KeySet {
 /// The key set in use. Replaced when keys are rotated: `usher keys rotate` writes to the
 /// database and every instance reloads in its maintenance task.
 #[derive(Debug)]
-pub struct Keys(RwLock<Arc<KeySet>>, AtomicI64);
+pub struct Keys {
+    set: RwLock<Arc<KeySet>>,
+    last_reload: AtomicI64,
+    /// Seals new keys and opens stored ones (`key_encryption_key`).
+    encryption: Option<KeyEncryptionKey>,
+}
 
 impl Keys {
-    pub fn new(set: KeySet) -> Keys {
-        Keys(RwLock::new(Arc::new(set)), AtomicI64::new(i64::MIN))
+    pub fn new(set: KeySet, encryption: Option<KeyEncryptionKey>) -> Keys {
+        Keys {
+            set: RwLock::new(Arc::new(set)),
+            last_reload: AtomicI64::new(i64::MIN),
+            encryption,
+        }
+    }
+
+    pub fn encryption(&self) -> Option<&KeyEncryptionKey> {
+        self.encryption.as_ref()
     }
 
     /// Claims the right to reload now if the last claim is `every` seconds old.
     pub fn may_reload(&self, now: i64, every: i64) -> bool {
-        let last = self.1.load(Ordering::Relaxed);
+        let last = self.last_reload.load(Ordering::Relaxed);
         now.saturating_sub(last) >= every
             && self
-                .1
+                .last_reload
                 .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
                 .is_ok()
     }
 
     /// The current set; cheap (one reference count), so callers take it per request.
     pub fn current(&self) -> Arc<KeySet> {
-        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.set.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn replace(&self, set: KeySet) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(set);
+        *self.set.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(set);
+    }
+
+    /// Rebuilds the set from rows as stored.
+    pub fn replace_from_stored(&self, keys: &[SigningKey]) -> Result<(), KeyError> {
+        self.replace(KeySet::from_stored(keys, self.encryption())?);
+        Ok(())
     }
 }
 

@@ -1,6 +1,7 @@
 //! Tokens: opaque secrets, signing keys and JWT claim sets.
 
 pub mod jwt;
+pub mod key_encryption;
 pub mod keys;
 pub mod opaque;
 pub mod rotation;

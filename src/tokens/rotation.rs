@@ -7,7 +7,10 @@ use crate::{
     config::Config,
     state::AppState,
     store::{KeyStore, SigningKey},
-    tokens::keys::{KeyError, KeySet, generate_signing_key, prunable},
+    tokens::{
+        key_encryption::{self, KeyEncryptionKey},
+        keys::{KeyError, KeySet, generate_signing_key, prunable},
+    },
 };
 
 /// Safety margin beyond the longest token lifetime before a retired key is deleted, for
@@ -22,10 +25,18 @@ pub fn keep_secs(config: &Config) -> i64 {
         + MARGIN_SECS
 }
 
-/// Adds a new active key for `alg`. Running servers pick it up at their next reload.
-pub async fn rotate(store: &dyn KeyStore, alg: &str, now: i64) -> Result<SigningKey, KeyError> {
+/// Adds a new active key for `alg`, sealed when `kek` is given. Running servers pick it up
+/// at their next reload.
+pub async fn rotate(
+    store: &dyn KeyStore,
+    kek: Option<&KeyEncryptionKey>,
+    alg: &str,
+    now: i64,
+) -> Result<SigningKey, KeyError> {
     let key = generate_signing_key(alg, now)?;
-    store.create_key(&key).await?;
+    store
+        .create_key(&key_encryption::protect(kek, &key)?)
+        .await?;
     tracing::info!(kid = %key.kid, alg, "signing key added");
     Ok(key)
 }
@@ -41,9 +52,9 @@ pub async fn ensure_algorithm(
     if current.has_algorithm(alg) {
         return Ok(current);
     }
-    rotate(&state.db, alg, now).await?;
+    rotate(&state.db, state.keys.encryption(), alg, now).await?;
     let keys = state.db.list_keys().await?;
-    state.keys.replace(KeySet::from_keys(&keys)?);
+    state.keys.replace_from_stored(&keys)?;
     Ok(state.keys.current())
 }
 
@@ -68,7 +79,7 @@ pub async fn reload_for_unknown_kid(
     if keys.is_empty() {
         return Ok(false);
     }
-    state.keys.replace(KeySet::from_keys(&keys)?);
+    state.keys.replace_from_stored(&keys)?;
     Ok(true)
 }
 
@@ -99,7 +110,7 @@ pub async fn prune_and_reload(state: &AppState, now: i64) -> Result<(), KeyError
     let unchanged =
         keys.len() == current.kids().len() && keys.iter().all(|k| current.kids().contains(&k.kid));
     if !unchanged && !keys.is_empty() {
-        state.keys.replace(KeySet::from_keys(&keys)?);
+        state.keys.replace_from_stored(&keys)?;
         tracing::info!(keys = keys.len(), "signing keys reloaded");
     }
     Ok(())

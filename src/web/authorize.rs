@@ -24,7 +24,8 @@ use crate::{
 };
 
 const REQUEST: &str = "authorize_request";
-const CONTINUE: &str = "/oauth2/authorize/continue";
+/// Where sign-in pages send the person back to, to go on with the pending request.
+pub const CONTINUE: &str = "/oauth2/authorize/continue";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "authorize_consent.html")]
@@ -209,7 +210,7 @@ async fn issue(
     Ok(Redirect::to(&url).into_response())
 }
 
-async fn pending_request(session: &Session) -> Result<AuthorizationRequest, PageError> {
+pub async fn pending_request(session: &Session) -> Result<AuthorizationRequest, PageError> {
     session
         .get::<AuthorizationRequest>(REQUEST)
         .await?

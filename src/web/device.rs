@@ -25,6 +25,7 @@ use crate::{
         csrf,
         error::PageError,
         ip::ClientIp,
+        lockout::EntryBudgets,
         session::{PendingDevice, SignedIn},
     },
 };
@@ -81,9 +82,11 @@ pub async fn submit_code(
     let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, &form.csrf).await?;
     let now = state.clock.now();
-    // RFC 8628 §5.1: user codes are short, so entries are rate limited per client.
-    if state.user_code_attempts.is_blocked(&ip, now) {
-        return Err(PageError::too_many_attempts());
+    // RFC 8628 §5.1: user codes are short, so entries are rate limited per network and
+    // per browser session (`web/lockout.rs`).
+    let budgets = EntryBudgets::of(&session, ip).await?;
+    if let Some(locked_out) = budgets.check(&state, now) {
+        return Ok(locked_out);
     }
     let lookup = match UserCode::parse(&form.user_code) {
         Some(code) => lookup_user_code(&state.db, &code, now).await?,
@@ -104,10 +107,10 @@ pub async fn submit_code(
         }
         UserCodeLookup::Expired => Err(PageError::expired_code()),
         UserCodeLookup::AlreadyUsed => Err(PageError::code_already_used()),
+        UserCodeLookup::PairingBound => Err(PageError::pairing_bound()),
         UserCodeLookup::Unknown => {
-            if state.user_code_attempts.record_failure(&ip, now) {
-                tracing::warn!("user code entry blocked for a client after too many wrong codes");
-                return Err(PageError::too_many_attempts());
+            if let Some(locked_out) = budgets.record_wrong_code(&state, now) {
+                return Ok(locked_out);
             }
             let page = EntryPage {
                 csrf: csrf::csrf_token(&session).await?,

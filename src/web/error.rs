@@ -76,12 +76,31 @@ impl PageError {
         )
     }
 
+    /// A device that came with a pairing code is approved on the pairing page of the
+    /// browser that made the code, never by its user code.
+    pub fn pairing_bound() -> PageError {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "Approve it on the other screen",
+            "This device is being added from a signed-in browser. Approve it on the \"Add a device\" page where its pairing code was shown.",
+        )
+    }
+
     /// The authorization was decided meanwhile (another tab, another person) or expired.
     pub fn no_longer_waiting() -> PageError {
         Self::new(
             StatusCode::CONFLICT,
             "Nothing to approve",
             "This request is no longer waiting for approval. Start again on your device if needed.",
+        )
+    }
+
+    /// A linked device that is not this person's (or no longer exists).
+    pub fn device_not_found() -> PageError {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "Device not found",
+            "This device is not signed in to your account. It may have been signed out already.",
         )
     }
 

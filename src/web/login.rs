@@ -18,7 +18,7 @@ use crate::{
     oauth::password::verify_password,
     state::AppState,
     store::UserStore,
-    web::{csrf, error::PageError, ip::ClientIp, session::SignedIn},
+    web::{authorize, csrf, error::PageError, ip::ClientIp, session::SignedIn},
 };
 
 /// Where to go after sign-in when no (acceptable) `next` is given. There is no account
@@ -33,6 +33,8 @@ pub struct LoginPage {
     pub next: String,
     pub username: String,
     pub error: Option<&'static str>,
+    /// Offer "Sign in with QR code" (the code flow's login, `web/qr_login.rs`).
+    pub qr_login: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,6 +90,7 @@ pub async fn show(
         next: next.to_string(),
         username: hint.chars().take(200).collect(),
         error: None,
+        qr_login: next == authorize::CONTINUE,
     };
     Ok(page.into_response())
 }
@@ -133,6 +136,7 @@ pub async fn submit(
             next: safe_next(Some(&form.next)).to_string(),
             username: username.chars().take(200).collect(),
             error: Some(WRONG_CREDENTIALS),
+            qr_login: safe_next(Some(&form.next)) == authorize::CONTINUE,
         };
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };

@@ -7,14 +7,19 @@
 pub mod account;
 pub mod authorize;
 pub mod consent;
+pub mod countdown;
 pub mod csrf;
 pub mod device;
+pub mod display;
 pub mod duration_words;
 pub mod error;
+pub mod fresh_proof;
 pub mod ip;
+pub mod lockout;
 pub mod login;
 pub mod logout;
 pub mod message;
+pub mod qr_login;
 pub mod session;
 
 use axum::{
@@ -28,12 +33,16 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::state::AppState;
 
 const STYLESHEET: &str = include_str!("../../static/usher.css");
+const QR_COUNTDOWN_SCRIPT: &str = include_str!("../../static/qr-countdown.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/device", get(device::show_entry).post(device::submit_code))
         .route("/device/consent", get(consent::show).post(consent::submit))
         .route("/login", get(login::show).post(login::submit))
+        .route("/login/qr", get(qr_login::show).post(qr_login::start))
+        .route("/login/qr/events", get(qr_login::events))
+        .route("/device/display", get(display::show))
         .route(
             "/oauth2/authorize",
             get(authorize::start_get).post(authorize::start_post),
@@ -45,8 +54,7 @@ pub fn routes() -> Router<AppState> {
             get(logout::start_get).post(logout::start_post),
         )
         .route("/oauth2/logout/confirm", post(logout::confirm))
-        .route("/account/consents", get(account::show))
-        .route("/account/consents/withdraw", post(account::withdraw))
+        .merge(account::routes())
         .route("/logout", post(login::logout))
         // Pages carry CSRF tokens and personal details: never store them in any cache.
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -54,6 +62,7 @@ pub fn routes() -> Router<AppState> {
             HeaderValue::from_static("no-store"),
         ))
         .route("/static/usher.css", get(stylesheet))
+        .route("/static/qr-countdown.js", get(qr_countdown_script))
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -64,5 +73,15 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
         STYLESHEET,
+    )
+}
+
+async fn qr_countdown_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        QR_COUNTDOWN_SCRIPT,
     )
 }

@@ -68,7 +68,7 @@ async fn jwks_publishes_the_signing_key_and_it_survives_restart_of_state() {
     assert!(keys[0]["kid"].is_string());
     assert!(keys[0].get("d").is_none(), "no private parts in the JWKS");
     // A second start on the same database keeps the key.
-    let again = usher::tokens::keys::KeySet::load_or_generate(&server.state.db, 0)
+    let again = usher::tokens::keys::KeySet::load_or_generate(&server.state.db, None, 0)
         .await
         .unwrap();
     assert_eq!(again.jwks()["keys"][0]["kid"], keys[0]["kid"]);

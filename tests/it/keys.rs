@@ -69,7 +69,7 @@ async fn rotation_publishes_both_keys_then_prunes_the_old_one() {
     // What `usher keys rotate` and the server's maintenance task do.
     server.clock.advance_secs(1);
     let now = server.clock.now();
-    let new_key = rotation::rotate(&server.state.db, "RS256", now)
+    let new_key = rotation::rotate(&server.state.db, None, "RS256", now)
         .await
         .unwrap();
     rotation::prune_and_reload(&server.state, now)

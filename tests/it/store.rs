@@ -101,11 +101,14 @@ fn authorization(
             model: Some("TV-9000".into()),
             ip: Some("192.0.2.1".into()),
             user_agent: Some("tv/1.0".into()),
+            ..DeviceInfo::default()
         },
         user_id: None,
         auth_time: None,
         amr: None,
         decided_at: None,
+        paired_user_id: None,
+        device_token: None,
     }
 }
 
@@ -470,6 +473,243 @@ async fn authorization_codes_are_used_once_and_consents_are_replaced() {
         assert_eq!(db.list_consents(&ivy.id).await.unwrap().len(), 1);
         assert!(db.withdraw_consent(&ivy.id, "web").await.unwrap());
         assert!(db.get_consent(&ivy.id, "web").await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn linked_devices_are_listed_used_and_signed_out() {
+    use usher::store::{LinkedDevice, LinkedDeviceStore};
+    on_both(|db| async move {
+        db.create_client(&client("tv")).await.unwrap();
+        let ivy = user("ivy");
+        let ola = user("ola");
+        db.create_user(&ivy).await.unwrap();
+        db.create_user(&ola).await.unwrap();
+        let device = |id: &str, user_id: &str| LinkedDevice {
+            id: id.into(),
+            user_id: user_id.into(),
+            client_id: "tv".into(),
+            grant_type: "urn:ietf:params:oauth:grant-type:device_code".into(),
+            device_authorization_id: None,
+            device_name: Some(format!("{id} name")),
+            device_model: Some("TV-9000".into()),
+            device_os: Some("TVOS 2".into()),
+            device_app_version: Some("1.0".into()),
+            user_agent: None,
+            scope: "openid".into(),
+            linked_at: 10,
+            last_used_at: 10,
+            first_ip: Some("192.0.2.1".into()),
+            last_ip: Some("192.0.2.1".into()),
+            expires_at: 1000,
+            signed_out_at: None,
+        };
+        for (id, owner) in [("fam-1", &ivy), ("fam-2", &ivy), ("fam-3", &ola)] {
+            db.record_link(&device(id, &owner.id)).await.unwrap();
+        }
+        assert!(matches!(
+            db.record_link(&device("fam-1", &ivy.id)).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(db.list_linked_devices(None, 20).await.unwrap().len(), 3);
+        let ivys = db.list_linked_devices(Some(&ivy.id), 20).await.unwrap();
+        assert_eq!(ivys.len(), 2);
+        assert_eq!(
+            (ivys[0].client_name.as_str(), ivys[0].username.as_str()),
+            ("tv app", "ivy")
+        );
+
+        // A refresh: last used, last IP and the later expiry; the link-time IP stays.
+        assert!(
+            db.record_use("fam-2", 50, Some("198.51.100.7"), 5000)
+                .await
+                .unwrap()
+        );
+        let used = db.get_linked_device("fam-2").await.unwrap().unwrap();
+        assert_eq!(
+            (used.last_used_at, used.last_ip.as_deref(), used.expires_at),
+            (50, Some("198.51.100.7"), 5000)
+        );
+        assert_eq!(used.first_ip.as_deref(), Some("192.0.2.1"));
+        let ivys = db.list_linked_devices(Some(&ivy.id), 60).await.unwrap();
+        assert_eq!(ivys[0].device.id, "fam-2", "most recently used first");
+        assert_eq!(
+            db.list_linked_devices(Some(&ivy.id), 1000)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "expired ones are not listed"
+        );
+
+        // A family revoked by its client (or reuse detection) is no longer listed.
+        db.create_refresh_token(&RefreshToken {
+            token_hash: "rt".into(),
+            family_id: "fam-1".into(),
+            client_id: "tv".into(),
+            user_id: ivy.id.clone(),
+            scope: "openid offline_access".into(),
+            device_authorization_id: None,
+            auth_time: 10,
+            created_at: 10,
+            expires_at: 1000,
+            revoked_at: None,
+            used_at: None,
+        })
+        .await
+        .unwrap();
+        db.revoke_family("fam-1", 70).await.unwrap();
+        let ivys = db.list_linked_devices(Some(&ivy.id), 80).await.unwrap();
+        assert_eq!(ivys.len(), 1);
+
+        assert!(db.sign_out_linked_device("fam-2", 90).await.unwrap());
+        assert!(!db.sign_out_linked_device("fam-2", 91).await.unwrap());
+        assert!(db.is_linked_device_signed_out("fam-2").await.unwrap());
+        assert!(!db.is_linked_device_signed_out("fam-3").await.unwrap());
+        assert!(!db.record_use("fam-2", 95, None, 6000).await.unwrap());
+        assert!(
+            db.list_linked_devices(Some(&ivy.id), 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(db.delete_expired_linked_devices(1001).await.unwrap(), 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pairing_codes_are_used_once_and_bind_the_authorization_to_their_user() {
+    use usher::store::{PairingCode, PairingCodeStore};
+    on_both(|db| async move {
+        db.create_client(&client("app")).await.unwrap();
+        let ivy = user("ivy");
+        let ola = user("ola");
+        db.create_user(&ivy).await.unwrap();
+        db.create_user(&ola).await.unwrap();
+        let code = PairingCode {
+            id: "pairing-1".into(),
+            code_hash: "hash-1".into(),
+            user_id: ivy.id.clone(),
+            created_at: 100,
+            expires_at: 400,
+            used_at: None,
+            device_authorization_id: None,
+        };
+        db.create_pairing_code(&code).await.unwrap();
+        assert_eq!(
+            db.get_pairing_code("pairing-1").await.unwrap(),
+            Some(code.clone())
+        );
+        assert_eq!(
+            db.get_pairing_code_by_hash("hash-1").await.unwrap(),
+            Some(code.clone())
+        );
+        assert!(
+            db.use_pairing_code("hash-1", "auth-1", 400)
+                .await
+                .unwrap()
+                .is_none(),
+            "expired"
+        );
+        let used = db.use_pairing_code("hash-1", "auth-1", 150).await.unwrap();
+        assert_eq!(
+            used.map(|c| (c.used_at, c.device_authorization_id)),
+            Some((Some(150), Some("auth-1".to_string())))
+        );
+        assert!(
+            db.use_pairing_code("hash-1", "auth-2", 151)
+                .await
+                .unwrap()
+                .is_none(),
+            "used once"
+        );
+        assert_eq!(db.delete_expired_pairing_codes(401).await.unwrap(), 1);
+
+        // A paired authorization: only the pairing user may decide on it.
+        let mut auth = authorization("app", "dc-paired", "BCDFGHJK", 500);
+        auth.paired_user_id = Some(ivy.id.clone());
+        db.create_device_authorization(&auth).await.unwrap();
+        assert!(
+            !db.decide(&auth.id, &decision(&ola.id, true), 200)
+                .await
+                .unwrap()
+        );
+        assert!(
+            db.decide(&auth.id, &decision(&ivy.id, true), 200)
+                .await
+                .unwrap()
+        );
+        let stored = db
+            .get_device_authorization(&auth.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.status, DeviceStatus::Approved);
+        assert_eq!(stored.paired_user_id.as_deref(), Some(ivy.id.as_str()));
+        assert!(db.get_device_authorization("nope").await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn notification_outbox_claims_each_event_once_and_retries_it() {
+    use usher::store::{NotificationOutboxStore, OutboxNotification};
+    on_both(|db| async move {
+        db.create_client(&client("tv")).await.unwrap();
+        let event = |id: &str, due_ms: i64| OutboxNotification {
+            id: id.into(),
+            client_id: "tv".into(),
+            endpoint: "https://app.example/events".into(),
+            event: "approved".into(),
+            device_authorization_id: "auth-1".into(),
+            subject: Some("user-1".into()),
+            device_token: Some("push".into()),
+            created_at: 10,
+            attempts: 0,
+            next_attempt_at_ms: due_ms,
+        };
+        db.enqueue_notification(&event("n1", 1_000)).await.unwrap();
+        db.enqueue_notification(&event("n2", 5_000)).await.unwrap();
+
+        // Only due events are claimed, once each, while the lease runs.
+        let claimed = db.claim_notifications(2_000, 10_000, 10).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!((claimed[0].id.as_str(), claimed[0].attempts), ("n1", 1));
+        assert_eq!(claimed[0].device_token.as_deref(), Some("push"));
+        assert!(db.claim_notifications(6_000, 10_000, 10).await.unwrap().iter().all(|n| n.id == "n2"));
+        // Concurrent claimers never share a row.
+        db.enqueue_notification(&event("n3", 1_000)).await.unwrap();
+        db.enqueue_notification(&event("n4", 1_000)).await.unwrap();
+        let (a, b) = tokio::join!(
+            db.claim_notifications(7_000, 10_000, 10),
+            db.claim_notifications(7_000, 10_000, 10)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.len() + b.len(), 2, "n3 and n4, each once");
+        assert!(a.iter().all(|n| b.iter().all(|m| m.id != n.id)));
+
+        // A failed attempt comes back at its retry time; a crashed worker's lease runs out.
+        db.mark_notification_failed("n1", "receiver answered 503", Some(30_000), 20)
+            .await
+            .unwrap();
+        assert!(db.claim_notifications(29_000, 10_000, 10).await.unwrap().is_empty());
+        let retried = db.claim_notifications(30_000, 10_000, 10).await.unwrap();
+        let ids: Vec<&str> = retried.iter().map(|n| n.id.as_str()).collect();
+        assert!(ids.contains(&"n1") && retried.iter().any(|n| n.id == "n1" && n.attempts == 2));
+        db.mark_notification_delivered("n1", 40).await.unwrap();
+        let state = db.notification_state("n1").await.unwrap().unwrap();
+        assert_eq!((state.attempts, state.delivered_at, state.failed_at), (2, Some(40), None));
+        assert_eq!(state.last_error, None);
+        db.mark_notification_failed("n2", "gave up", None, 50).await.unwrap();
+        assert_eq!(
+            db.notification_state("n2").await.unwrap().unwrap().failed_at,
+            Some(50)
+        );
+        assert!(db.claim_notifications(i64::MAX / 2, 10_000, 10).await.unwrap().iter().all(|n| n.id != "n1" && n.id != "n2"));
+        assert_eq!(db.delete_finished_notifications(100).await.unwrap(), 2);
+        assert!(db.notification_state("n1").await.unwrap().is_none());
     })
     .await;
 }

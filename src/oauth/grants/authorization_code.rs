@@ -6,14 +6,12 @@ use crate::{
     error::{OAuthError, StoreResult},
     oauth::{
         issue::{self, Grant, RefreshIssue, TokenResponse},
+        linked_devices,
         params::Params,
         pkce,
     },
     state::AppState,
-    store::{
-        AccessTokenRevocationStore, AuthorizationCode, AuthorizationCodeStore, Client,
-        RefreshTokenStore,
-    },
+    store::{AccessTokenRevocationStore, AuthorizationCode, AuthorizationCodeStore, Client},
     tokens::opaque,
 };
 
@@ -23,6 +21,7 @@ pub async fn redeem_code(
     state: &AppState,
     client: &Client,
     params: &Params,
+    ip: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let code_hash = opaque::hash(params.require("code")?);
     let now = state.clock.now();
@@ -65,6 +64,8 @@ pub async fn redeem_code(
         device_authorization_id: None,
         nonce: code.nonce.as_deref(),
         refresh: RefreshIssue::NewFamily,
+        ip,
+        device: None,
     };
     let tokens = issue::issue_tokens(state, &grant, now).await?;
     let issued = &tokens.issued;
@@ -72,7 +73,7 @@ pub async fn redeem_code(
         .db
         .record_issued(
             &code_hash,
-            issued.refresh_family_id.as_deref(),
+            Some(issued.family_id.as_str()),
             &issued.access_token_jti,
             issued.access_token_expires_at,
         )
@@ -82,7 +83,8 @@ pub async fn redeem_code(
 
 async fn revoke_issued(state: &AppState, code: &AuthorizationCode, now: i64) -> StoreResult<()> {
     if let Some(family) = &code.refresh_family_id {
-        state.db.revoke_family(family, now).await?;
+        // Signs the linked device out: its refresh tokens and access tokens stop.
+        linked_devices::sign_out(&state.db, family, now).await?;
     }
     if let (Some(jti), Some(exp)) = (&code.access_token_jti, code.access_token_expires_at) {
         state.db.revoke_access_token(jti, exp).await?;

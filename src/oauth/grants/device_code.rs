@@ -21,6 +21,7 @@ pub async fn poll_device_token(
     state: &AppState,
     client: &Client,
     params: &Params,
+    ip: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let device_code = params.require("device_code")?;
     let code_hash = opaque::hash(device_code);
@@ -72,7 +73,7 @@ pub async fn poll_device_token(
                 "The user denied the request.",
             ))
         }
-        DeviceStatus::Approved => redeem(state, client, &code_hash, now).await,
+        DeviceStatus::Approved => redeem(state, client, &code_hash, now, ip).await,
         DeviceStatus::Redeemed => Err(OAuthError::invalid_grant(
             "The device code was already used.",
         )),
@@ -84,6 +85,7 @@ async fn redeem(
     client: &Client,
     code_hash: &str,
     now: i64,
+    ip: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     // Exactly one concurrent poll wins this conditional update; the others lost the race.
     let Some(auth) = state.db.redeem(code_hash, now).await? else {
@@ -113,6 +115,8 @@ async fn redeem(
         device_authorization_id: Some(&auth.id),
         nonce: None,
         refresh: RefreshIssue::NewFamily,
+        ip,
+        device: Some(&auth.device),
     };
     tracing::info!(client_id = %client.id, device_authorization = %auth.id, "device code redeemed");
     issue::issue_tokens(state, &grant, now).await

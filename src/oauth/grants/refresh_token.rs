@@ -20,6 +20,7 @@ pub async fn refresh(
     state: &AppState,
     client: &Client,
     params: &Params,
+    ip: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let presented = params.require("refresh_token")?;
     let hash = opaque::hash(presented);
@@ -67,6 +68,8 @@ pub async fn refresh(
             family_id: &token.family_id,
             scope: &token.scope,
         },
+        ip,
+        device: None,
     };
     issue::issue_tokens(state, &grant, now).await
 }

@@ -14,7 +14,7 @@ use crate::{
     oauth::scope,
     state::AppState,
     store::{ClientStore, ConsentStore},
-    web::{csrf, error::PageError, session::SignedIn},
+    web::{account::AccountNav, csrf, error::PageError, session::SignedIn},
 };
 
 const PAGE: &str = "/account/consents";
@@ -22,6 +22,7 @@ const PAGE: &str = "/account/consents";
 #[derive(Template, WebTemplate)]
 #[template(path = "account_consents.html")]
 struct ConsentsPage {
+    nav: AccountNav,
     csrf: String,
     username: String,
     apps: Vec<AllowedApp>,
@@ -60,6 +61,7 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
         });
     }
     let page = ConsentsPage {
+        nav: AccountNav::Apps,
         csrf: csrf::csrf_token(&session).await?,
         username: user.username,
         apps,

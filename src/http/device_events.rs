@@ -1,0 +1,120 @@
+//! The live channel of a waiting device (Usher extension, docs/live-handoff.md):
+//! `POST /oauth2/device/events` (Server-Sent Events) and `POST /oauth2/device/wait` (long
+//! poll). The device code is a secret, so it travels in the body with the same client
+//! authentication as at the token endpoint, never in the URL.
+
+use std::{convert::Infallible, time::Duration};
+
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderValue, header},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
+    routing::post,
+};
+use futures_util::{StreamExt, stream};
+use serde_json::json;
+
+use crate::{
+    error::OAuthError,
+    http::form::OAuthRequest,
+    oauth::{client_auth::authenticate_client, live::DeviceEvent, live_channel},
+    state::AppState,
+    store::DeviceAuthorization,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/oauth2/device/events", post(events))
+        .route("/oauth2/device/wait", post(wait))
+}
+
+/// Authenticates the client and finds the authorization of the posted `device_code`.
+async fn authorization(
+    state: &AppState,
+    request: OAuthRequest,
+) -> Result<DeviceAuthorization, OAuthError> {
+    let client = authenticate_client(state, request.basic, &request.params).await?;
+    let device_code = request.params.require("device_code")?;
+    live_channel::authorization_for(state, &client, device_code).await
+}
+
+/// An SSE stream: `pending` (while undecided), then one of `approved`, `denied`, `expired`,
+/// then the end of the stream. Comments keep idle connections open.
+async fn events(
+    State(state): State<AppState>,
+    request: OAuthRequest,
+) -> Result<Response, OAuthError> {
+    let authorization = authorization(&state, request).await?;
+    let now = state.clock.now();
+    let keep_alive = Duration::from_secs(state.config.device_events_keep_alive_secs.max(1));
+    let pending = DeviceEvent::from_stored(&authorization, now)
+        .is_none()
+        .then(|| status_event("pending", &authorization, now));
+    let outcome = stream::once(async move {
+        match live_channel::wait(&state, &authorization, None).await {
+            Ok(Some(event)) => Some(status_event(event.as_str(), &authorization, now)),
+            // Shutting down: the stream just ends; the device reconnects or polls.
+            Ok(None) => None,
+            Err(err) => {
+                tracing::warn!(device_authorization = %authorization.id, error = %err.description, "live channel failed");
+                None
+            }
+        }
+    })
+    .filter_map(|event| async move { event });
+    let stream = stream::iter(pending)
+        .chain(outcome)
+        .map(Ok::<_, Infallible>);
+    let sse = Sse::new(stream).keep_alive(KeepAlive::new().interval(keep_alive));
+    let mut response = sse.into_response();
+    no_store(&mut response);
+    Ok(response)
+}
+
+/// One answer: `{"status":"approved"}` as soon as the outcome is known, or
+/// `{"status":"pending"}` after at most `device_wait_secs`; then ask again.
+async fn wait(
+    State(state): State<AppState>,
+    request: OAuthRequest,
+) -> Result<Response, OAuthError> {
+    let authorization = authorization(&state, request).await?;
+    let now = state.clock.now();
+    // Answer before the request timeout would cut the request off.
+    let longest = state
+        .config
+        .device_wait_secs
+        .min(state.config.request_timeout_secs.saturating_sub(2))
+        .max(1);
+    let deadline = now + longest as i64;
+    let status = match live_channel::wait(&state, &authorization, Some(deadline)).await? {
+        Some(event) => event.as_str(),
+        None => "pending",
+    };
+    let mut body = json!({ "status": status });
+    if status == "pending" {
+        body["expires_in"] = json!((authorization.expires_at - state.clock.now()).max(0));
+    }
+    let mut response = Json(body).into_response();
+    no_store(&mut response);
+    Ok(response)
+}
+
+/// An SSE event named after the status, with the same JSON as the long-poll answer.
+fn status_event(status: &str, authorization: &DeviceAuthorization, now: i64) -> Event {
+    let mut data = json!({ "status": status });
+    if status == "pending" {
+        data["expires_in"] = json!((authorization.expires_at - now).max(0));
+    }
+    Event::default().event(status).data(data.to_string())
+}
+
+/// RFC 6749 §5.1 spirit: answers about a secret code are not cached.
+fn no_store(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}

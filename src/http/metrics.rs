@@ -1,0 +1,33 @@
+//! `GET /metrics`: this instance's counters in the Prometheus text format. Off (404) when
+//! `metrics_enabled` is false. Counts only, never codes, tokens or user names.
+
+use axum::{
+    Router,
+    extract::State,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/metrics", get(metrics))
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    if !state.config.metrics_enabled {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        state.metrics.render(),
+    )
+        .into_response()
+}

@@ -1,0 +1,332 @@
+//! Live hand-off: waiting devices (and waiting browsers) hear of a decision the moment it is
+//! stored instead of at their next poll. An Usher extension; RFC 8628 polling is unchanged.
+//!
+//! The hub is keyed by the authorization id (never by the user code). An entry exists only
+//! while someone is subscribed, so memory is bounded by the number of open waits. With
+//! PostgreSQL every decision is also sent over `LISTEN/NOTIFY`, so a device waiting on one
+//! instance hears a decision taken on another; SQLite runs as one instance, in process only.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use sqlx::PgPool;
+use tokio::sync::watch;
+
+use crate::{
+    error::StoreResult,
+    state::AppState,
+    store::{DeviceAuthorization, DeviceAuthorizationStore, DeviceStatus},
+};
+
+/// The PostgreSQL channel; the payload is `<authorization id> <event>`.
+const PG_CHANNEL: &str = "usher_device_events";
+
+/// How often a waiter re-reads the stored status anyway: a NOTIFY sent while this instance's
+/// listener was reconnecting is lost, and this bounds how late such a decision is seen.
+const RECHECK: Duration = Duration::from_secs(5);
+
+/// Longest single sleep, so a waiter notices expiry under a clock that tests move by hand.
+const TICK: Duration = Duration::from_secs(1);
+
+/// The outcome a waiting device is told about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceEvent {
+    Approved,
+    Denied,
+    Expired,
+}
+
+impl DeviceEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceEvent::Approved => "approved",
+            DeviceEvent::Denied => "denied",
+            DeviceEvent::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeviceEvent> {
+        Some(match s {
+            "approved" => DeviceEvent::Approved,
+            "denied" => DeviceEvent::Denied,
+            "expired" => DeviceEvent::Expired,
+            _ => return None,
+        })
+    }
+
+    /// The event a stored authorization already stands for, if it is decided or expired.
+    pub fn from_stored(authorization: &DeviceAuthorization, now: i64) -> Option<DeviceEvent> {
+        match authorization.status {
+            // Redeemed means it was approved (and the device already has its tokens).
+            DeviceStatus::Approved | DeviceStatus::Redeemed => Some(DeviceEvent::Approved),
+            DeviceStatus::Denied => Some(DeviceEvent::Denied),
+            DeviceStatus::Pending if authorization.expires_at <= now => Some(DeviceEvent::Expired),
+            DeviceStatus::Pending => None,
+        }
+    }
+}
+
+type Channels = Mutex<HashMap<String, watch::Sender<Option<DeviceEvent>>>>;
+
+/// The in-process hub of waiters, plus the PostgreSQL fan-out when there is one.
+#[derive(Debug)]
+pub struct DeviceEvents {
+    channels: Arc<Channels>,
+    postgres: Option<PgPool>,
+    /// Set when the server shuts down: open waits end so graceful shutdown is not held up
+    /// by SSE streams that would otherwise last until their codes expire.
+    closing: watch::Sender<bool>,
+}
+
+impl DeviceEvents {
+    /// A hub that only reaches waiters of this process (SQLite: a single instance).
+    pub fn in_process() -> DeviceEvents {
+        DeviceEvents {
+            channels: Arc::default(),
+            postgres: None,
+            closing: watch::Sender::new(false),
+        }
+    }
+
+    /// A hub that also sends decisions to the other instances on the same PostgreSQL
+    /// database; [`DeviceEvents::listen`] receives theirs.
+    pub fn with_postgres(pool: PgPool) -> DeviceEvents {
+        DeviceEvents {
+            channels: Arc::default(),
+            postgres: Some(pool),
+            closing: watch::Sender::new(false),
+        }
+    }
+
+    /// Starts listening for one authorization's event. Dropping the subscription
+    /// unsubscribes; the last one out removes the entry.
+    pub fn subscribe(&self, authorization_id: &str) -> DeviceEventSubscription {
+        let mut channels = lock(&self.channels);
+        let receiver = match channels.get(authorization_id) {
+            Some(sender) => sender.subscribe(),
+            None => {
+                let (sender, receiver) = watch::channel(None);
+                channels.insert(authorization_id.to_string(), sender);
+                receiver
+            }
+        };
+        DeviceEventSubscription {
+            authorization_id: authorization_id.to_string(),
+            receiver: Some(receiver),
+            channels: Arc::clone(&self.channels),
+        }
+    }
+
+    /// Tells this instance's waiters, and with PostgreSQL every other instance's.
+    pub fn publish(&self, authorization_id: &str, event: DeviceEvent) {
+        self.deliver_locally(authorization_id, event);
+        if let Some(pool) = self.postgres.clone() {
+            let payload = format!("{authorization_id} {}", event.as_str());
+            tokio::spawn(async move {
+                let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(PG_CHANNEL)
+                    .bind(payload)
+                    .execute(&pool)
+                    .await;
+                if let Err(err) = sent {
+                    // Other instances' waiters still see it at their next re-check.
+                    tracing::warn!(error = %err, "could not send a device event to other instances");
+                }
+            });
+        }
+    }
+
+    fn deliver_locally(&self, authorization_id: &str, event: DeviceEvent) {
+        if let Some(sender) = lock(&self.channels).get(authorization_id) {
+            sender.send_replace(Some(event));
+        }
+    }
+
+    /// Ends every wait (with no event) now and from now on: the server is shutting down.
+    pub fn shut_down(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Whether [`DeviceEvents::shut_down`] was called.
+    pub fn is_closing(&self) -> bool {
+        *self.closing.borrow()
+    }
+
+    /// Number of authorizations someone is waiting for (for tests and metrics).
+    pub fn waiting(&self) -> usize {
+        lock(&self.channels).len()
+    }
+
+    /// Receives the decisions other instances publish, until the task is aborted. Does
+    /// nothing without PostgreSQL. `PgListener` reconnects by itself after a connection loss.
+    pub async fn listen(self: Arc<Self>) {
+        let Some(pool) = self.postgres.clone() else {
+            return;
+        };
+        loop {
+            let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+                Ok(listener) => listener,
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not listen for device events; retrying");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    continue;
+                }
+            };
+            if let Err(err) = listener.listen(PG_CHANNEL).await {
+                tracing::warn!(error = %err, "could not listen for device events; retrying");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            }
+            loop {
+                match listener.recv().await {
+                    Ok(notification) => {
+                        let mut parts = notification.payload().splitn(2, ' ');
+                        let (Some(id), Some(event)) = (parts.next(), parts.next()) else {
+                            continue;
+                        };
+                        if let Some(event) = DeviceEvent::parse(event) {
+                            self.deliver_locally(id, event);
+                        }
+                    }
+                    Err(err) => {
+                        tracing::warn!(error = %err, "device event listener failed; reconnecting");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One waiter's interest in one authorization.
+#[derive(Debug)]
+pub struct DeviceEventSubscription {
+    authorization_id: String,
+    receiver: Option<watch::Receiver<Option<DeviceEvent>>>,
+    channels: Arc<Channels>,
+}
+
+impl DeviceEventSubscription {
+    /// The event, once one was published; waits until then.
+    pub async fn recv(&mut self) -> DeviceEvent {
+        let Some(receiver) = self.receiver.as_mut() else {
+            return std::future::pending().await;
+        };
+        // Copy the value out at once: the guard must not live across another await.
+        let event = receiver.wait_for(Option::is_some).await.map(|event| *event);
+        match event {
+            Ok(event) => event.unwrap_or(DeviceEvent::Expired),
+            // The sender lives in the map as long as this receiver does; never reached.
+            Err(_) => std::future::pending().await,
+        }
+    }
+
+    /// The event, if one was already published.
+    pub fn try_recv(&self) -> Option<DeviceEvent> {
+        self.receiver.as_ref().and_then(|r| *r.borrow())
+    }
+}
+
+impl Drop for DeviceEventSubscription {
+    fn drop(&mut self) {
+        drop(self.receiver.take());
+        let mut channels = lock(&self.channels);
+        if channels
+            .get(&self.authorization_id)
+            .is_some_and(|sender| sender.receiver_count() == 0)
+        {
+            channels.remove(&self.authorization_id);
+        }
+    }
+}
+
+fn lock(
+    channels: &Channels,
+) -> std::sync::MutexGuard<'_, HashMap<String, watch::Sender<Option<DeviceEvent>>>> {
+    channels.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Waits for the outcome of an authorization: `Some(event)` once decided or expired, `None`
+/// when `deadline` (Unix seconds) passes first or the server shuts down. Subscribes before reading the stored status,
+/// so a decision taken between the two is not missed.
+pub async fn wait_for_decision(
+    state: &AppState,
+    authorization: &DeviceAuthorization,
+    deadline: Option<i64>,
+) -> StoreResult<Option<DeviceEvent>> {
+    let mut subscription = state.device_events.subscribe(&authorization.id);
+    let mut closing = state.device_events.closing.subscribe();
+    loop {
+        let now_ms = state.clock.now_ms();
+        let now = now_ms.div_euclid(1000);
+        let stored = state.db.get_device_authorization(&authorization.id).await?;
+        // Gone: deleted long after expiry.
+        let Some(stored) = stored else {
+            return Ok(Some(DeviceEvent::Expired));
+        };
+        if let Some(event) = DeviceEvent::from_stored(&stored, now) {
+            return Ok(Some(event));
+        }
+        let expires_at = stored.expires_at;
+        // Sleep until an event, the next re-check, expiry or the deadline, whichever first.
+        let recheck_at = now_ms + RECHECK.as_millis() as i64;
+        loop {
+            if let Some(event) = subscription.try_recv() {
+                return Ok(Some(event));
+            }
+            if *closing.borrow_and_update() {
+                return Ok(None);
+            }
+            let now_ms = state.clock.now_ms();
+            if deadline.is_some_and(|d| now_ms >= d * 1000) {
+                return Ok(None);
+            }
+            if now_ms >= expires_at * 1000 || now_ms >= recheck_at {
+                break;
+            }
+            let mut until = (expires_at * 1000).min(recheck_at);
+            if let Some(deadline) = deadline {
+                until = until.min(deadline * 1000);
+            }
+            let sleep = Duration::from_millis((until - now_ms).max(1) as u64).min(TICK);
+            tokio::select! {
+                event = subscription.recv() => return Ok(Some(event)),
+                _ = closing.changed() => {}
+                () = tokio::time::sleep(sleep) => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn subscribers_hear_a_published_event_and_entries_go_when_they_leave() {
+        let hub = DeviceEvents::in_process();
+        let mut first = hub.subscribe("a");
+        let second = hub.subscribe("a");
+        assert_eq!(hub.waiting(), 1);
+        hub.publish("b", DeviceEvent::Denied);
+        hub.publish("a", DeviceEvent::Approved);
+        assert_eq!(first.recv().await, DeviceEvent::Approved);
+        assert_eq!(second.try_recv(), Some(DeviceEvent::Approved));
+        drop(first);
+        assert_eq!(hub.waiting(), 1);
+        drop(second);
+        assert_eq!(hub.waiting(), 0);
+    }
+
+    #[test]
+    fn publishing_without_subscribers_keeps_nothing() {
+        let hub = DeviceEvents::in_process();
+        hub.publish("a", DeviceEvent::Approved);
+        assert_eq!(hub.waiting(), 0);
+        assert_eq!(hub.subscribe("a").try_recv(), None);
+    }
+}

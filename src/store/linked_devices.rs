@@ -1,0 +1,142 @@
+//! `LinkedDeviceStore` on SQLite or PostgreSQL.
+
+use async_trait::async_trait;
+
+use super::{
+    Database, LinkedDevice, LinkedDeviceListing, LinkedDeviceStore, database::on_pool,
+    unique_violation,
+};
+use crate::error::StoreResult;
+
+const COLUMNS: &str = "id, user_id, client_id, grant_type, device_authorization_id, device_name, \
+device_model, device_os, device_app_version, user_agent, scope, linked_at, last_used_at, \
+first_ip, last_ip, expires_at, signed_out_at";
+
+/// Still signed in: not signed out, not expired, and its refresh family not revoked (by
+/// the client at `/oauth2/revoke`, or by reuse detection).
+const ACTIVE: &str = "l.signed_out_at IS NULL AND l.expires_at > $1 AND NOT EXISTS \
+(SELECT 1 FROM refresh_tokens r WHERE r.family_id = l.id AND r.revoked_at IS NOT NULL)";
+
+fn prefixed_columns() -> String {
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("l.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[async_trait]
+impl LinkedDeviceStore for Database {
+    async fn record_link(&self, d: &LinkedDevice) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT INTO linked_devices ({COLUMNS}) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+        );
+        on_pool!(self, |pool| sqlx::query(&sql)
+            .bind(&d.id)
+            .bind(&d.user_id)
+            .bind(&d.client_id)
+            .bind(&d.grant_type)
+            .bind(&d.device_authorization_id)
+            .bind(&d.device_name)
+            .bind(&d.device_model)
+            .bind(&d.device_os)
+            .bind(&d.device_app_version)
+            .bind(&d.user_agent)
+            .bind(&d.scope)
+            .bind(d.linked_at)
+            .bind(d.last_used_at)
+            .bind(&d.first_ip)
+            .bind(&d.last_ip)
+            .bind(d.expires_at)
+            .bind(d.signed_out_at)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(|e| unique_violation(e, "linked device"))
+    }
+
+    async fn record_use(
+        &self,
+        id: &str,
+        now: i64,
+        ip: Option<&str>,
+        expires_at: i64,
+    ) -> StoreResult<bool> {
+        // Conditional on not signed out: a refresh racing a sign-out learns it lost.
+        let sql = "UPDATE linked_devices SET last_used_at = $1, last_ip = COALESCE($2, last_ip), \
+                   expires_at = CASE WHEN expires_at > $3 THEN expires_at ELSE $3 END \
+                   WHERE id = $4 AND signed_out_at IS NULL";
+        let n = on_pool!(self, |pool| sqlx::query(sql)
+            .bind(now)
+            .bind(ip)
+            .bind(expires_at)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    async fn list_linked_devices(
+        &self,
+        user_id: Option<&str>,
+        now: i64,
+    ) -> StoreResult<Vec<LinkedDeviceListing>> {
+        let mut sql = format!(
+            "SELECT {}, c.name AS client_name, u.username AS username FROM linked_devices l \
+             JOIN clients c ON c.id = l.client_id JOIN users u ON u.id = l.user_id \
+             WHERE {ACTIVE}",
+            prefixed_columns()
+        );
+        if user_id.is_some() {
+            sql.push_str(" AND l.user_id = $2");
+        }
+        sql.push_str(" ORDER BY l.last_used_at DESC, l.linked_at DESC, l.id");
+        Ok(on_pool!(self, |pool| {
+            let query = sqlx::query_as(&sql).bind(now);
+            match user_id {
+                Some(user_id) => query.bind(user_id).fetch_all(pool).await,
+                None => query.fetch_all(pool).await,
+            }
+        })?)
+    }
+
+    async fn get_linked_device(&self, id: &str) -> StoreResult<Option<LinkedDevice>> {
+        let sql = format!("SELECT {COLUMNS} FROM linked_devices WHERE id = $1");
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    async fn sign_out_linked_device(&self, id: &str, now: i64) -> StoreResult<bool> {
+        let sql = "UPDATE linked_devices SET signed_out_at = $1 \
+                   WHERE id = $2 AND signed_out_at IS NULL";
+        let n = on_pool!(self, |pool| sqlx::query(sql)
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    async fn is_linked_device_signed_out(&self, id: &str) -> StoreResult<bool> {
+        let sql = "SELECT COUNT(*) FROM linked_devices WHERE id = $1 AND signed_out_at IS NOT NULL";
+        let count: i64 = on_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(id)
+            .fetch_one(pool)
+            .await)?;
+        Ok(count > 0)
+    }
+
+    async fn delete_expired_linked_devices(&self, before: i64) -> StoreResult<u64> {
+        let sql = "DELETE FROM linked_devices WHERE expires_at < $1";
+        Ok(on_pool!(self, |pool| sqlx::query(sql)
+            .bind(before)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?)
+    }
+}

@@ -1,0 +1,130 @@
+//! `/account/devices`: every device (and web app sign-in) linked to this account, with
+//! "Sign out this device", which revokes its refresh tokens at once and makes its access
+//! tokens fail at userinfo and introspection (`oauth::linked_devices`).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::{State, rejection::FormRejection},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::{
+    oauth::{device, linked_devices},
+    state::AppState,
+    store::{LinkedDeviceListing, LinkedDeviceStore},
+    web::{account::AccountNav, csrf, duration_words::ago, error::PageError, session::SignedIn},
+};
+
+pub const PAGE: &str = "/account/devices";
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account_devices.html")]
+struct DevicesPage {
+    nav: AccountNav,
+    csrf: String,
+    username: String,
+    devices: Vec<DeviceRow>,
+}
+
+/// One linked device, in words.
+struct DeviceRow {
+    id: String,
+    name: String,
+    model: Option<String>,
+    os: Option<String>,
+    app_version: Option<String>,
+    client_name: String,
+    linked: String,
+    last_used: String,
+    ip: Option<String>,
+    /// The address at link time, when it differs from the last one.
+    first_ip: Option<String>,
+}
+
+impl DeviceRow {
+    fn from_listing(listing: LinkedDeviceListing, now: i64) -> DeviceRow {
+        let d = listing.device;
+        let name = d.device_name.clone().unwrap_or_else(|| {
+            if d.grant_type == device::GRANT_TYPE {
+                "A device".to_string()
+            } else {
+                "A web browser".to_string()
+            }
+        });
+        let first_ip = d
+            .first_ip
+            .clone()
+            .filter(|first| Some(first) != d.last_ip.as_ref());
+        DeviceRow {
+            id: d.id,
+            name,
+            model: d.device_model,
+            os: d.device_os,
+            app_version: d.device_app_version,
+            client_name: listing.client_name,
+            linked: ago(now - d.linked_at),
+            last_used: ago(now - d.last_used_at),
+            ip: d.last_ip,
+            first_ip,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignOutForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    device_id: String,
+}
+
+pub async fn show(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+    let Some((_, user)) = SignedIn::current_user(&state, &session).await? else {
+        return Ok(Redirect::to(&format!("/login?next={PAGE}")).into_response());
+    };
+    let now = state.clock.now();
+    let devices = state
+        .db
+        .list_linked_devices(Some(&user.id), now)
+        .await?
+        .into_iter()
+        .map(|listing| DeviceRow::from_listing(listing, now))
+        .collect();
+    let page = DevicesPage {
+        nav: AccountNav::Devices,
+        csrf: csrf::csrf_token(&session).await?,
+        username: user.username,
+        devices,
+    };
+    Ok(page.into_response())
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    session: Session,
+    form: Result<Form<SignOutForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(PageError::bad_form)?;
+    csrf::verify(&session, &form.csrf).await?;
+    let Some((_, user)) = SignedIn::current_user(&state, &session).await? else {
+        return Ok(Redirect::to(&format!("/login?next={PAGE}")).into_response());
+    };
+    // Someone else's device is answered exactly like an unknown one.
+    let owned = state
+        .db
+        .get_linked_device(&form.device_id)
+        .await?
+        .filter(|device| device.user_id == user.id);
+    let Some(device) = owned else {
+        return Err(PageError::device_not_found());
+    };
+    let now = state.clock.now();
+    if linked_devices::sign_out(&state.db, &device.id, now).await? {
+        tracing::info!(user_id = %user.id, linked_device = %device.id, "device signed out by its owner");
+    }
+    Ok(Redirect::to(PAGE).into_response())
+}

@@ -1,0 +1,42 @@
+//! The account pages of a signed-in person: linked devices (with "Add a device" pairing)
+//! and the apps they allowed.
+
+pub mod consents;
+pub mod devices;
+pub mod pairing;
+
+use axum::{
+    Router,
+    response::Redirect,
+    routing::{get, post},
+};
+
+use crate::state::AppState;
+
+/// Which page of the account navigation is shown (`templates/account_nav.html`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountNav {
+    Devices,
+    Apps,
+}
+
+impl AccountNav {
+    pub fn is_devices(&self) -> bool {
+        *self == AccountNav::Devices
+    }
+    pub fn is_apps(&self) -> bool {
+        *self == AccountNav::Apps
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/account", get(|| async { Redirect::to(devices::PAGE) }))
+        .route("/account/consents", get(consents::show))
+        .route("/account/consents/withdraw", post(consents::withdraw))
+        .route(devices::PAGE, get(devices::show))
+        .route("/account/devices/sign-out", post(devices::sign_out))
+        .route(pairing::PAGE, get(pairing::show).post(pairing::add_device))
+        .route("/account/pairing/decide", post(pairing::decide))
+        .route("/device/pair", get(pairing::explain_pairing_link))
+}

@@ -1,0 +1,340 @@
+//! "Add a device" (docs/linked-devices.md): the signed-in browser makes a pairing code and
+//! shows it as a QR code and as text; the new device starts a device authorization with it;
+//! this page then asks "Pixel 8 wants to sign in as you — approve?" and decides through
+//! `oauth::device::decide`, the same records and rules as the consent page. Without
+//! JavaScript: the waiting page reloads itself every 2 seconds (meta refresh).
+//!
+//! The pairing's id lives only in the creating browser's session, so only that browser
+//! (and only while signed in as the same person) sees the request and can decide on it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::{
+        Query, State,
+        rejection::{FormRejection, QueryRejection},
+    },
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::{
+    http::qr::qr_png,
+    oauth::{
+        device::decide as decide_device,
+        pairing::{self, PairingCodeText},
+        scope,
+    },
+    state::AppState,
+    store::{
+        ClientStore, Decision, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo,
+        DeviceStatus, PairingCode, PairingCodeStore, User,
+    },
+    web::{
+        account::{AccountNav, devices},
+        csrf,
+        duration_words::{ago, remaining},
+        error::PageError,
+        session::SignedIn,
+    },
+};
+
+pub const PAGE: &str = "/account/pairing";
+/// The pairing code is shown once, on this browser; it is kept in clear in the server-side
+/// session only so the page can redraw it while it reloads itself.
+const PAIRING_ID: &str = "pairing_id";
+const PAIRING_CODE: &str = "pairing_code";
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account_pairing.html")]
+struct PairingPage {
+    nav: AccountNav,
+    csrf: String,
+    username: String,
+    /// Reload every 2 seconds (waiting for the device).
+    refresh: bool,
+    waiting: Option<Waiting>,
+    asking: Option<Asking>,
+    outcome: Option<Outcome>,
+}
+
+/// The pairing code is out, no device has used it yet.
+struct Waiting {
+    qr_data_uri: String,
+    code: String,
+    uri: String,
+    time_left: String,
+    seconds_left: i64,
+    lifetime: i64,
+}
+
+/// A device used the code and waits for the decision.
+struct Asking {
+    device_name: String,
+    client_name: String,
+    device: DeviceInfo,
+    scopes: Vec<&'static str>,
+    asked: String,
+    time_left: String,
+}
+
+struct Outcome {
+    title: String,
+    text: String,
+    success: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Choice {
+    Approve,
+    Deny,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecideForm {
+    #[serde(default)]
+    csrf: String,
+    decision: Choice,
+}
+
+fn login_first() -> Response {
+    Redirect::to(&format!("/login?next={}", devices::PAGE)).into_response()
+}
+
+/// `POST /account/pairing`: "Add a device" makes a fresh pairing code for this browser.
+pub async fn add_device(
+    State(state): State<AppState>,
+    session: Session,
+    form: Result<Form<CsrfOnly>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(PageError::bad_form)?;
+    csrf::verify(&session, &form.csrf).await?;
+    let Some((_, user)) = SignedIn::current_user(&state, &session).await? else {
+        return Ok(login_first());
+    };
+    let now = state.clock.now();
+    let (record, code) = pairing::create(&state.db, &state.config, &user.id, now).await?;
+    session.insert(PAIRING_ID, &record.id).await?;
+    session.insert(PAIRING_CODE, code.display()).await?;
+    tracing::info!(user_id = %user.id, "pairing code made");
+    Ok(Redirect::to(PAGE).into_response())
+}
+
+/// `GET /account/pairing`: the QR code while waiting, then the approval question.
+pub async fn show(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+    let Some((_, user)) = SignedIn::current_user(&state, &session).await? else {
+        return Ok(login_first());
+    };
+    let Some(record) = current_pairing(&state, &session, &user).await? else {
+        return Ok(Redirect::to(devices::PAGE).into_response());
+    };
+    let now = state.clock.now();
+    let mut page = PairingPage {
+        nav: AccountNav::Devices,
+        csrf: csrf::csrf_token(&session).await?,
+        username: user.username.clone(),
+        refresh: false,
+        waiting: None,
+        asking: None,
+        outcome: None,
+    };
+    let Some(authorization_id) = record.device_authorization_id.as_deref() else {
+        if record.expires_at <= now {
+            forget(&session).await?;
+            page.outcome = Some(Outcome {
+                title: "The pairing code expired".into(),
+                text: "No device used it in time. Choose \"Add a device\" for a new code.".into(),
+                success: false,
+            });
+            return Ok(page.into_response());
+        }
+        let code = session.get::<String>(PAIRING_CODE).await?;
+        let Some(code) = code.as_deref().and_then(PairingCodeText::parse) else {
+            forget(&session).await?;
+            return Ok(Redirect::to(devices::PAGE).into_response());
+        };
+        page.refresh = true;
+        page.waiting = Some(waiting(&state, &record, &code, now)?);
+        return Ok(page.into_response());
+    };
+    let authorization = state.db.get_device_authorization(authorization_id).await?;
+    match authorization {
+        Some(auth) if is_waiting(&auth, &user, now) => {
+            page.asking = Some(asking(&state, auth, now).await?);
+        }
+        _ => {
+            forget(&session).await?;
+            page.outcome = Some(Outcome {
+                title: "Nothing to approve".into(),
+                text: "The device's request is no longer waiting. Choose \"Add a device\" to start again.".into(),
+                success: false,
+            });
+        }
+    }
+    Ok(page.into_response())
+}
+
+/// `POST /account/pairing/decide`: Approve or Deny, for the pairing of this browser only.
+pub async fn decide(
+    State(state): State<AppState>,
+    session: Session,
+    form: Result<Form<DecideForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(PageError::bad_form)?;
+    csrf::verify(&session, &form.csrf).await?;
+    let Some((signed_in, user)) = SignedIn::current_user(&state, &session).await? else {
+        return Ok(login_first());
+    };
+    let now = state.clock.now();
+    let record = current_pairing(&state, &session, &user).await?;
+    let authorization = match record.and_then(|r| r.device_authorization_id) {
+        Some(id) => state.db.get_device_authorization(&id).await?,
+        None => None,
+    };
+    let Some(auth) = authorization.filter(|auth| is_waiting(auth, &user, now)) else {
+        forget(&session).await?;
+        return Err(PageError::no_longer_waiting());
+    };
+    let approved = matches!(form.decision, Choice::Approve);
+    let decision = Decision {
+        approved,
+        user_id: signed_in.user_id,
+        auth_time: signed_in.auth_time,
+        amr: signed_in.amr,
+    };
+    // The same decision as the consent page's; the store refuses anyone but the paired user.
+    let decided = decide_device(&state, &auth.id, &decision, now).await?;
+    forget(&session).await?;
+    if !decided {
+        return Err(PageError::no_longer_waiting());
+    }
+    tracing::info!(device_authorization = %auth.id, approved, "paired device decided");
+    let name = device_name(&auth.device);
+    let outcome = if approved {
+        Outcome {
+            title: format!("{name} is signed in"),
+            text: "It appears in your list of devices. You can sign it out there at any time."
+                .into(),
+            success: true,
+        }
+    } else {
+        Outcome {
+            title: "Request denied".into(),
+            text: format!("{name} was not signed in."),
+            success: false,
+        }
+    };
+    let page = PairingPage {
+        nav: AccountNav::Devices,
+        csrf: csrf::csrf_token(&session).await?,
+        username: user.username,
+        refresh: false,
+        waiting: None,
+        asking: None,
+        outcome: Some(outcome),
+    };
+    Ok(page.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PairLinkQuery {
+    #[allow(dead_code)]
+    code: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "device_pair.html")]
+struct PairLinkPage;
+
+/// `GET /device/pair?code=...`: the pairing URI opened by a camera app instead of the app
+/// to be signed in. The code is not looked up (nor logged): it only says what to do.
+pub async fn explain_pairing_link(
+    _query: Result<Query<PairLinkQuery>, QueryRejection>,
+) -> impl IntoResponse {
+    (StatusCode::OK, PairLinkPage)
+}
+
+/// The pairing made by this browser, if it belongs to the signed-in person.
+async fn current_pairing(
+    state: &AppState,
+    session: &Session,
+    user: &User,
+) -> Result<Option<PairingCode>, PageError> {
+    let Some(id) = session.get::<String>(PAIRING_ID).await? else {
+        return Ok(None);
+    };
+    let record = state.db.get_pairing_code(&id).await?;
+    Ok(record.filter(|r| r.user_id == user.id))
+}
+
+fn is_waiting(auth: &DeviceAuthorization, user: &User, now: i64) -> bool {
+    auth.status == DeviceStatus::Pending
+        && auth.expires_at > now
+        && auth.paired_user_id.as_deref() == Some(user.id.as_str())
+}
+
+async fn forget(session: &Session) -> Result<(), PageError> {
+    session.remove::<String>(PAIRING_ID).await?;
+    session.remove::<String>(PAIRING_CODE).await?;
+    Ok(())
+}
+
+fn waiting(
+    state: &AppState,
+    record: &PairingCode,
+    code: &PairingCodeText,
+    now: i64,
+) -> Result<Waiting, PageError> {
+    let uri = pairing::pairing_uri(&state.config, code);
+    // Inline (CSP allows data: images): the code is never put in a URL of ours.
+    let png = qr_png(&uri)
+        .ok_or_else(|| PageError::internal("could not draw the pairing QR code", "qr"))?;
+    Ok(Waiting {
+        qr_data_uri: format!("data:image/png;base64,{}", STANDARD.encode(png)),
+        code: code.display(),
+        uri,
+        time_left: remaining(record.expires_at - now),
+        seconds_left: record.expires_at - now,
+        lifetime: record.expires_at - record.created_at,
+    })
+}
+
+async fn asking(
+    state: &AppState,
+    auth: DeviceAuthorization,
+    now: i64,
+) -> Result<Asking, PageError> {
+    let client_name = state
+        .db
+        .get_client(&auth.client_id)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_else(|| auth.client_id.clone());
+    Ok(Asking {
+        device_name: device_name(&auth.device),
+        client_name,
+        scopes: scope::describe_all(&auth.scope),
+        asked: ago(now - auth.created_at),
+        time_left: remaining(auth.expires_at - now),
+        device: auth.device,
+    })
+}
+
+fn device_name(device: &DeviceInfo) -> String {
+    device
+        .name
+        .clone()
+        .or_else(|| device.model.clone())
+        .unwrap_or_else(|| "A new device".to_string())
+}

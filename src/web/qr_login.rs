@@ -1,0 +1,264 @@
+//! "Sign in with QR code" on the login page of the code flow (`oauth::qr_login`):
+//!
+//! - `POST /login/qr` (CSRF) creates the waiting browser's authorization and keeps its id in
+//!   this browser's server-side session (never in the page or a URL);
+//! - `GET /login/qr` shows the QR code, the user code and the time left, and is also where
+//!   the browser goes once the phone decided: it then signs the browser in and continues the
+//!   code flow. Without JavaScript a `<meta http-equiv="refresh">` re-checks every few
+//!   seconds;
+//! - `GET /login/qr/events` is the live channel of the page (Server-Sent Events, keyed by
+//!   the session): one event `approved`, `denied` or `expired`, then the stream ends.
+
+use std::time::Duration;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::{State, rejection::FormRejection},
+    http::{HeaderMap, StatusCode, header},
+    response::{
+        IntoResponse, Redirect, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
+};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::{
+    error::StoreError,
+    oauth::{
+        live::{DeviceEvent, wait_for_decision},
+        qr_login::{self, QrLoginState},
+        scope,
+        user_code::UserCode,
+    },
+    state::AppState,
+    store::{ClientStore, Consent, ConsentStore, DeviceAuthorizationStore, DeviceInfo, UserStore},
+    web::{
+        authorize::{CONTINUE, pending_request},
+        countdown::Countdown,
+        csrf,
+        error::PageError,
+        ip::ClientAddr,
+        login::CsrfForm,
+        session::SignedIn,
+    },
+};
+
+/// Session key of the waiting sign-in.
+const WAITING: &str = "qr_login";
+/// Seconds between re-checks of the page without JavaScript.
+pub const REFRESH_SECS: u64 = 3;
+const PAGE: &str = "/login/qr";
+/// Longest User-Agent kept for the consent page.
+const MAX_USER_AGENT_LEN: usize = 200;
+
+/// What the waiting browser's session remembers of its QR sign-in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Waiting {
+    authorization_id: String,
+    /// Normalized user code.
+    user_code: String,
+    created_at: i64,
+    expires_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    Waiting,
+    Expired,
+    Denied,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login_qr.html")]
+pub struct QrLoginPage {
+    pub csrf: String,
+    pub shown: Shown,
+    pub countdown: Option<Countdown>,
+    pub client_name: String,
+    pub refresh_secs: u64,
+}
+
+/// Starts a QR sign-in for the pending code-flow request, or keeps the current one while it
+/// is still waiting (a double click does not make two).
+pub async fn start(
+    State(state): State<AppState>,
+    ClientAddr(browser_ip): ClientAddr,
+    headers: HeaderMap,
+    session: Session,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(PageError::bad_form)?;
+    csrf::verify(&session, form.csrf()).await?;
+    let request = pending_request(&session).await?;
+    let now = state.clock.now();
+    if let Some(waiting) = session.get::<Waiting>(WAITING).await?
+        && waiting.expires_at > now
+        && let Some(current) = state
+            .db
+            .get_device_authorization(&waiting.authorization_id)
+            .await?
+        && current.status == crate::store::DeviceStatus::Pending
+        && current.client_id == request.client_id
+    {
+        return Ok(Redirect::to(PAGE).into_response());
+    }
+    let browser = DeviceInfo {
+        name: Some("Web browser".to_string()),
+        ip: browser_ip.map(|ip| ip.to_string()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|agent| {
+                agent
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(MAX_USER_AGENT_LEN)
+                    .collect()
+            }),
+        ..DeviceInfo::default()
+    };
+    let authorization = qr_login::start(
+        &state.db,
+        &request.client_id,
+        &request.scope,
+        browser,
+        state.config.qr_login_lifetime_secs as i64,
+        now,
+    )
+    .await?;
+    let waiting = Waiting {
+        authorization_id: authorization.id,
+        user_code: authorization.user_code,
+        created_at: authorization.created_at,
+        expires_at: authorization.expires_at,
+    };
+    session.insert(WAITING, &waiting).await?;
+    tracing::info!(client_id = %request.client_id, "QR sign-in started");
+    Ok(Redirect::to(PAGE).into_response())
+}
+
+/// The waiting page; signs the browser in once the phone approved.
+pub async fn show(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+    let Some(waiting) = session.get::<Waiting>(WAITING).await? else {
+        return Ok(Redirect::to(&format!("/login?next={CONTINUE}")).into_response());
+    };
+    let request = pending_request(&session).await?;
+    let now = state.clock.now();
+    let shown = match qr_login::check_and_consume(&state.db, &waiting.authorization_id, now).await?
+    {
+        QrLoginState::Pending(_) => Shown::Waiting,
+        QrLoginState::Expired => Shown::Expired,
+        QrLoginState::Denied => {
+            session.remove::<Waiting>(WAITING).await?;
+            Shown::Denied
+        }
+        QrLoginState::Gone => {
+            session.remove::<Waiting>(WAITING).await?;
+            return Ok(Redirect::to(&format!("/login?next={CONTINUE}")).into_response());
+        }
+        QrLoginState::Approved(authorization) => {
+            let Some(user_id) = authorization.user_id.clone() else {
+                return Err(PageError::no_longer_waiting());
+            };
+            let user = state.db.get_user(&user_id).await?.filter(|u| !u.disabled);
+            let Some(user) = user else {
+                session.remove::<Waiting>(WAITING).await?;
+                return Err(PageError::no_longer_waiting());
+            };
+            // Like a password sign-in: a new session id and CSRF token (session fixation).
+            session.remove::<Waiting>(WAITING).await?;
+            session.cycle_id().await?;
+            csrf::rotate(&session).await?;
+            // auth_time is the approving person's last real authentication, so `max_age`
+            // and `prompt=login` are not satisfied by an old phone session.
+            let signed_in = SignedIn {
+                user_id: user.id.clone(),
+                auth_time: authorization.auth_time.unwrap_or(now),
+                amr: qr_login::AMR.to_string(),
+            };
+            signed_in.store(&session).await?;
+            // The phone was shown this relying party and these scopes, and approved: that
+            // is the consent of the code flow, remembered like one given on its own page.
+            if request.client_id == authorization.client_id
+                && request
+                    .scope
+                    .split_whitespace()
+                    .all(|s| scope::contains(&authorization.scope, s))
+            {
+                let consent = Consent {
+                    user_id: user.id.clone(),
+                    client_id: authorization.client_id.clone(),
+                    scope: authorization.scope.clone(),
+                    granted_at: now,
+                };
+                state.db.save_consent(&consent).await?;
+            }
+            tracing::info!(user_id = %user.id, "signed in by QR code");
+            return Ok(Redirect::to(CONTINUE).into_response());
+        }
+    };
+    let client_name = state
+        .db
+        .get_client(&request.client_id)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
+    let countdown = (shown == Shown::Waiting)
+        .then(|| UserCode::parse(&waiting.user_code))
+        .flatten()
+        .map(|code| {
+            Countdown::new(
+                &state.config,
+                &code,
+                waiting.created_at,
+                waiting.expires_at,
+                now,
+            )
+        });
+    let page = QrLoginPage {
+        csrf: csrf::csrf_token(&session).await?,
+        shown,
+        countdown,
+        client_name,
+        refresh_secs: REFRESH_SECS,
+    };
+    let status = match shown {
+        Shown::Waiting => StatusCode::OK,
+        // The code is gone for good; the page offers a new one.
+        Shown::Expired | Shown::Denied => StatusCode::GONE,
+    };
+    Ok((status, page).into_response())
+}
+
+/// The page's live channel: waits for the phone's decision on this session's QR sign-in.
+/// 204 (which tells `EventSource` not to reconnect) when there is nothing to wait for.
+pub async fn events(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response, PageError> {
+    let Some(waiting) = session.get::<Waiting>(WAITING).await? else {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    };
+    let Some(authorization) = state
+        .db
+        .get_device_authorization(&waiting.authorization_id)
+        .await?
+        .filter(qr_login::is_browser_sign_in)
+    else {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    };
+    // Without a deadline the wait ends at the decision or at expiry. A storage failure
+    // ends the stream without an event, and `EventSource` reconnects by itself.
+    let stream = futures_util::stream::once(async move {
+        let event = wait_for_decision(&state, &authorization, None)
+            .await?
+            .unwrap_or(DeviceEvent::Expired);
+        Ok::<_, StoreError>(Event::default().event(event.as_str()).data(event.as_str()))
+    });
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
+}

@@ -1,0 +1,452 @@
+//! The live channel of waiting devices (docs/live-handoff.md): SSE and long poll report
+//! approval, denial and expiry; bad requests get RFC 6749 errors; a live decision is not
+//! answered `slow_down`; `usher device --live`; and, on PostgreSQL, a decision taken on one
+//! instance reaches a device waiting on another.
+
+use std::{
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::{
+    phone::{self, Phone},
+    support::TestServer,
+};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// A device's open SSE stream, read event by event.
+struct SseStream {
+    response: reqwest::Response,
+    buffer: Vec<u8>,
+}
+
+impl SseStream {
+    /// The next event as (name, JSON data); comments are skipped. None at the end.
+    async fn next(&mut self) -> Option<(String, Value)> {
+        loop {
+            if let Some(end) = self.buffer.windows(2).position(|w| w == b"\n\n") {
+                let block: Vec<u8> = self.buffer.drain(..end + 2).collect();
+                let block = String::from_utf8(block).expect("UTF-8 events");
+                let field = |name: &str| {
+                    block
+                        .lines()
+                        .find_map(|l| l.strip_prefix(name))
+                        .map(|v| v.trim().to_string())
+                };
+                if let (Some(event), Some(data)) = (field("event:"), field("data:")) {
+                    return Some((event, serde_json::from_str(&data).expect("JSON data")));
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout(Duration::from_secs(10), self.response.chunk())
+                .await
+                .expect("an event within 10 s")
+                .expect("stream readable")?;
+            self.buffer.extend_from_slice(&chunk);
+        }
+    }
+}
+
+async fn open_stream(server: &TestServer, client_id: &str, device_code: &str) -> SseStream {
+    let response = live_request(server, "/oauth2/device/events", client_id, device_code).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "text/event-stream"
+    );
+    SseStream {
+        response,
+        buffer: Vec::new(),
+    }
+}
+
+async fn live_request(
+    server: &TestServer,
+    path: &str,
+    client_id: &str,
+    device_code: &str,
+) -> reqwest::Response {
+    server
+        .http
+        .post(server.url(path))
+        .form(&[("client_id", client_id), ("device_code", device_code)])
+        .send()
+        .await
+        .expect("live channel request")
+}
+
+/// A server with a person and a public device client; returns a fresh authorization.
+async fn setup(server: &TestServer) -> Value {
+    server.create_user("tess", PASSWORD).await;
+    server
+        .create_public_client("tv", "Living-room TV", "openid profile")
+        .await;
+    server.device_authorization("tv", Some("openid"), &[]).await
+}
+
+/// A phone that entered the code and signed in, on the consent page.
+async fn phone_on_consent(server: &TestServer, user_code: &str) -> Phone {
+    let phone = Phone::new(&server.url);
+    assert_eq!(phone.enter_code(user_code).await.status(), 303);
+    assert_eq!(phone.login("tess", PASSWORD).await.status(), 303);
+    phone
+}
+
+fn code(authorization: &Value, field: &str) -> String {
+    authorization[field].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn sse_reports_approval_within_100ms_and_the_device_then_redeems() {
+    let server = TestServer::start().await;
+    let authorization = setup(&server).await;
+    let device_code = code(&authorization, "device_code");
+    let mut stream = open_stream(&server, "tv", &device_code).await;
+    let (event, data) = stream.next().await.unwrap();
+    assert_eq!(event, "pending");
+    assert_eq!(data["status"], "pending");
+    assert!(data["expires_in"].as_i64().unwrap() > 0);
+
+    let phone = phone_on_consent(&server, &code(&authorization, "user_code")).await;
+    let arrival = tokio::spawn(async move {
+        let event = stream.next().await;
+        (Instant::now(), event, stream.next().await)
+    });
+    let approved = phone.approve().await;
+    let answered = Instant::now();
+    assert_eq!(approved.status(), 200);
+    let (arrived, event, after) = arrival.await.unwrap();
+    let (event, data) = event.unwrap();
+    assert_eq!(
+        (event.as_str(), &data["status"]),
+        ("approved", &"approved".into())
+    );
+    assert!(after.is_none(), "the stream ends after the outcome");
+    let latency = arrived.saturating_duration_since(answered);
+    println!("live channel latency after the approving response: {latency:?}");
+    assert!(latency < Duration::from_millis(100), "{latency:?}");
+
+    // The channel only reports; tokens come from the token endpoint, right away.
+    let (status, tokens) = server.poll("tv", &device_code).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert!(tokens["access_token"].is_string());
+    // A redeemed code has no live channel any more.
+    let response = live_request(&server, "/oauth2/device/events", "tv", &device_code).await;
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn sse_reports_denial() {
+    let server = TestServer::start().await;
+    let authorization = setup(&server).await;
+    let device_code = code(&authorization, "device_code");
+    let mut stream = open_stream(&server, "tv", &device_code).await;
+    assert_eq!(stream.next().await.unwrap().0, "pending");
+    let phone = phone_on_consent(&server, &code(&authorization, "user_code")).await;
+    assert_eq!(phone.deny().await.status(), 200);
+    let (event, data) = stream.next().await.unwrap();
+    assert_eq!(
+        (event.as_str(), data["status"].as_str()),
+        ("denied", Some("denied"))
+    );
+    assert!(stream.next().await.is_none());
+    let (status, body) = server.poll("tv", &device_code).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("access_denied"))
+    );
+}
+
+#[tokio::test]
+async fn sse_reports_expiry() {
+    let server = TestServer::start().await;
+    let authorization = setup(&server).await;
+    let device_code = code(&authorization, "device_code");
+    let mut stream = open_stream(&server, "tv", &device_code).await;
+    assert_eq!(stream.next().await.unwrap().0, "pending");
+    server
+        .clock
+        .advance_secs(authorization["expires_in"].as_i64().unwrap() + 1);
+    let (event, data) = stream.next().await.unwrap();
+    assert_eq!(
+        (event.as_str(), data["status"].as_str()),
+        ("expired", Some("expired"))
+    );
+    assert!(stream.next().await.is_none());
+    // Connecting after expiry: the outcome at once, no `pending`.
+    let mut again = open_stream(&server, "tv", &device_code).await;
+    assert_eq!(again.next().await.unwrap().0, "expired");
+}
+
+#[tokio::test]
+async fn an_already_decided_code_gets_its_outcome_at_once() {
+    let server = TestServer::start().await;
+    let authorization = setup(&server).await;
+    let device_code = code(&authorization, "device_code");
+    phone::approve_device(
+        &server.url,
+        &code(&authorization, "user_code"),
+        "tess",
+        PASSWORD,
+    )
+    .await;
+    let mut stream = open_stream(&server, "tv", &device_code).await;
+    assert_eq!(stream.next().await.unwrap().0, "approved");
+    assert!(stream.next().await.is_none());
+    let response = live_request(&server, "/oauth2/device/wait", "tv", &device_code).await;
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"status": "approved"}));
+}
+
+#[tokio::test]
+async fn long_poll_answers_pending_after_its_wait_then_the_decision() {
+    let server = TestServer::start_real_time(|c| c.device_wait_secs = 1).await;
+    let authorization = setup(&server).await;
+    let device_code = code(&authorization, "device_code");
+
+    let started = Instant::now();
+    let response = live_request(&server, "/oauth2/device/wait", "tv", &device_code).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "pending");
+    assert!(started.elapsed() >= Duration::from_millis(500), "it waited");
+
+    let server_url = server.url.clone();
+    let user_code = code(&authorization, "user_code");
+    let approve = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        phone::deny_device(&server_url, &user_code, "tess", PASSWORD).await;
+    });
+    // Waits through several `pending` answers until the decision.
+    let status = loop {
+        let response = live_request(&server, "/oauth2/device/wait", "tv", &device_code).await;
+        let body: Value = response.json().await.unwrap();
+        if body["status"] != "pending" {
+            break body["status"].as_str().unwrap().to_string();
+        }
+    };
+    approve.await.unwrap();
+    assert_eq!(status, "denied");
+}
+
+#[tokio::test]
+async fn unknown_foreign_and_missing_codes_and_bad_clients_are_rejected() {
+    let server = TestServer::start().await;
+    let authorization = setup(&server).await;
+    let device_code = code(&authorization, "device_code");
+    let (_, secret) = server.create_confidential_client("backend", "openid").await;
+    server
+        .create_public_client("radio", "Radio", "openid")
+        .await;
+
+    for path in ["/oauth2/device/events", "/oauth2/device/wait"] {
+        let expect = |response: reqwest::Response, status: u16, error: &'static str| async move {
+            assert_eq!(response.status(), status, "{path}");
+            assert_eq!(response.headers()["cache-control"], "no-store");
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["error"], error, "{path}: {body}");
+        };
+        expect(
+            live_request(&server, path, "tv", "not-a-code").await,
+            400,
+            "invalid_grant",
+        )
+        .await;
+        // Another client's code: the same answer as an unknown one.
+        expect(
+            live_request(&server, path, "radio", &device_code).await,
+            400,
+            "invalid_grant",
+        )
+        .await;
+        expect(
+            live_request(&server, path, "nobody", &device_code).await,
+            401,
+            "invalid_client",
+        )
+        .await;
+        let wrong_secret = server
+            .http
+            .post(server.url(path))
+            .basic_auth("backend", Some("wrong"))
+            .form(&[("device_code", device_code.as_str())])
+            .send()
+            .await
+            .unwrap();
+        expect(wrong_secret, 401, "invalid_client").await;
+        let missing = server
+            .http
+            .post(server.url(path))
+            .form(&[("client_id", "tv")])
+            .send()
+            .await
+            .unwrap();
+        expect(missing, 400, "invalid_request").await;
+        // The device code never goes in the URL; a query string is not read.
+        let in_url = server
+            .http
+            .post(format!("{}?device_code={device_code}", server.url(path)))
+            .form(&[("client_id", "tv")])
+            .send()
+            .await
+            .unwrap();
+        expect(in_url, 400, "invalid_request").await;
+    }
+    // A confidential client authenticates as at the token endpoint.
+    let authorization = server
+        .http
+        .post(server.url("/oauth2/device_authorization"))
+        .basic_auth("backend", Some(&secret))
+        .form(&[("scope", "openid")])
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let response = server
+        .http
+        .post(server.url("/oauth2/device/wait"))
+        .basic_auth("backend", Some(&secret))
+        .form(&[("device_code", code(&authorization, "device_code").as_str())])
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await;
+    // Accepted: the server is waiting for a decision (the frozen test clock never ends it).
+    assert!(response.is_err_and(|e| e.is_timeout()));
+}
+
+#[tokio::test]
+async fn a_device_told_of_a_decision_is_not_answered_slow_down() {
+    let server = TestServer::start().await;
+    let authorization = setup(&server).await;
+    let device_code = code(&authorization, "device_code");
+    let user_code = code(&authorization, "user_code");
+
+    // The device polled just now (the test clock does not move)...
+    let (_, body) = server.poll("tv", &device_code).await;
+    assert_eq!(body["error"], "authorization_pending");
+    // ...then waits on the live channel, hears the approval, and redeems at once.
+    let mut stream = open_stream(&server, "tv", &device_code).await;
+    assert_eq!(stream.next().await.unwrap().0, "pending");
+    phone::approve_device(&server.url, &user_code, "tess", PASSWORD).await;
+    assert_eq!(stream.next().await.unwrap().0, "approved");
+    let (status, tokens) = server.poll("tv", &device_code).await;
+    assert_eq!(status, 200, "{tokens}");
+
+    // Plain polling is unchanged: polling again that soon is too fast.
+    let other = server.device_authorization("tv", Some("openid"), &[]).await;
+    let other_code = code(&other, "device_code");
+    server.poll("tv", &other_code).await;
+    let (status, body) = server.poll("tv", &other_code).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("slow_down")));
+}
+
+#[tokio::test]
+async fn usher_device_live_redeems_as_soon_as_the_phone_approves() {
+    // A long polling interval: only the live channel can make this quick.
+    let server = TestServer::start_real_time(|c| c.device_poll_interval_secs = 30).await;
+    server.create_user("tess", PASSWORD).await;
+    server
+        .create_public_client("cli", "Terminal", "openid profile")
+        .await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+        .args(["device", "--live", "--qr", "off", "--issuer", &server.url])
+        .args(["--client-id", "cli", "--scope", "openid profile"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run usher device");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut output = String::new();
+    let user_code = loop {
+        let line = lines.next_line().await.unwrap().expect("a user code line");
+        output.push_str(&line);
+        output.push('\n');
+        if let Some(code) = line.split_whitespace().find(|w| is_user_code(w)) {
+            break code.to_string();
+        }
+    };
+    // Wait until the device has its stream open, so the approval is heard live.
+    let started = Instant::now();
+    while server.state.device_events.waiting() == 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "no live wait");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    phone::approve_device(&server.url, &user_code, "tess", PASSWORD).await;
+    let approved = Instant::now();
+    let status = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            output.push_str(&line);
+            output.push('\n');
+        }
+        child.wait().await.unwrap()
+    })
+    .await
+    .expect("usher device finished");
+    assert!(status.success(), "usher device failed:\n{output}");
+    assert!(output.contains("Signed in"), "{output}");
+    assert!(
+        approved.elapsed() < Duration::from_secs(10),
+        "redeemed without waiting the 30 s interval"
+    );
+}
+
+fn is_user_code(word: &str) -> bool {
+    word.len() == 9
+        && word.as_bytes()[4] == b'-'
+        && word
+            .replace('-', "")
+            .bytes()
+            .all(|b| b"BCDFGHJKLMNPQRSTVWXZ".contains(&b))
+}
+
+#[tokio::test]
+async fn on_postgres_a_decision_on_one_instance_reaches_a_device_waiting_on_another() {
+    let Ok(url) = std::env::var("USHER_TEST_DATABASE_URL") else {
+        eprintln!("USHER_TEST_DATABASE_URL is not set: cross-instance test skipped");
+        return;
+    };
+    let schema = format!("usher_live_{}", uuid::Uuid::new_v4().simple());
+    let admin = sqlx::PgPool::connect(&url).await.expect("postgres");
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let shared = format!("{url}{separator}options[search_path]={schema}");
+    let first = TestServer::start_with(|c| c.database_url = shared.clone()).await;
+    let second = TestServer::start_with(|c| c.database_url = shared.clone()).await;
+
+    let authorization = setup(&first).await;
+    let device_code = code(&authorization, "device_code");
+    // The device waits on the second instance; the person approves on the first.
+    let mut stream = open_stream(&second, "tv", &device_code).await;
+    assert_eq!(stream.next().await.unwrap().0, "pending");
+    // Let the second instance's LISTEN connection come up.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let phone = phone_on_consent(&first, &code(&authorization, "user_code")).await;
+    assert_eq!(phone.approve().await.status(), 200);
+    let answered = Instant::now();
+    let (event, _) = stream.next().await.unwrap();
+    println!(
+        "cross-instance live channel latency: {:?}",
+        answered.elapsed()
+    );
+    assert_eq!(event, "approved");
+    // Well before the 5 s re-check: it came by NOTIFY.
+    assert!(answered.elapsed() < Duration::from_secs(2));
+    let (status, _) = second.poll("tv", &device_code).await;
+    assert_eq!(status, 200);
+
+    drop((first, second));
+    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(&admin)
+        .await;
+}

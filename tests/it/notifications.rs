@@ -1,0 +1,335 @@
+//! Decision events to a client's notification endpoint (docs/live-handoff.md): a local
+//! receiver gets a Security Event Token (RFC 8417) by push delivery (RFC 8935) whose
+//! signature verifies against the JWKS; a receiver that is down at first gets it after
+//! retries; a receiver that keeps failing is given up on after the maximum attempts.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    routing::post,
+};
+use jsonwebtoken::{DecodingKey, Validation, jwk::JwkSet};
+use serde_json::Value;
+use tokio::{net::TcpListener, sync::mpsc};
+use usher::{
+    config::Config,
+    store::{Client, ClientStore, NotificationOutboxStore, UserStore},
+};
+
+use crate::{
+    phone,
+    support::{DEVICE_GRANT, TestServer},
+};
+
+const PASSWORD: &str = "correct horse battery";
+const APPROVED: &str = "https://usher.dev/events/device-authorization/approved";
+const DENIED: &str = "https://usher.dev/events/device-authorization/denied";
+
+/// One POST the receiver got: its Content-Type and body.
+struct Received {
+    content_type: String,
+    body: String,
+}
+
+/// A client app's backend: answers `failures` requests with `status_while_failing`, then 202.
+struct Receiver {
+    url: String,
+    events: mpsc::UnboundedReceiver<Received>,
+    hits: Arc<AtomicUsize>,
+}
+
+#[derive(Clone)]
+struct ReceiverState {
+    sender: mpsc::UnboundedSender<Received>,
+    hits: Arc<AtomicUsize>,
+    failures: usize,
+    status_while_failing: StatusCode,
+}
+
+async fn receive(
+    State(state): State<ReceiverState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let hit = state.hits.fetch_add(1, Ordering::SeqCst);
+    let _ = state.sender.send(Received {
+        content_type: headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+    });
+    if hit < state.failures {
+        state.status_while_failing
+    } else {
+        StatusCode::ACCEPTED
+    }
+}
+
+async fn start_receiver_on(
+    listener: TcpListener,
+    failures: usize,
+    status_while_failing: StatusCode,
+) -> Receiver {
+    let url = format!("http://{}/usher/events", listener.local_addr().unwrap());
+    let (sender, events) = mpsc::unbounded_channel();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let app = Router::new()
+        .route("/usher/events", post(receive))
+        .with_state(ReceiverState {
+            sender,
+            hits: hits.clone(),
+            failures,
+            status_while_failing,
+        });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Receiver { url, events, hits }
+}
+
+async fn start_receiver(failures: usize, status_while_failing: StatusCode) -> Receiver {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    start_receiver_on(listener, failures, status_while_failing).await
+}
+
+/// Fast retries so the tests take well under a second of backoff.
+fn quick(config: &mut Config) {
+    config.notification_worker_interval_ms = 50;
+    config.notification_retry_base_ms = 100;
+    config.notification_retry_max_secs = 1;
+    config.notification_timeout_secs = 2;
+}
+
+async fn server_with_client(endpoint: &str, configure: impl FnOnce(&mut Config)) -> TestServer {
+    let server = TestServer::start_real_time(|c| {
+        quick(c);
+        configure(c);
+    })
+    .await;
+    server.create_user("tess", PASSWORD).await;
+    let client = Client {
+        id: "tv".into(),
+        name: "Living-room TV".into(),
+        allowed_scopes: "openid profile".into(),
+        grant_types: DEVICE_GRANT.into(),
+        notification_endpoint: Some(endpoint.to_string()),
+        ..Client::default()
+    };
+    server.state.db.create_client(&client).await.unwrap();
+    server
+}
+
+async fn next_event(receiver: &mut Receiver) -> Received {
+    tokio::time::timeout(Duration::from_secs(10), receiver.events.recv())
+        .await
+        .expect("an event within 10 s")
+        .expect("receiver running")
+}
+
+/// Verifies a SET against the server's published JWKS and returns its claims.
+async fn verify_set(server: &TestServer, set: &str) -> Value {
+    let jwks: JwkSet = server
+        .http
+        .get(server.url("/oauth2/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let header = jsonwebtoken::decode_header(set).expect("a JWS");
+    assert_eq!(header.typ.as_deref(), Some("secevent+jwt"), "RFC 8417 §2.3");
+    let kid = header.kid.expect("a kid");
+    let jwk = jwks.find(&kid).expect("the kid is in the JWKS");
+    let mut validation = Validation::new(header.alg);
+    validation.set_issuer(&[&server.url]);
+    validation.set_audience(&["tv"]);
+    validation.set_required_spec_claims(&["iss", "aud"]);
+    validation.validate_exp = false;
+    jsonwebtoken::decode::<Value>(set, &DecodingKey::from_jwk(jwk).unwrap(), &validation)
+        .expect("signature and claims verify")
+        .claims
+}
+
+#[tokio::test]
+async fn approval_sends_a_signed_event_with_the_device_token() {
+    let mut receiver = start_receiver(0, StatusCode::OK).await;
+    let server = server_with_client(&receiver.url, |_| {}).await;
+    let tess = server
+        .state
+        .db
+        .get_user_by_username("tess")
+        .await
+        .unwrap()
+        .unwrap();
+    let authorization = server
+        .device_authorization("tv", Some("openid"), &[("X-Device-Token", "apns-0123abcd")])
+        .await;
+    let user_code = authorization["user_code"].as_str().unwrap();
+    let device_code = authorization["device_code"].as_str().unwrap();
+    phone::approve_device(&server.url, user_code, "tess", PASSWORD).await;
+
+    let received = next_event(&mut receiver).await;
+    assert_eq!(
+        received.content_type, "application/secevent+jwt",
+        "RFC 8935 §2"
+    );
+    let claims = verify_set(&server, &received.body).await;
+    assert_eq!(claims["iss"], server.url.as_str());
+    assert_eq!(claims["aud"], "tv");
+    assert!(claims["jti"].as_str().is_some_and(|j| !j.is_empty()));
+    assert!(claims["iat"].is_i64());
+    let events = claims["events"].as_object().unwrap();
+    assert_eq!(events.len(), 1);
+    let event = &events[APPROVED];
+    assert_eq!(event["device_token"], "apns-0123abcd");
+    assert_eq!(event["sub"], tess.id.as_str());
+    assert!(event["device_authorization_id"].is_string());
+    // Never a device code or a token.
+    let decoded = claims.to_string();
+    assert!(!decoded.contains(device_code));
+    let (status, tokens) = server.poll("tv", device_code).await;
+    assert_eq!(status, 200);
+    assert!(!decoded.contains(tokens["access_token"].as_str().unwrap()));
+    assert_eq!(receiver.hits.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn denial_reaches_a_receiver_that_answers_503_at_first() {
+    let mut receiver = start_receiver(2, StatusCode::SERVICE_UNAVAILABLE).await;
+    let server = server_with_client(&receiver.url, |_| {}).await;
+    let response = server
+        .http
+        .post(server.url("/oauth2/device_authorization"))
+        .form(&[("client_id", "tv"), ("device_token", "fcm:xyz")])
+        .send()
+        .await
+        .unwrap();
+    let authorization: Value = response.json().await.unwrap();
+    phone::deny_device(
+        &server.url,
+        authorization["user_code"].as_str().unwrap(),
+        "tess",
+        PASSWORD,
+    )
+    .await;
+
+    let attempts = [
+        next_event(&mut receiver).await,
+        next_event(&mut receiver).await,
+        next_event(&mut receiver).await,
+    ];
+    let claims: Vec<Value> =
+        futures_util::future::join_all(attempts.iter().map(|r| verify_set(&server, &r.body))).await;
+    // The same event each time, so the receiver can drop duplicates by jti.
+    assert!(claims.iter().all(|c| c["jti"] == claims[0]["jti"]));
+    let event = &claims[2]["events"][DENIED];
+    assert_eq!(event["device_token"], "fcm:xyz");
+    assert!(event.get("sub").is_none(), "no subject on denial");
+    let state = wait_until_settled(&server, claims[0]["jti"].as_str().unwrap()).await;
+    assert_eq!((state.attempts, state.delivered_at.is_some()), (3, true));
+}
+
+#[tokio::test]
+async fn a_receiver_that_is_not_listening_yet_gets_the_event_once_it_starts() {
+    // Reserve a port, then close it: connections are refused until the receiver starts.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    let endpoint = format!("http://{address}/usher/events");
+    let server = server_with_client(&endpoint, |_| {}).await;
+    let authorization = server.device_authorization("tv", None, &[]).await;
+    phone::approve_device(
+        &server.url,
+        authorization["user_code"].as_str().unwrap(),
+        "tess",
+        PASSWORD,
+    )
+    .await;
+    // Let at least one attempt fail.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let listener = TcpListener::bind(address).await.unwrap();
+    let mut receiver = start_receiver_on(listener, 0, StatusCode::OK).await;
+    let received = next_event(&mut receiver).await;
+    let claims = verify_set(&server, &received.body).await;
+    assert!(claims["events"][APPROVED].is_object());
+    let state = wait_until_settled(&server, claims["jti"].as_str().unwrap()).await;
+    assert!(state.attempts >= 2, "failed first: {state:?}");
+    assert!(state.delivered_at.is_some());
+}
+
+#[tokio::test]
+async fn a_receiver_that_keeps_failing_is_given_up_after_the_maximum_attempts() {
+    let mut receiver = start_receiver(usize::MAX, StatusCode::BAD_GATEWAY).await;
+    let server = server_with_client(&receiver.url, |c| c.notification_max_attempts = 3).await;
+    let authorization = server.device_authorization("tv", None, &[]).await;
+    phone::approve_device(
+        &server.url,
+        authorization["user_code"].as_str().unwrap(),
+        "tess",
+        PASSWORD,
+    )
+    .await;
+    let first = next_event(&mut receiver).await;
+    let jti = verify_set(&server, &first.body).await["jti"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let state = wait_until_settled(&server, &jti).await;
+    assert_eq!(state.attempts, 3);
+    assert!(state.failed_at.is_some() && state.delivered_at.is_none());
+    assert_eq!(
+        state.last_error.as_deref(),
+        Some("receiver answered 502 Bad Gateway")
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        receiver.hits.load(Ordering::SeqCst),
+        3,
+        "no attempt after giving up"
+    );
+}
+
+#[tokio::test]
+async fn a_receiver_that_rejects_the_event_is_not_retried() {
+    let mut receiver = start_receiver(usize::MAX, StatusCode::BAD_REQUEST).await;
+    let server = server_with_client(&receiver.url, |_| {}).await;
+    let authorization = server.device_authorization("tv", None, &[]).await;
+    phone::deny_device(
+        &server.url,
+        authorization["user_code"].as_str().unwrap(),
+        "tess",
+        PASSWORD,
+    )
+    .await;
+    let first = next_event(&mut receiver).await;
+    let jti = verify_set(&server, &first.body).await["jti"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let state = wait_until_settled(&server, &jti).await;
+    assert_eq!((state.attempts, state.failed_at.is_some()), (1, true));
+}
+
+/// Waits until the notification was delivered or given up.
+async fn wait_until_settled(server: &TestServer, id: &str) -> usher::store::NotificationState {
+    for _ in 0..200 {
+        if let Some(state) = server.state.db.notification_state(id).await.unwrap()
+            && (state.delivered_at.is_some() || state.failed_at.is_some())
+        {
+            return state;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("notification {id} did not settle");
+}

@@ -1,0 +1,398 @@
+//! Pairing started from a signed-in browser ("Add a device"): the QR code, the device's
+//! authorization request with `pairing_code`, approval or denial on the pairing page, the
+//! errors for bad codes, and that nobody but the pairing person can approve.
+
+use std::process::Stdio;
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use reqwest::StatusCode;
+use scraper::{Html, Selector};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use usher::{
+    oauth::device::decide,
+    store::{Decision, DeviceAuthorizationStore, UserStore},
+};
+
+use crate::{
+    phone::{Phone, csrf_token, location, page_text},
+    support::TestServer,
+};
+
+const PASSWORD: &str = "pairing test password";
+
+async fn server_with(configure: impl FnOnce(&mut usher::config::Config)) -> TestServer {
+    let server = TestServer::start_with(configure).await;
+    prepare(&server).await;
+    server
+}
+
+async fn prepare(server: &TestServer) {
+    server.create_user("lena", PASSWORD).await;
+    server.create_user("omar", PASSWORD).await;
+    server
+        .create_public_client("app", "Photos for Android", "openid profile offline_access")
+        .await;
+}
+
+async fn signed_in_phone(server: &TestServer, username: &str) -> Phone {
+    let phone = Phone::new(&server.url);
+    let response = phone.login(username, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    phone
+}
+
+/// The pairing page after "Add a device": (html, code shown as text, QR content).
+async fn add_device(phone: &Phone) -> (String, String, String) {
+    let csrf = phone.csrf_from("/account/devices").await;
+    let response = phone
+        .post_form("/account/pairing", &[("csrf", &csrf), ("add_device", "1")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/account/pairing");
+    let html = phone.get("/account/pairing").await.text().await.unwrap();
+    let document = Html::parse_document(&html);
+    let code = document
+        .select(&Selector::parse("#pairing-code").unwrap())
+        .next()
+        .expect("the code in text")
+        .text()
+        .collect::<String>()
+        .trim()
+        .to_string();
+    let src = document
+        .select(&Selector::parse("img.qr").unwrap())
+        .next()
+        .and_then(|img| img.value().attr("src"))
+        .expect("a QR image")
+        .to_string();
+    let png = STANDARD
+        .decode(
+            src.strip_prefix("data:image/png;base64,")
+                .expect("inline PNG"),
+        )
+        .unwrap();
+    let image = image::load_from_memory(&png).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(image);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1);
+    let (_, content) = grids[0].decode().unwrap();
+    (html, code, content)
+}
+
+/// The new device's request: (status, JSON).
+async fn pair_device(server: &TestServer, code: &str, name: &str) -> (u16, Value) {
+    let response = server
+        .http
+        .post(server.url("/oauth2/device_authorization"))
+        .header("X-Device-Name", name)
+        .header("X-Device-Model", "Google Pixel 8")
+        .form(&[
+            ("client_id", "app"),
+            ("scope", "openid profile offline_access"),
+            ("pairing_code", code),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    if status != 200 {
+        assert_eq!(response.headers()["cache-control"], "no-store");
+    }
+    (status, response.json().await.unwrap())
+}
+
+async fn decide_on_pairing_page(phone: &Phone, decision: &str) -> reqwest::Response {
+    let csrf = phone.csrf_from("/account/pairing").await;
+    phone
+        .post_form(
+            "/account/pairing/decide",
+            &[("csrf", &csrf), ("decision", decision)],
+        )
+        .await
+}
+
+fn field<'a>(value: &'a Value, name: &str) -> &'a str {
+    value[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {name} in {value}"))
+}
+
+#[tokio::test]
+async fn a_device_paired_from_the_account_page_gets_tokens_for_that_person() {
+    let server = server_with(|_| {}).await;
+    let lena = server
+        .state
+        .db
+        .get_user_by_username("lena")
+        .await
+        .unwrap()
+        .unwrap();
+    let phone = signed_in_phone(&server, "lena").await;
+    let (html, code, qr) = add_device(&phone).await;
+    assert_eq!(qr, server.url(&format!("/device/pair?code={code}")));
+    assert_eq!(code.len(), 14, "XXXX-XXXX-XXXX: {code}");
+    assert!(
+        html.contains("http-equiv=\"refresh\""),
+        "waits without JavaScript"
+    );
+    // A camera app that opens the link lands on a page saying what to do.
+    let explained = phone.get(&format!("/device/pair?code={code}")).await;
+    assert_eq!(explained.status(), 200);
+    assert!(page_text(&explained.text().await.unwrap()).contains("Scan this code from the app"));
+
+    let (status, auth) = pair_device(&server, &code, "Pixel 8").await;
+    assert_eq!(status, 200, "{auth}");
+    let device_code = field(&auth, "device_code");
+    let (status, pending) = server.poll("app", device_code).await;
+    assert_eq!(
+        (status, field(&pending, "error")),
+        (400, "authorization_pending")
+    );
+
+    let html = phone.get("/account/pairing").await.text().await.unwrap();
+    let text = page_text(&html);
+    assert!(
+        text.contains("Pixel 8 wants to sign in as lena — approve?"),
+        "{text}"
+    );
+    assert!(text.contains("Google Pixel 8") && text.contains("Photos for Android"));
+    assert!(
+        !html.contains("http-equiv=\"refresh\""),
+        "no reload while deciding"
+    );
+
+    let response = decide_on_pairing_page(&phone, "approve").await;
+    assert_eq!(response.status(), 200);
+    assert!(page_text(&response.text().await.unwrap()).contains("Pixel 8 is signed in"));
+
+    server.clock.advance_secs(5);
+    let (status, tokens) = server.poll("app", device_code).await;
+    assert_eq!(status, 200, "{tokens}");
+    let userinfo: Value = server
+        .http
+        .get(server.url("/oauth2/userinfo"))
+        .bearer_auth(field(&tokens, "access_token"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(field(&userinfo, "sub"), lena.id);
+    assert_eq!(field(&userinfo, "preferred_username"), "lena");
+
+    let devices = page_text(&phone.get("/account/devices").await.text().await.unwrap());
+    assert!(
+        devices.contains("Pixel 8") && devices.contains("Google Pixel 8"),
+        "{devices}"
+    );
+    // The pairing is over: the page goes back to the list.
+    let response = phone.get("/account/pairing").await;
+    assert_eq!(location(&response), "/account/devices");
+}
+
+#[tokio::test]
+async fn denying_on_the_pairing_page_refuses_the_device() {
+    let server = server_with(|_| {}).await;
+    let phone = signed_in_phone(&server, "lena").await;
+    let (_, code, _) = add_device(&phone).await;
+    let (_, auth) = pair_device(&server, &code, "Unknown phone").await;
+    let response = decide_on_pairing_page(&phone, "deny").await;
+    assert_eq!(response.status(), 200);
+    let text = page_text(&response.text().await.unwrap());
+    assert!(
+        text.contains("Request denied") && text.contains("Unknown phone"),
+        "{text}"
+    );
+    let (status, body) = server.poll("app", field(&auth, "device_code")).await;
+    assert_eq!((status, field(&body, "error")), (400, "access_denied"));
+}
+
+#[tokio::test]
+async fn unknown_used_and_expired_pairing_codes_are_refused_clearly() {
+    let server = server_with(|c| c.pairing_code_lifetime_secs = 120).await;
+    let phone = signed_in_phone(&server, "lena").await;
+
+    for unknown in ["BCDF-GHJK-LMNP", "not a code"] {
+        let (status, body) = pair_device(&server, unknown, "Guesser").await;
+        assert_eq!((status, field(&body, "error")), (400, "invalid_request"));
+        assert_eq!(
+            field(&body, "error_description"),
+            "The pairing code is unknown."
+        );
+    }
+
+    let (_, code, _) = add_device(&phone).await;
+    // Case and dashes do not matter, as for user codes.
+    let typed = code.to_lowercase().replace('-', " ");
+    let (status, first) = pair_device(&server, &typed, "First").await;
+    assert_eq!(status, 200, "{first}");
+    let (status, body) = pair_device(&server, &code, "Second").await;
+    assert_eq!((status, field(&body, "error")), (400, "invalid_request"));
+    assert_eq!(
+        field(&body, "error_description"),
+        "The pairing code was already used."
+    );
+    // The page asks about the first device only.
+    let text = page_text(&phone.get("/account/pairing").await.text().await.unwrap());
+    assert!(text.contains("First wants to sign in"), "{text}");
+
+    let (_, late, _) = add_device(&phone).await;
+    server.clock.advance_secs(121);
+    let (status, body) = pair_device(&server, &late, "Late").await;
+    assert_eq!((status, field(&body, "error")), (400, "invalid_request"));
+    assert!(
+        field(&body, "error_description").contains("expired"),
+        "{body}"
+    );
+    let text = page_text(&phone.get("/account/pairing").await.text().await.unwrap());
+    assert!(text.contains("The pairing code expired"), "{text}");
+}
+
+#[tokio::test]
+async fn nobody_but_the_pairing_person_can_approve() {
+    let server = server_with(|_| {}).await;
+    let lena = signed_in_phone(&server, "lena").await;
+    let (_, code, _) = add_device(&lena).await;
+    let (_, auth) = pair_device(&server, &code, "Pixel 8").await;
+
+    // Omar has no pairing in his session: nothing to approve.
+    let omar = signed_in_phone(&server, "omar").await;
+    let csrf = omar.csrf_from("/account/devices").await;
+    let response = omar
+        .post_form(
+            "/account/pairing/decide",
+            &[("csrf", &csrf), ("decision", "approve")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    // The user code (which the device received too) does not lead to a consent page.
+    let response = omar.enter_code(field(&auth, "user_code")).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(page_text(&response.text().await.unwrap()).contains("Approve it on the other screen"));
+    // And the rule holds below the pages: the store refuses anyone else's decision.
+    let user_code = field(&auth, "user_code").replace('-', "");
+    let stored = server
+        .state
+        .db
+        .get_by_user_code(&user_code)
+        .await
+        .unwrap()
+        .unwrap();
+    let omar_id = server
+        .state
+        .db
+        .get_user_by_username("omar")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let decision = Decision {
+        approved: true,
+        user_id: omar_id,
+        auth_time: server.state.clock.now(),
+        amr: "pwd".into(),
+    };
+    let now = server.state.clock.now();
+    assert!(
+        !decide(&server.state, &stored.id, &decision, now)
+            .await
+            .unwrap()
+    );
+    let (status, body) = server.poll("app", field(&auth, "device_code")).await;
+    assert_eq!(
+        (status, field(&body, "error")),
+        (400, "authorization_pending")
+    );
+
+    // Lena can.
+    let response = decide_on_pairing_page(&lena, "approve").await;
+    assert_eq!(response.status(), 200);
+    server.clock.advance_secs(5);
+    let (status, _) = server.poll("app", field(&auth, "device_code")).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn add_a_device_needs_a_signed_in_person_and_a_csrf_token() {
+    let server = server_with(|_| {}).await;
+    let stranger = Phone::new(&server.url);
+    let csrf = stranger.csrf_from("/device").await;
+    let response = stranger
+        .post_form("/account/pairing", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(location(&response), "/login?next=/account/devices");
+    let response = stranger.get("/account/pairing").await;
+    assert_eq!(location(&response), "/login?next=/account/devices");
+
+    let phone = signed_in_phone(&server, "lena").await;
+    let response = phone
+        .post_form("/account/pairing", &[("csrf", "forged")])
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let html = phone.get("/account/devices").await.text().await.unwrap();
+    assert!(csrf_token(&html).is_some());
+    assert!(html.contains("Add a device"));
+}
+
+#[tokio::test]
+async fn usher_device_signs_in_with_a_pairing_code() {
+    let server = TestServer::start_real_time(|c| c.device_poll_interval_secs = 1).await;
+    prepare(&server).await;
+    let phone = signed_in_phone(&server, "lena").await;
+    let (_, code, _) = add_device(&phone).await;
+
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+        .args([
+            "device",
+            "--issuer",
+            &server.url,
+            "--client-id",
+            "app",
+            "--scope",
+            "openid profile",
+            "--device-name",
+            "Build box",
+            "--qr",
+            "off",
+            "--pairing-code",
+            &code,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run usher device");
+    let stdout = child.stdout.take().unwrap();
+    let reader = tokio::spawn(async move {
+        let mut lines = BufReader::new(stdout).lines();
+        let mut output = String::new();
+        while let Ok(Some(line)) = lines.next_line().await {
+            output.push_str(&line);
+            output.push('\n');
+        }
+        output
+    });
+    let mut asked = false;
+    for _ in 0..100 {
+        let text = page_text(&phone.get("/account/pairing").await.text().await.unwrap());
+        if text.contains("Build box wants to sign in as lena") {
+            asked = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(asked, "the pairing page asks about the terminal");
+    assert_eq!(
+        decide_on_pairing_page(&phone, "approve").await.status(),
+        200
+    );
+    let status = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait())
+        .await
+        .expect("usher device finishes")
+        .unwrap();
+    let output = reader.await.unwrap();
+    assert!(status.success(), "usher device failed:\n{output}");
+    assert!(output.contains("Signed in"), "{output}");
+}
