@@ -42,6 +42,8 @@ pub enum ErrorKind {
     InvalidToken,
     /// RFC 6749 §5.2 (via §4.1.2.1): an unexpected condition; never says what.
     ServerError,
+    /// RFC 6749 §4.1.2.1: overloaded for now (e.g. no free user code); try again later.
+    TemporarilyUnavailable,
 }
 
 impl ErrorKind {
@@ -59,6 +61,7 @@ impl ErrorKind {
             ErrorKind::ExpiredToken => "expired_token",
             ErrorKind::InvalidToken => "invalid_token",
             ErrorKind::ServerError => "server_error",
+            ErrorKind::TemporarilyUnavailable => "temporarily_unavailable",
         }
     }
 
@@ -66,6 +69,7 @@ impl ErrorKind {
         match self {
             ErrorKind::InvalidClient | ErrorKind::InvalidToken => StatusCode::UNAUTHORIZED,
             ErrorKind::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorKind::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         }
     }

@@ -8,7 +8,7 @@
 //! nowhere, because no global recorder is installed. In synchronous code the macros can be
 //! used inside [`Metrics::scope`].
 //!
-//! Metric names are listed in [`names`] and documented in docs/configuration.md.
+//! Metric names are listed in [`names`] and documented in docs/device-experience.md.
 
 use std::sync::Arc;
 

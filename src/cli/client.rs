@@ -173,6 +173,19 @@ async fn show(db: &dyn ClientStore, id: &str) -> anyhow::Result<()> {
         or_none(&c.post_logout_redirect_uris)
     );
     println!("Device code lifetime: {lifetime}");
+    println!("Authentication:       {}", c.auth_method());
+    println!("Signing algorithm:    {}", c.signing_alg);
+    let secs = |s: Option<i64>| s.map_or("server default".to_string(), |s| format!("{s} s"));
+    println!(
+        "Token lifetimes:      access {}, ID {}, refresh {}",
+        secs(c.access_token_lifetime_secs),
+        secs(c.id_token_lifetime_secs),
+        secs(c.refresh_token_lifetime_secs)
+    );
+    println!(
+        "Logo:                 {}",
+        c.logo_uri.as_deref().unwrap_or("(none)")
+    );
     println!(
         "User codes:           {}",
         match crate::oauth::user_code::UserCodeFormat::of_client(&c) {

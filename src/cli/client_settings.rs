@@ -28,6 +28,11 @@ pub struct ClientSettings {
     /// in this JWKS file, instead of a secret.
     #[arg(long, value_name = "PATH", conflicts_with = "confidential")]
     jwks_file: Option<PathBuf>,
+    /// How this confidential client sends its secret; only that method is accepted then
+    /// [default: either].
+    #[arg(long, value_name = "METHOD", requires = "confidential",
+          value_parser = ["client_secret_basic", "client_secret_post"])]
+    token_endpoint_auth_method: Option<String>,
     /// Where Usher POSTs signed decision events (RFC 8417 SETs) when a person approves or
     /// denies one of this client's devices: an https:// URL (http://127.0.0.1 or
     /// http://localhost for development). See docs/live-handoff.md.
@@ -59,6 +64,9 @@ impl ClientSettings {
                 bail!("the logo must be an https:// URL");
             }
             client.logo_uri = Some(logo.clone());
+        }
+        if let Some(method) = &self.token_endpoint_auth_method {
+            client.token_endpoint_auth_method = Some(method.clone());
         }
         if let Some(endpoint) = &self.notification_endpoint {
             crate::oauth::notify::check_endpoint(endpoint).map_err(anyhow::Error::msg)?;

@@ -82,15 +82,15 @@ async fn wait(
     request: OAuthRequest,
 ) -> Result<Response, OAuthError> {
     let authorization = authorization(&state, request).await?;
-    let now = state.clock.now();
-    // Answer before the request timeout would cut the request off.
+    // Answer before the request timeout would cut the request off. In milliseconds: a
+    // deadline in whole seconds would cut a 1 s wait to anything between 0 and 1 s.
     let longest = state
         .config
         .device_wait_secs
         .min(state.config.request_timeout_secs.saturating_sub(2))
         .max(1);
-    let deadline = now + longest as i64;
-    let status = match live_channel::wait(&state, &authorization, Some(deadline)).await? {
+    let deadline_ms = state.clock.now_ms() + longest as i64 * 1000;
+    let status = match live_channel::wait(&state, &authorization, Some(deadline_ms)).await? {
         Some(event) => event.as_str(),
         None => "pending",
     };

@@ -15,7 +15,6 @@ use crate::{
     state::AppState,
 };
 
-/// The algorithms Usher signs tokens with, RS256 (the OIDC default) first.
 /// Client authentication methods at the token, revocation and introspection endpoints.
 const AUTH_METHODS: &[&str] = &[
     "none",
@@ -24,6 +23,7 @@ const AUTH_METHODS: &[&str] = &[
     "private_key_jwt",
 ];
 
+/// The algorithms Usher signs tokens with, RS256 (the OIDC default) first.
 pub const SIGNING_ALGS: &[&str] = &["RS256", "ES256", "EdDSA"];
 
 pub fn routes() -> Router<AppState> {
@@ -51,8 +51,11 @@ async fn metadata(State(state): State<AppState>) -> Json<Value> {
         "jwks_uri": c.url("/oauth2/jwks"),
         "revocation_endpoint": c.url("/oauth2/revoke"),
         "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
+        // RFC 8414 §2: required wherever private_key_jwt is listed.
+        "revocation_endpoint_auth_signing_alg_values_supported": client_assertion::ALGORITHMS,
         "introspection_endpoint": c.url("/oauth2/introspect"),
         "introspection_endpoint_auth_methods_supported": &AUTH_METHODS[1..],
+        "introspection_endpoint_auth_signing_alg_values_supported": client_assertion::ALGORITHMS,
         "scopes_supported": scope::SUPPORTED,
         "grant_types_supported": SUPPORTED_GRANT_TYPES,
         "subject_types_supported": ["public"],

@@ -1,5 +1,6 @@
 //! Client authentication at the token and device authorization endpoints (RFC 6749 §2.3):
-//! `client_secret_basic`, `client_secret_post`, or `none` for public clients.
+//! `client_secret_basic`, `client_secret_post` (the registered one, if registered),
+//! `private_key_jwt` (`client_assertion.rs`), or `none` for public clients.
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 
@@ -95,13 +96,29 @@ pub async fn authenticate_client(
         ));
     }
     match (&client.secret_hash, secret) {
-        (Some(stored), Some(given)) if opaque::verify(given, stored) => Ok(client),
-        (Some(_), _) => Err(unknown()),
-        (None, None) => Ok(client),
+        (Some(stored), Some(given)) if opaque::verify(given, stored) => {}
+        (Some(_), _) => return Err(unknown()),
+        (None, None) => return Ok(client),
         // A public client has no secret; sending one means it is misconfigured.
-        (None, Some(_)) => Err(OAuthError::invalid_client(
-            "This client is public and must not send a client secret.",
-        )),
+        (None, Some(_)) => {
+            return Err(OAuthError::invalid_client(
+                "This client is public and must not send a client secret.",
+            ));
+        }
+    }
+    // A method registered explicitly is the only one accepted (RFC 7591 §2); clients
+    // registered without one may send their secret either way. Checked after the secret,
+    // so the answer tells nothing about a client to whoever does not know its secret.
+    let used = if basic.is_some() {
+        "client_secret_basic"
+    } else {
+        "client_secret_post"
+    };
+    match client.token_endpoint_auth_method.as_deref() {
+        Some(registered) if registered != used => Err(OAuthError::invalid_client(format!(
+            "This client must authenticate with {registered}."
+        ))),
+        _ => Ok(client),
     }
 }
 

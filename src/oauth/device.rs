@@ -59,9 +59,10 @@ pub async fn start(
     let interval = config.device_poll_interval_secs as i64;
     let device_code = opaque::generate();
     // A user code collides with a pending one with probability pending/(codes of the
-    // client's format); retry a few times.
+    // client's format); retry a few times. Only a nearly full code space (short digit codes
+    // with very many pending) exhausts the retries.
     let format = UserCodeFormat::of_client(client);
-    for _ in 0..5 {
+    for _ in 0..8 {
         let user_code = UserCode::generate_in(format);
         let auth = DeviceAuthorization {
             id: uuid::Uuid::new_v4().to_string(),
@@ -100,8 +101,11 @@ pub async fn start(
             Err(err) => return Err(err.into()),
         }
     }
-    tracing::error!("could not draw a free user code in 5 attempts");
-    Err(OAuthError::server_error())
+    tracing::warn!(client_id = %client.id, "no free user code in 8 draws: the client's code space is nearly full");
+    Err(OAuthError::new(
+        crate::error::ErrorKind::TemporarilyUnavailable,
+        "Too many sign-ins are waiting right now; try again in a minute.",
+    ))
 }
 
 /// `verification_uri_complete` (RFC 8628 §3.3.1): the verification URI with the user code.

@@ -251,12 +251,12 @@ fn lock(
 }
 
 /// Waits for the outcome of an authorization: `Some(event)` once decided or expired, `None`
-/// when `deadline` (Unix seconds) passes first or the server shuts down. Subscribes before reading the stored status,
-/// so a decision taken between the two is not missed.
+/// when `deadline_ms` (Unix milliseconds) passes first or the server shuts down. Subscribes
+/// before reading the stored status, so a decision taken between the two is not missed.
 pub async fn wait_for_decision(
     state: &AppState,
     authorization: &DeviceAuthorization,
-    deadline: Option<i64>,
+    deadline_ms: Option<i64>,
 ) -> StoreResult<Option<DeviceEvent>> {
     let mut subscription = state.device_events.subscribe(&authorization.id);
     let mut closing = state.device_events.closing.subscribe();
@@ -282,15 +282,15 @@ pub async fn wait_for_decision(
                 return Ok(None);
             }
             let now_ms = state.clock.now_ms();
-            if deadline.is_some_and(|d| now_ms >= d * 1000) {
+            if deadline_ms.is_some_and(|d| now_ms >= d) {
                 return Ok(None);
             }
             if now_ms >= expires_at * 1000 || now_ms >= recheck_at {
                 break;
             }
             let mut until = (expires_at * 1000).min(recheck_at);
-            if let Some(deadline) = deadline {
-                until = until.min(deadline * 1000);
+            if let Some(deadline_ms) = deadline_ms {
+                until = until.min(deadline_ms);
             }
             let sleep = Duration::from_millis((until - now_ms).max(1) as u64).min(TICK);
             tokio::select! {

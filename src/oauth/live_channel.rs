@@ -34,15 +34,15 @@ pub async fn authorization_for(
     Ok(authorization)
 }
 
-/// Waits for the outcome (`None`: still pending at `deadline`, or the server is shutting
+/// Waits for the outcome (`None`: still pending at `deadline_ms`, or the server is shutting
 /// down). Once a decision is reported, the device may redeem at once: it is not answered
 /// `slow_down` for coming sooner than its polling interval (its poll record is dropped).
 pub async fn wait(
     state: &AppState,
     authorization: &DeviceAuthorization,
-    deadline: Option<i64>,
+    deadline_ms: Option<i64>,
 ) -> Result<Option<DeviceEvent>, OAuthError> {
-    let event = live::wait_for_decision(state, authorization, deadline).await?;
+    let event = live::wait_for_decision(state, authorization, deadline_ms).await?;
     if matches!(event, Some(DeviceEvent::Approved | DeviceEvent::Denied)) {
         state.polls.forget(&authorization.device_code_hash);
     }

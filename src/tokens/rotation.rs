@@ -52,8 +52,12 @@ pub async fn ensure_algorithm(
     if current.has_algorithm(alg) {
         return Ok(current);
     }
-    rotate(&state.db, state.keys.encryption(), alg, now).await?;
-    let keys = state.db.list_keys().await?;
+    // Another instance may have made one already: use it rather than adding a second.
+    let mut keys = state.db.list_keys().await?;
+    if !keys.iter().any(|key| key.alg == alg) {
+        rotate(&state.db, state.keys.encryption(), alg, now).await?;
+        keys = state.db.list_keys().await?;
+    }
     state.keys.replace_from_stored(&keys)?;
     Ok(state.keys.current())
 }

@@ -32,6 +32,7 @@ pub const CONTINUE: &str = "/oauth2/authorize/continue";
 pub struct AuthorizeConsentPage {
     csrf: String,
     client_name: String,
+    logo_uri: Option<String>,
     username: String,
     redirect_host: String,
     scopes: Vec<&'static str>,
@@ -142,6 +143,7 @@ async fn proceed(
         .ok_or_else(PageError::no_longer_waiting)?;
     let page = AuthorizeConsentPage {
         csrf: csrf::csrf_token(session).await?,
+        logo_uri: crate::web::consent::shown_logo(&client),
         client_name: client.name,
         username: user.username,
         redirect_host: url::Url::parse(&request.redirect_uri)

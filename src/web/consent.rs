@@ -24,7 +24,7 @@ use crate::{
         user_code::UserCode,
     },
     state::AppState,
-    store::{ClientStore, Decision, DeviceAuthorization, DeviceInfo, User},
+    store::{Client, ClientStore, Decision, DeviceAuthorization, DeviceInfo, User},
     web::{
         csrf,
         duration_words::{ago, remaining},
@@ -45,6 +45,8 @@ const PASSWORD_MISSING: &str = "Enter your password to approve.";
 pub struct ConsentPage {
     pub csrf: String,
     pub client_name: String,
+    /// The client's logo (`shown_logo`), shown with the name as its alt text.
+    pub logo_uri: Option<String>,
     pub username: String,
     /// Plain-words descriptions of the requested scopes.
     pub scopes: Vec<&'static str>,
@@ -188,6 +190,16 @@ pub async fn submit(
     Ok(page.into_response())
 }
 
+/// The logo URL to show for a client: https only, as `usher client create` demands, so a
+/// row stored some other way cannot make the page load from an insecure origin.
+pub fn shown_logo(client: &Client) -> Option<String> {
+    client
+        .logo_uri
+        .as_deref()
+        .filter(|uri| uri.starts_with("https://") && url::Url::parse(uri).is_ok())
+        .map(str::to_string)
+}
+
 /// What the consent page is rendered for.
 struct View<'a> {
     signed_in: &'a SignedIn,
@@ -218,6 +230,7 @@ impl View<'_> {
             fresh_proof::needed_for_approval(&state.config, self.signed_in, now).is_some();
         Ok(Some(ConsentPage {
             csrf: csrf::csrf_token(session).await?,
+            logo_uri: shown_logo(&client),
             client_name: client.name,
             username: self.user.username,
             scopes: scope::describe_all(&auth.scope),

@@ -7,6 +7,8 @@
 //! `USHER_SKIP_BROWSER=1`. Screenshots of every page go to `target/screenshots/` at phone
 //! (390×844) and desktop (1280×800) size.
 
+mod consent;
+mod devices;
 mod display;
 mod qr_login;
 
@@ -254,27 +256,38 @@ impl Browser {
         } else {
             [Size::Phone, Size::Desktop]
         };
-        // The window includes the browser's own frame: size it so the page gets the pixels.
-        let frame = self
-            .client
-            .execute(
-                "return [window.outerWidth - window.innerWidth, \
-                 window.outerHeight - window.innerHeight];",
-                vec![],
-            )
-            .await
-            .ok()
-            .and_then(|v| serde_json::from_value::<(u32, u32)>(v).ok())
-            .unwrap_or((0, 0));
         for size in sizes {
             let (width, height) = size.pixels();
-            self.client
-                .set_window_size(width + frame.0, height + frame.1)
-                .await
-                .expect("resize");
+            self.fit_viewport(width, height).await;
             let png = self.client.screenshot().await.expect("screenshot");
             let path = dir.join(format!("{name}-{}.png", size.name()));
             std::fs::write(&path, png).expect("write screenshot");
+        }
+    }
+
+    /// Sizes the window so the page (the viewport) gets exactly `width` × `height`. The
+    /// window includes the browser's own frame, and headless Chrome reports a minimum outer
+    /// width, so measure the viewport and correct by the difference rather than trusting one
+    /// frame measurement.
+    async fn fit_viewport(&self, width: u32, height: u32) {
+        let (mut outer_w, mut outer_h) = (width, height);
+        for _ in 0..3 {
+            self.client
+                .set_window_size(outer_w, outer_h)
+                .await
+                .expect("resize");
+            let inner = self
+                .client
+                .execute("return [window.innerWidth, window.innerHeight];", vec![])
+                .await
+                .ok()
+                .and_then(|v| serde_json::from_value::<(i64, i64)>(v).ok());
+            let Some((inner_w, inner_h)) = inner else { return };
+            if (inner_w, inner_h) == (width as i64, height as i64) {
+                return;
+            }
+            outer_w = (outer_w as i64 + width as i64 - inner_w).max(1) as u32;
+            outer_h = (outer_h as i64 + height as i64 - inner_h).max(1) as u32;
         }
     }
 

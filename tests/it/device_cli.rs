@@ -1,6 +1,9 @@
 //! `usher device`, the terminal device client, against a live server while a phone approves.
 
-use std::process::Stdio;
+use std::{
+    process::Stdio,
+    time::{Duration, Instant},
+};
 
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -52,6 +55,88 @@ async fn usher_device_prints_code_and_receives_tokens_after_approval() {
     assert!(status.success(), "usher device failed:\n{output}");
     assert!(output.contains("Signed in"), "{output}");
     assert!(output.contains("erin"), "claims are printed:\n{output}");
+}
+
+const LIVE_PASSWORD: &str = "correct horse battery";
+
+/// `usher device --live` against `server` (client `cli`), once it printed its user code
+/// and opened its live channel: (process, stdout lines, output so far, user code).
+async fn start_usher_device_live(
+    server: &TestServer,
+) -> (
+    tokio::process::Child,
+    tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    String,
+    String,
+) {
+    server.create_user("tess", LIVE_PASSWORD).await;
+    server
+        .create_public_client("cli", "Terminal", "openid profile")
+        .await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+        .args(["device", "--live", "--qr", "off", "--issuer", &server.url])
+        .args(["--client-id", "cli", "--scope", "openid profile"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run usher device");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut output = String::new();
+    let user_code = loop {
+        let line = lines.next_line().await.unwrap().expect("a user code line");
+        output.push_str(&line);
+        output.push('\n');
+        if let Some(code) = find_user_code(&line) {
+            break code;
+        }
+    };
+    // Wait until the device has its stream open, so the decision is heard live.
+    let started = Instant::now();
+    while server.state.device_events.waiting() == 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "no live wait");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (child, lines, output, user_code)
+}
+
+#[tokio::test]
+async fn usher_device_live_redeems_as_soon_as_the_phone_approves() {
+    // A long polling interval: only the live channel can make this quick.
+    let server = TestServer::start_real_time(|c| c.device_poll_interval_secs = 30).await;
+    let (mut child, mut lines, mut output, user_code) = start_usher_device_live(&server).await;
+    phone::approve_device(&server.url, &user_code, "tess", LIVE_PASSWORD).await;
+    let approved = Instant::now();
+    let status = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            output.push_str(&line);
+            output.push('\n');
+        }
+        child.wait().await.unwrap()
+    })
+    .await
+    .expect("usher device finished");
+    assert!(status.success(), "usher device failed:\n{output}");
+    assert!(output.contains("Signed in"), "{output}");
+    assert!(
+        approved.elapsed() < Duration::from_secs(10),
+        "redeemed without waiting the 30 s interval"
+    );
+}
+
+#[tokio::test]
+async fn usher_device_live_stops_as_soon_as_the_phone_denies() {
+    let server = TestServer::start_real_time(|c| c.device_poll_interval_secs = 30).await;
+    // Stdout stays open (`_stdout`), so the process never meets a closed pipe.
+    let (child, _stdout, _, user_code) = start_usher_device_live(&server).await;
+    phone::deny_device(&server.url, &user_code, "tess", LIVE_PASSWORD).await;
+    let finished = tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
+        .await
+        .expect("usher device finished at once, not at its next poll")
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&finished.stderr);
+    assert!(!finished.status.success());
+    assert!(stderr.contains("denied on the phone"), "{stderr}");
 }
 
 /// A `XXXX-XXXX` token of the user-code alphabet in a line of output.

@@ -85,15 +85,19 @@ async fn metadata_is_shown_cleaned_and_with_its_age() {
     let auth = device_request(
         &server,
         "127.0.0.1",
+        // A header value may carry a tab and UTF-8 (here an invisible zero-width space),
+        // but no control characters (RFC 9110 §5.5), so those go in the form parameters.
         &[
-            ("X-Device-Name", "Living\troom TV\u{7}"),
+            ("X-Device-Name", "Living\troom\u{200B} TV"),
             ("X-Device-Model", &long_model),
-            ("X-Device-OS", "tvOS 18.1"),
             ("User-Agent", "LivingRoomTV/4.2"),
         ],
-        // Form parameters work too; a bidi override (which could reverse the text shown)
-        // is dropped.
-        &[("device_app_version", "4.2.0\u{202E}lmth.exe")],
+        // Form parameters work too; a control character and a bidi override (which could
+        // reverse the text shown) are dropped.
+        &[
+            ("device_os", "tvOS 18.1\u{7}"),
+            ("device_app_version", "4.2.0\u{202E}lmth.exe"),
+        ],
     )
     .await;
     let user_code = auth["user_code"].as_str().unwrap();
@@ -119,7 +123,9 @@ async fn metadata_is_shown_cleaned_and_with_its_age() {
         !text.contains(&"M".repeat(65)),
         "the model is cut at 64 characters"
     );
-    assert!(!text.contains('\u{202E}') && !text.contains('\u{7}'));
+    for hidden in ['\u{202E}', '\u{7}', '\u{200B}'] {
+        assert!(!text.contains(hidden), "{hidden:?} is dropped");
+    }
     assert!(!text.contains(WARNING), "same address: no warning");
 }
 
@@ -189,6 +195,9 @@ async fn an_old_sign_in_must_enter_the_password_again_to_approve() {
     let auth = device_request(&server, "127.0.0.1", &[], &[]).await;
     let user_code = auth["user_code"].as_str().unwrap();
     let device_code = auth["device_code"].as_str().unwrap();
+    // The device polls no faster than its interval, as RFC 8628 §3.5 asks (faster polls
+    // get `slow_down`).
+    let interval = auth["interval"].as_i64().unwrap();
     assert_eq!(
         phone.enter_code(user_code).await.status(),
         StatusCode::SEE_OTHER
@@ -212,6 +221,7 @@ async fn an_old_sign_in_must_enter_the_password_again_to_approve() {
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         let text = page_text(&response.text().await.unwrap());
         assert!(text.contains("Password"), "{text}");
+        server.clock.advance_secs(interval);
         let (status, body) = server.poll("tv", device_code).await;
         assert_eq!(
             (status, body["error"].as_str()),
@@ -230,12 +240,14 @@ async fn an_old_sign_in_must_enter_the_password_again_to_approve() {
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(page_text(&response.text().await.unwrap()).contains("You're signed in on your device"));
+    let approved_at = server.clock.now();
 
     // The tokens carry the fresh proof's time, not the old sign-in's.
+    server.clock.advance_secs(interval);
     let (status, body) = server.poll("tv", device_code).await;
     assert_eq!(status, 200, "{body}");
     let claims = jwt_part(body["id_token"].as_str().unwrap(), 1);
-    assert_eq!(claims["auth_time"].as_i64(), Some(server.clock.now()));
+    assert_eq!(claims["auth_time"].as_i64(), Some(approved_at));
     assert!(claims["auth_time"].as_i64().unwrap() > signed_in_at);
 
     // The session is fresh again: the next device is approved without the password.
@@ -268,4 +280,49 @@ async fn denying_needs_no_fresh_password() {
         (status, body["error"].as_str()),
         (400, Some("access_denied"))
     );
+}
+
+#[tokio::test]
+async fn hostile_metadata_never_fails_the_request() {
+    let server = server_with(|_| {}).await;
+    // Bytes that are not UTF-8 (legal in a header as obs-text, RFC 9110 §5.5): the header
+    // is ignored and the form parameter is used instead. An 8 KB header is cut.
+    let latin1 = reqwest::header::HeaderValue::from_bytes(b"K\xfcche").unwrap();
+    let huge = "N".repeat(8 * 1024);
+    let response = server
+        .http
+        .post(server.url("/oauth2/device_authorization"))
+        .header("X-Device-Name", latin1)
+        .header("X-Device-Model", huge.as_str())
+        .form(&[
+            ("client_id", "tv"),
+            ("device_name", "Kitchen"),
+            ("device_os", "\u{202E}\u{200B}\u{7}"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let auth: serde_json::Value = response.json().await.unwrap();
+    let code = usher::oauth::user_code::UserCode::parse(auth["user_code"].as_str().unwrap());
+    let stored = server
+        .state
+        .db
+        .get_by_user_code(code.unwrap().as_str())
+        .await
+        .unwrap()
+        .unwrap()
+        .device;
+    assert_eq!(stored.name.as_deref(), Some("Kitchen"));
+    assert_eq!(stored.model.map(|m| m.len()), Some(64));
+    assert_eq!(stored.os, None, "nothing visible is left: not shown at all");
+
+    // A consent form with an unknown decision is a page, not an error.
+    let phone = phone_on_consent(&server, auth["user_code"].as_str().unwrap()).await;
+    let csrf = phone.csrf_from("/device/consent").await;
+    let response = phone
+        .post_form("/device/consent", &[("decision", "maybe"), ("csrf", &csrf)])
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(consent_text(&phone).await.contains("Name Kitchen"));
 }

@@ -447,6 +447,17 @@ async fn operators_list_and_revoke_devices_with_the_cli() {
     let args = ["devices", "revoke", den_id.as_str()];
     let out = stdout_ok(&args, usher(server, &args));
     assert!(out.contains("Signed out device"), "{out}");
+    let out = stdout_ok(&args, usher(server, &args));
+    assert!(out.contains("was already signed out"), "{out}");
+    // The same records as the account page: gone there too.
+    let lena = signed_in_phone(server, "lena").await;
+    let listed = listed_devices(&lena).await;
+    assert!(
+        listed
+            .iter()
+            .all(|(id, text)| *id != den_id && !text.contains("Den TV")),
+        "{listed:?}"
+    );
     let (status, _) = refresh_status(server, field(&first, "refresh_token")).await;
     assert_eq!(status, 400);
     assert_eq!(
@@ -466,9 +477,74 @@ async fn operators_list_and_revoke_devices_with_the_cli() {
         200
     );
 
+    let args = ["devices", "list", "--user", "lena"];
+    let out = stdout_ok(&args, usher(server, &args));
+    assert!(out.contains("No devices are signed in."), "{out}");
+    assert!(listed_devices(&lena).await.is_empty());
+    let nobody = usher(server, &["devices", "list", "--user", "nobody"]);
+    assert_eq!(nobody.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("no user named 'nobody'"));
+
     let unknown = usher(server, &["devices", "revoke", "nope"]);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no device with id 'nope'"));
     let usage = usher(server, &["devices", "revoke"]);
     assert_eq!(usage.status.code(), Some(2), "id or --all is required");
+}
+
+#[tokio::test]
+async fn bad_input_on_the_devices_page_gets_a_page_never_a_500() {
+    let setup = setup().await;
+    let server = &setup.server;
+    sign_in_device(server, "lena", "openid", &[("X-Device-Name", "Den TV")]).await;
+    let phone = signed_in_phone(server, "lena").await;
+    let csrf = phone.csrf_from("/account/devices").await;
+
+    // Ids that name no device of hers: the same "Device not found" page as another's.
+    let long = "d".repeat(10_000);
+    for id in ["", "ä", "'; DROP TABLE linked_devices; --", "%00", &long] {
+        let response = phone
+            .post_form(
+                "/account/devices/sign-out",
+                &[("csrf", &csrf), ("device_id", id)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{id:?}");
+        assert!(page_text(&response.text().await.unwrap()).contains("Device not found"));
+    }
+    let response = phone
+        .post_form("/account/devices/sign-out", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    // No CSRF token, a repeated field, not a form: refused in words.
+    let (device, _) = listed_devices(&phone).await.remove(0);
+    let forms: [(&[(&str, &str)], StatusCode); 2] = [
+        (&[("device_id", &device)], StatusCode::FORBIDDEN),
+        (
+            &[("csrf", &csrf), ("device_id", &device), ("device_id", "x")],
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (form, status) in forms {
+        let response = phone.post_form("/account/devices/sign-out", form).await;
+        assert_eq!(response.status(), status, "{form:?}");
+        let text = page_text(&response.text().await.unwrap());
+        assert!(
+            text.contains("Your form expired") || text.contains("The form could not be read"),
+            "{text}"
+        );
+    }
+    let response = phone
+        .http
+        .post(phone.url("/account/devices/sign-out"))
+        .header("content-type", "application/json")
+        .body(format!(
+            "{{\"csrf\":\"{csrf}\",\"device_id\":\"{device}\"}}"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    // None of it signed anything out.
+    assert_eq!(listed_devices(&phone).await.len(), 1);
 }

@@ -2,6 +2,7 @@
 //! 127.0.0.1:0 with its own database.
 
 mod browser;
+mod client_auth;
 mod cli;
 mod code_flow;
 mod device_cli;
@@ -9,14 +10,17 @@ mod device_flow;
 mod device_metadata;
 mod discovery;
 mod interop;
+mod key_encryption;
 mod keys;
 mod linked_devices;
 mod live;
+mod live_latency;
 mod notifications;
 mod pages;
 mod pairing;
 mod phone;
 mod refresh;
+mod signing;
 mod store;
 mod support;
 mod token_errors;

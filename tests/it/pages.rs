@@ -11,6 +11,7 @@ use crate::{
 };
 
 mod failures;
+mod logo;
 
 pub(super) const PASSWORD: &str = "correct horse battery";
 const TV_NAME: &str = "Living Room TV app";

@@ -396,3 +396,332 @@ async fn usher_device_signs_in_with_a_pairing_code() {
     assert!(status.success(), "usher device failed:\n{output}");
     assert!(output.contains("Signed in"), "{output}");
 }
+
+// Both directions use the same records and rules: what holds on the consent page and at
+// the token endpoint for a device that showed a user code holds for a paired device too.
+
+#[tokio::test]
+async fn an_old_sign_in_must_enter_the_password_again_to_approve_a_paired_device() {
+    let server = server_with(|c| c.approval_max_session_age_secs = 3600).await;
+    let phone = signed_in_phone(&server, "lena").await;
+    server.clock.advance_secs(3601);
+    let (_, code, _) = add_device(&phone).await;
+    let (_, auth) = pair_device(&server, &code, "Pixel 8").await;
+    let device_code = field(&auth, "device_code");
+    let interval = auth["interval"].as_i64().unwrap();
+    let text = page_text(&phone.get("/account/pairing").await.text().await.unwrap());
+    assert!(text.contains("enter your password again"), "{text}");
+
+    let csrf = phone.csrf_from("/account/pairing").await;
+    for (password, says) in [
+        ("", "Enter your password to approve."),
+        ("wrong", "That password is not right."),
+    ] {
+        let response = phone
+            .post_form(
+                "/account/pairing/decide",
+                &[
+                    ("csrf", &csrf),
+                    ("decision", "approve"),
+                    ("password", password),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let text = page_text(&response.text().await.unwrap());
+        assert!(
+            text.contains(says) && text.contains("Pixel 8 wants to sign in"),
+            "{text}"
+        );
+        server.clock.advance_secs(interval);
+        let (status, body) = server.poll("app", device_code).await;
+        assert_eq!(
+            (status, field(&body, "error")),
+            (400, "authorization_pending")
+        );
+    }
+    let response = phone
+        .post_form(
+            "/account/pairing/decide",
+            &[
+                ("csrf", &csrf),
+                ("decision", "approve"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(page_text(&response.text().await.unwrap()).contains("Pixel 8 is signed in"));
+    let approved_at = server.state.clock.now();
+    server.clock.advance_secs(interval);
+    let (status, tokens) = server.poll("app", device_code).await;
+    assert_eq!(status, 200, "{tokens}");
+    // The tokens carry the fresh proof's time, as on the consent page.
+    let claims = crate::device_flow::jwt_part(field(&tokens, "id_token"), 1);
+    assert_eq!(claims["auth_time"].as_i64(), Some(approved_at));
+}
+
+#[tokio::test]
+async fn denying_a_paired_device_needs_no_password() {
+    let server = server_with(|c| c.approval_max_session_age_secs = 60).await;
+    let phone = signed_in_phone(&server, "lena").await;
+    server.clock.advance_secs(61);
+    let (_, code, _) = add_device(&phone).await;
+    let (_, auth) = pair_device(&server, &code, "Stranger's phone").await;
+    let response = decide_on_pairing_page(&phone, "deny").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, body) = server.poll("app", field(&auth, "device_code")).await;
+    assert_eq!((status, field(&body, "error")), (400, "access_denied"));
+}
+
+#[tokio::test]
+async fn a_paired_device_on_another_network_is_called_out() {
+    const WARNING: &str = "This request comes from a different network than you. Only approve a device that is in front of you.";
+    let server = server_with(|_| {}).await;
+    let phone = signed_in_phone(&server, "lena").await;
+    let (_, code, _) = add_device(&phone).await;
+    // Any 127/8 address works on Linux loopback: the device is on "another network".
+    let elsewhere = reqwest::Client::builder()
+        .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    let response = elsewhere
+        .post(server.url("/oauth2/device_authorization"))
+        .header("X-Device-Name", "Pixel 8")
+        .form(&[("client_id", "app"), ("pairing_code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let text = page_text(&phone.get("/account/pairing").await.text().await.unwrap());
+    assert!(text.contains(WARNING), "{text}");
+    assert!(text.contains("IP address 127.0.0.2"), "{text}");
+    // Same network: no warning.
+    let response = decide_on_pairing_page(&phone, "deny").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, code, _) = add_device(&phone).await;
+    pair_device(&server, &code, "Pixel 8").await;
+    let text = page_text(&phone.get("/account/pairing").await.text().await.unwrap());
+    assert!(!text.contains(WARNING), "{text}");
+}
+
+#[tokio::test]
+async fn a_request_the_client_may_not_make_is_refused_and_leaves_the_code_unused() {
+    let server = server_with(|_| {}).await;
+    // A web app that may use the code flow only, and a confidential device client.
+    let web = usher::store::Client {
+        id: "web".into(),
+        name: "Web app".into(),
+        allowed_scopes: "openid".into(),
+        grant_types: "authorization_code".into(),
+        redirect_uris: "https://web.example/cb".into(),
+        ..usher::store::Client::default()
+    };
+    usher::store::ClientStore::create_client(&server.state.db, &web)
+        .await
+        .unwrap();
+    let (_, secret) = server.create_confidential_client("tv", "openid").await;
+    let phone = signed_in_phone(&server, "lena").await;
+    let (_, code, _) = add_device(&phone).await;
+
+    let request = |form: Vec<(&'static str, String)>| {
+        server
+            .http
+            .post(server.url("/oauth2/device_authorization"))
+            .form(&form)
+    };
+    let with_code = |client: &'static str, scope: &'static str| {
+        vec![
+            ("client_id", client.to_string()),
+            ("scope", scope.to_string()),
+            ("pairing_code", code.clone()),
+        ]
+    };
+    let refusals = [
+        (
+            request(with_code("web", "openid")),
+            400,
+            "unauthorized_client",
+        ),
+        (
+            request(with_code("app", "openid admin")),
+            400,
+            "invalid_scope",
+        ),
+        (
+            request(with_code("tv", "openid")).basic_auth("tv", Some("wrong secret")),
+            401,
+            "invalid_client",
+        ),
+        (
+            request(with_code("nobody", "openid")),
+            401,
+            "invalid_client",
+        ),
+    ];
+    for (request, status, error) in refusals {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), status);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(field(&body, "error"), error, "{body}");
+    }
+    // Still waiting for a device, and still usable.
+    let html = phone.get("/account/pairing").await.text().await.unwrap();
+    assert!(html.contains("id=\"pairing-code\""), "{}", page_text(&html));
+    let response = request(with_code("tv", "openid"))
+        .basic_auth("tv", Some(&secret))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn a_paired_device_hears_the_decision_on_the_live_channel() {
+    let server = server_with(|_| {}).await;
+    let phone = signed_in_phone(&server, "lena").await;
+    let (_, code, _) = add_device(&phone).await;
+    let (_, auth) = pair_device(&server, &code, "Pixel 8").await;
+    let device_code = field(&auth, "device_code").to_string();
+    let http = server.http.clone();
+    let wait_url = server.url("/oauth2/device/wait");
+    let waiting = tokio::spawn(async move {
+        let response = http
+            .post(wait_url)
+            .form(&[("client_id", "app"), ("device_code", device_code.as_str())])
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.json::<Value>().await.unwrap(),
+        )
+    });
+    // Let the long poll start waiting before the decision.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(
+        decide_on_pairing_page(&phone, "approve").await.status(),
+        200
+    );
+    let (status, body) = tokio::time::timeout(std::time::Duration::from_secs(10), waiting)
+        .await
+        .expect("the long poll answers after the decision")
+        .unwrap();
+    assert_eq!((status, field(&body, "status")), (200, "approved"));
+    // Tokens still come from the token endpoint, and a live decision is not `slow_down`.
+    let (status, tokens) = server.poll("app", field(&auth, "device_code")).await;
+    assert_eq!(status, 200, "{tokens}");
+}
+
+#[tokio::test]
+async fn a_paired_device_gets_no_tokens_once_the_account_is_disabled() {
+    let server = server_with(|_| {}).await;
+    let phone = signed_in_phone(&server, "lena").await;
+    let (_, code, _) = add_device(&phone).await;
+    let (_, auth) = pair_device(&server, &code, "Pixel 8").await;
+    assert_eq!(
+        decide_on_pairing_page(&phone, "approve").await.status(),
+        200
+    );
+    let lena = server
+        .state
+        .db
+        .get_user_by_username("lena")
+        .await
+        .unwrap()
+        .unwrap();
+    server.state.db.set_disabled(&lena.id, true).await.unwrap();
+    let (status, body) = server.poll("app", field(&auth, "device_code")).await;
+    assert_eq!((status, field(&body, "error")), (400, "invalid_grant"));
+}
+
+#[tokio::test]
+async fn bad_input_on_the_pairing_pages_gets_a_page_never_a_500() {
+    let server = server_with(|_| {}).await;
+    let phone = signed_in_phone(&server, "lena").await;
+    let (_, code, _) = add_device(&phone).await;
+    let (_, auth) = pair_device(&server, &code, "Pixel 8").await;
+    let csrf = phone.csrf_from("/account/pairing").await;
+
+    // Deciding: no or a forged CSRF token, an unknown decision, a repeated field.
+    let forms: [(&[(&str, &str)], StatusCode); 5] = [
+        (&[("decision", "approve")], StatusCode::FORBIDDEN),
+        (
+            &[("csrf", "forged"), ("decision", "approve")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &[("csrf", &csrf), ("decision", "maybe")],
+            StatusCode::BAD_REQUEST,
+        ),
+        (&[("csrf", &csrf)], StatusCode::BAD_REQUEST),
+        (
+            &[
+                ("csrf", &csrf),
+                ("decision", "deny"),
+                ("decision", "approve"),
+            ],
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (form, status) in forms {
+        let response = phone.post_form("/account/pairing/decide", form).await;
+        assert_eq!(response.status(), status, "{form:?}");
+        let text = page_text(&response.text().await.unwrap());
+        assert!(
+            text.contains("Your form expired") || text.contains("The form could not be read"),
+            "{text}"
+        );
+    }
+    // Not a form at all.
+    for path in ["/account/pairing", "/account/pairing/decide"] {
+        let response = phone
+            .http
+            .post(phone.url(path))
+            .header("content-type", "application/json")
+            .body("{\"decision\":\"approve\"}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
+    }
+    // None of that decided anything.
+    let (status, body) = server.poll("app", field(&auth, "device_code")).await;
+    assert_eq!(
+        (status, field(&body, "error")),
+        (400, "authorization_pending")
+    );
+    let text = page_text(&phone.get("/account/pairing").await.text().await.unwrap());
+    assert!(text.contains("Pixel 8 wants to sign in"), "{text}");
+
+    // The link in the QR code, opened in any way, only explains.
+    for query in ["", "?code=", "?code=%FF%FE", "?code=x&code=y", "?code=ä"] {
+        let response = phone.get(&format!("/device/pair{query}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{query}");
+    }
+    // Pairing codes that are no codes: unknown, in words; a repeated one is refused.
+    let long = "B".repeat(10_000);
+    for bad in [
+        "ä",
+        "BCDF-GHJK-LMNP-QRST",
+        "'; DROP TABLE pairing_codes; --",
+        &long,
+    ] {
+        let (status, body) = pair_device(&server, bad, "Guesser").await;
+        assert_eq!(
+            (status, field(&body, "error_description")),
+            (400, "The pairing code is unknown.")
+        );
+    }
+    let response = server
+        .http
+        .post(server.url("/oauth2/device_authorization"))
+        .body(format!(
+            "client_id=app&pairing_code={code}&pairing_code={code}"
+        ))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}

@@ -678,7 +678,11 @@ async fn notification_outbox_claims_each_event_once_and_retries_it() {
         assert_eq!(claimed.len(), 1);
         assert_eq!((claimed[0].id.as_str(), claimed[0].attempts), ("n1", 1));
         assert_eq!(claimed[0].device_token.as_deref(), Some("push"));
-        assert!(db.claim_notifications(6_000, 10_000, 10).await.unwrap().iter().all(|n| n.id == "n2"));
+        let later = db.claim_notifications(6_000, 10_000, 10).await.unwrap();
+        assert_eq!(
+            later.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
+            ["n2"]
+        );
         // Concurrent claimers never share a row.
         db.enqueue_notification(&event("n3", 1_000)).await.unwrap();
         db.enqueue_notification(&event("n4", 1_000)).await.unwrap();
@@ -690,24 +694,59 @@ async fn notification_outbox_claims_each_event_once_and_retries_it() {
         assert_eq!(a.len() + b.len(), 2, "n3 and n4, each once");
         assert!(a.iter().all(|n| b.iter().all(|m| m.id != n.id)));
 
-        // A failed attempt comes back at its retry time; a crashed worker's lease runs out.
+        // A crashed worker's lease runs out: n2 (leased until 16 s), n3 and n4 (17 s) are
+        // claimed again, as a further attempt. A failed attempt comes back at its retry time,
+        // not before.
         db.mark_notification_failed("n1", "receiver answered 503", Some(30_000), 20)
             .await
             .unwrap();
-        assert!(db.claim_notifications(29_000, 10_000, 10).await.unwrap().is_empty());
+        let mut reclaimed: Vec<(String, i64)> = db
+            .claim_notifications(29_000, 10_000, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| (n.id, n.attempts))
+            .collect();
+        reclaimed.sort();
+        assert_eq!(
+            reclaimed,
+            [("n2".into(), 2), ("n3".into(), 2), ("n4".into(), 2)],
+            "expired leases only; n1 is not due until 30 s"
+        );
         let retried = db.claim_notifications(30_000, 10_000, 10).await.unwrap();
-        let ids: Vec<&str> = retried.iter().map(|n| n.id.as_str()).collect();
-        assert!(ids.contains(&"n1") && retried.iter().any(|n| n.id == "n1" && n.attempts == 2));
+        let ids: Vec<(&str, i64)> = retried
+            .iter()
+            .map(|n| (n.id.as_str(), n.attempts))
+            .collect();
+        assert_eq!(ids, [("n1", 2)], "the others are leased until 39 s");
         db.mark_notification_delivered("n1", 40).await.unwrap();
         let state = db.notification_state("n1").await.unwrap().unwrap();
-        assert_eq!((state.attempts, state.delivered_at, state.failed_at), (2, Some(40), None));
-        assert_eq!(state.last_error, None);
-        db.mark_notification_failed("n2", "gave up", None, 50).await.unwrap();
         assert_eq!(
-            db.notification_state("n2").await.unwrap().unwrap().failed_at,
+            (state.attempts, state.delivered_at, state.failed_at),
+            (2, Some(40), None)
+        );
+        assert_eq!(state.last_error, None);
+        db.mark_notification_failed("n2", "gave up", None, 50)
+            .await
+            .unwrap();
+        assert_eq!(
+            db.notification_state("n2")
+                .await
+                .unwrap()
+                .unwrap()
+                .failed_at,
             Some(50)
         );
-        assert!(db.claim_notifications(i64::MAX / 2, 10_000, 10).await.unwrap().iter().all(|n| n.id != "n1" && n.id != "n2"));
+        // Delivered and given-up events are never claimed again.
+        let mut left: Vec<String> = db
+            .claim_notifications(i64::MAX / 2, 10_000, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| n.id)
+            .collect();
+        left.sort();
+        assert_eq!(left, ["n3", "n4"]);
         assert_eq!(db.delete_finished_notifications(100).await.unwrap(), 2);
         assert!(db.notification_state("n1").await.unwrap().is_none());
     })

@@ -297,3 +297,60 @@ async fn via_proxy(server: &TestServer, client: &str) -> StatusCode {
         .unwrap()
         .status()
 }
+
+/// Runs `usher` on the test server's database; (success, stdout + stderr).
+async fn usher_cli(server: &TestServer, args: &[&str]) -> (bool, String) {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+        .args(args)
+        .env("USHER_DATABASE_URL", &server.state.config.database_url)
+        // No usher.toml from the working directory.
+        .current_dir(std::env::temp_dir())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .expect("run usher");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.success(), text)
+}
+
+#[tokio::test]
+async fn the_client_cli_sets_numeric_codes_of_at_least_six_digits() {
+    let server = server_with(|_| {}).await;
+    let create = |id: &'static str, extra: &'static [&'static str]| {
+        let mut args = vec!["client", "create", "--name", "Numeric remote", "--id", id];
+        args.extend_from_slice(extra);
+        args
+    };
+    let (ok, out) = usher_cli(
+        &server,
+        &create(
+            "remote6",
+            &["--user-code-format", "digits", "--user-code-length", "6"],
+        ),
+    )
+    .await;
+    assert!(ok, "{out}");
+    let (ok, out) = usher_cli(&server, &["client", "show", "remote6"]).await;
+    assert!(ok && out.contains("6 digits"), "{out}");
+    let auth = server
+        .device_authorization("remote6", Some("openid"), &[])
+        .await;
+    let code = auth["user_code"].as_str().unwrap();
+    assert!(
+        code.len() == 7 && code.as_bytes()[3] == b'-',
+        "two groups of three: {code}"
+    );
+
+    // Fewer than six digits, or a length without the digits format, is refused.
+    for extra in [
+        &["--user-code-format", "digits", "--user-code-length", "5"][..],
+        &["--user-code-length", "8"][..],
+    ] {
+        let (ok, out) = usher_cli(&server, &create("refused", extra)).await;
+        assert!(!ok, "{extra:?}: {out}");
+        assert!(out.contains("user-code-length"), "{out}");
+    }
+    let (ok, _) = usher_cli(&server, &["client", "show", "refused"]).await;
+    assert!(!ok, "no client was made");
+}

@@ -1,11 +1,15 @@
 //! "Add a device" (docs/linked-devices.md): the signed-in browser makes a pairing code and
 //! shows it as a QR code and as text; the new device starts a device authorization with it;
 //! this page then asks "Pixel 8 wants to sign in as you — approve?" and decides through
-//! `oauth::device::decide`, the same records and rules as the consent page. Without
-//! JavaScript: the waiting page reloads itself every 2 seconds (meta refresh).
+//! `oauth::device::decide`, the same records and rules as the consent page: the
+//! different-network warning, and the password again when the sign-in is old
+//! (`web::fresh_proof`). Without JavaScript: the waiting page reloads itself every 2
+//! seconds (meta refresh).
 //!
 //! The pairing's id lives only in the creating browser's session, so only that browser
 //! (and only while signed in as the same person) sees the request and can decide on it.
+
+use std::net::IpAddr;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -39,6 +43,8 @@ use crate::{
         csrf,
         duration_words::{ago, remaining},
         error::PageError,
+        fresh_proof::{self, FreshProof},
+        ip::{ClientAddr, budget_key, different_network},
         session::SignedIn,
     },
 };
@@ -48,6 +54,9 @@ pub const PAGE: &str = "/account/pairing";
 /// session only so the page can redraw it while it reloads itself.
 const PAIRING_ID: &str = "pairing_id";
 const PAIRING_CODE: &str = "pairing_code";
+// The consent page's words: the same rule, the same wording.
+const WRONG_PASSWORD: &str = "That password is not right. Enter the password of this account.";
+const PASSWORD_MISSING: &str = "Enter your password to approve.";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account_pairing.html")]
@@ -60,6 +69,20 @@ struct PairingPage {
     waiting: Option<Waiting>,
     asking: Option<Asking>,
     outcome: Option<Outcome>,
+}
+
+impl PairingPage {
+    async fn new(session: &Session, username: String) -> Result<PairingPage, PageError> {
+        Ok(PairingPage {
+            nav: AccountNav::Devices,
+            csrf: csrf::csrf_token(session).await?,
+            username,
+            refresh: false,
+            waiting: None,
+            asking: None,
+            outcome: None,
+        })
+    }
 }
 
 /// The pairing code is out, no device has used it yet.
@@ -80,12 +103,19 @@ struct Asking {
     scopes: Vec<&'static str>,
     asked: String,
     time_left: String,
+    /// The device asked from another network than this browser's (as on the consent page).
+    other_network: bool,
+    /// Approving needs the password again (`web/fresh_proof.rs`).
+    password_needed: bool,
+    error: Option<&'static str>,
 }
 
 struct Outcome {
     title: String,
     text: String,
     success: bool,
+    /// Offer "Add a device" again right here (the code expired, or its request is gone).
+    new_code: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,6 +136,9 @@ pub struct DecideForm {
     #[serde(default)]
     csrf: String,
     decision: Choice,
+    /// Only asked for when the sign-in is too old to approve with.
+    #[serde(default)]
+    password: String,
 }
 
 fn login_first() -> Response {
@@ -132,30 +165,27 @@ pub async fn add_device(
 }
 
 /// `GET /account/pairing`: the QR code while waiting, then the approval question.
-pub async fn show(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
-    let Some((_, user)) = SignedIn::current_user(&state, &session).await? else {
+pub async fn show(
+    State(state): State<AppState>,
+    ClientAddr(browser): ClientAddr,
+    session: Session,
+) -> Result<Response, PageError> {
+    let Some((signed_in, user)) = SignedIn::current_user(&state, &session).await? else {
         return Ok(login_first());
     };
     let Some(record) = current_pairing(&state, &session, &user).await? else {
         return Ok(Redirect::to(devices::PAGE).into_response());
     };
     let now = state.clock.now();
-    let mut page = PairingPage {
-        nav: AccountNav::Devices,
-        csrf: csrf::csrf_token(&session).await?,
-        username: user.username.clone(),
-        refresh: false,
-        waiting: None,
-        asking: None,
-        outcome: None,
-    };
+    let mut page = PairingPage::new(&session, user.username.clone()).await?;
     let Some(authorization_id) = record.device_authorization_id.as_deref() else {
         if record.expires_at <= now {
             forget(&session).await?;
             page.outcome = Some(Outcome {
                 title: "The pairing code expired".into(),
-                text: "No device used it in time. Choose \"Add a device\" for a new code.".into(),
+                text: "No device used it in time. Make a new code to try again.".into(),
                 success: false,
+                new_code: true,
             });
             return Ok(page.into_response());
         }
@@ -171,14 +201,16 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
     let authorization = state.db.get_device_authorization(authorization_id).await?;
     match authorization {
         Some(auth) if is_waiting(&auth, &user, now) => {
-            page.asking = Some(asking(&state, auth, now).await?);
+            page.asking = Some(asking(&state, auth, &signed_in, browser, now).await?);
         }
         _ => {
             forget(&session).await?;
             page.outcome = Some(Outcome {
                 title: "Nothing to approve".into(),
-                text: "The device's request is no longer waiting. Choose \"Add a device\" to start again.".into(),
+                text: "The device's request is no longer waiting. Make a new code to start again."
+                    .into(),
                 success: false,
+                new_code: true,
             });
         }
     }
@@ -188,12 +220,13 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
 /// `POST /account/pairing/decide`: Approve or Deny, for the pairing of this browser only.
 pub async fn decide(
     State(state): State<AppState>,
+    ClientAddr(browser): ClientAddr,
     session: Session,
     form: Result<Form<DecideForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, &form.csrf).await?;
-    let Some((signed_in, user)) = SignedIn::current_user(&state, &session).await? else {
+    let Some((mut signed_in, user)) = SignedIn::current_user(&state, &session).await? else {
         return Ok(login_first());
     };
     let now = state.clock.now();
@@ -207,6 +240,34 @@ pub async fn decide(
         return Err(PageError::no_longer_waiting());
     };
     let approved = matches!(form.decision, Choice::Approve);
+    // Denying needs no proof: it can only protect the account.
+    if approved
+        && let Some(FreshProof::Password) =
+            fresh_proof::needed_for_approval(&state.config, &signed_in, now)
+    {
+        let ip_key = browser.map_or_else(|| "unknown".to_string(), budget_key);
+        let missing = form.password.is_empty();
+        let proof = if missing {
+            None
+        } else {
+            fresh_proof::prove_password(&state, &user, form.password, &ip_key, now).await?
+        };
+        let Some(renewed) = proof else {
+            // Asked again; nothing is decided and the pairing stays.
+            let mut question = asking(&state, auth, &signed_in, browser, now).await?;
+            question.error = Some(if missing {
+                PASSWORD_MISSING
+            } else {
+                WRONG_PASSWORD
+            });
+            let mut page = PairingPage::new(&session, user.username).await?;
+            page.asking = Some(question);
+            return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+        };
+        renewed.store(&session).await?;
+        tracing::info!(user_id = %renewed.user_id, "re-authenticated to approve a paired device");
+        signed_in = renewed;
+    }
     let decision = Decision {
         approved,
         user_id: signed_in.user_id,
@@ -227,23 +288,18 @@ pub async fn decide(
             text: "It appears in your list of devices. You can sign it out there at any time."
                 .into(),
             success: true,
+            new_code: false,
         }
     } else {
         Outcome {
             title: "Request denied".into(),
             text: format!("{name} was not signed in."),
             success: false,
+            new_code: false,
         }
     };
-    let page = PairingPage {
-        nav: AccountNav::Devices,
-        csrf: csrf::csrf_token(&session).await?,
-        username: user.username,
-        refresh: false,
-        waiting: None,
-        asking: None,
-        outcome: Some(outcome),
-    };
+    let mut page = PairingPage::new(&session, user.username).await?;
+    page.outcome = Some(outcome);
     Ok(page.into_response())
 }
 
@@ -313,8 +369,16 @@ fn waiting(
 async fn asking(
     state: &AppState,
     auth: DeviceAuthorization,
+    signed_in: &SignedIn,
+    browser: Option<IpAddr>,
     now: i64,
 ) -> Result<Asking, PageError> {
+    let device_ip = auth.device.ip.as_deref().and_then(|ip| ip.parse().ok());
+    let other_network = match (device_ip, browser) {
+        (Some(device), Some(browser)) => different_network(device, browser),
+        // Unknown on either side: nothing to compare, so no claim either way.
+        _ => false,
+    };
     let client_name = state
         .db
         .get_client(&auth.client_id)
@@ -328,6 +392,9 @@ async fn asking(
         asked: ago(now - auth.created_at),
         time_left: remaining(auth.expires_at - now),
         device: auth.device,
+        other_network,
+        password_needed: fresh_proof::needed_for_approval(&state.config, signed_in, now).is_some(),
+        error: None,
     })
 }
 
