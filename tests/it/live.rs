@@ -193,9 +193,34 @@ async fn sse_reports_expiry() {
         ("expired", Some("expired"))
     );
     assert!(stream.next().await.is_none());
-    // Connecting after expiry: the outcome at once, no `pending`.
+    // Connecting after expiry: the outcome at once, no `pending`; the long poll alike.
     let mut again = open_stream(&server, "tv", &device_code).await;
     assert_eq!(again.next().await.unwrap().0, "expired");
+    let response = live_request(&server, "/oauth2/device/wait", "tv", &device_code).await;
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"status": "expired"}));
+}
+
+#[tokio::test]
+async fn discovery_advertises_both_live_endpoints() {
+    let server = TestServer::start().await;
+    let metadata: Value = server
+        .http
+        .get(server.url("/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        metadata["usher_device_events_endpoint"],
+        server.url("/oauth2/device/events")
+    );
+    assert_eq!(
+        metadata["usher_device_wait_endpoint"],
+        server.url("/oauth2/device/wait")
+    );
 }
 
 #[tokio::test]
