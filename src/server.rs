@@ -7,6 +7,7 @@ use axum::{
     extract::DefaultBodyLimit,
     http::{HeaderName, HeaderValue, StatusCode, header},
 };
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tower_http::{
     limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
@@ -62,6 +63,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         )),
         metrics: crate::metrics::Metrics::new(),
         device_events: Arc::new(device_events),
+        notifications_queued: Arc::new(tokio::sync::Notify::new()),
         user_code_attempts: Arc::new(AttemptLimiter::new(
             config.user_code_attempts_per_ip,
             config.user_code_attempt_window_secs,
@@ -139,6 +141,11 @@ pub async fn serve(
     };
     let notifications = tokio::spawn(crate::oauth::notify::run_delivery_worker(state.clone()));
     let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Small writes (SSE events, JSON answers) go out at once instead of waiting for the
+    // peer's delayed ACK (Nagle): ~40 ms otherwise on the live channel.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;

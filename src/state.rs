@@ -31,6 +31,9 @@ pub struct AppState {
     pub login_attempts: Arc<AttemptLimiter>,
     /// Waiters for device decisions (live hand-off), shared across instances via PostgreSQL.
     pub device_events: Arc<DeviceEvents>,
+    /// Wakes this instance's notification worker when an event is queued, so delivery does
+    /// not wait for the worker's next round (`oauth/notify.rs`).
+    pub notifications_queued: Arc<tokio::sync::Notify>,
     /// This instance's Prometheus recorder (`GET /metrics`); see `metrics.rs`.
     pub metrics: crate::metrics::Metrics,
 }

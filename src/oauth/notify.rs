@@ -90,7 +90,9 @@ pub async fn enqueue_decision(
         attempts: 0,
         next_attempt_at_ms: state.clock.now_ms(),
     };
-    state.db.enqueue_notification(&notification).await
+    state.db.enqueue_notification(&notification).await?;
+    state.notifications_queued.notify_one();
+    Ok(())
 }
 
 /// The claims of a notification's SET (RFC 8417 §2.2). Never a device code or a token.
@@ -131,7 +133,12 @@ pub async fn run_delivery_worker(state: AppState) {
     ));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        // A round each interval (retries, other instances' events) or at once when this
+        // instance queues an event.
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = state.notifications_queued.notified() => {}
+        }
         if let Err(err) = deliver_due(&state, &http).await {
             tracing::warn!(error = %err, "could not claim notifications");
         }

@@ -4,8 +4,6 @@
 //! another network than the browser is called out plainly, since remote phishing ("enter
 //! this code to claim your prize") always comes from somewhere else (§5.4, §5.5).
 
-use std::net::IpAddr;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -14,70 +12,36 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::{
     oauth::{
-        device::{UserCodeLookup, decide, lookup_user_code},
-        scope,
+        device::{UserCodeLookup, lookup_user_code},
         user_code::UserCode,
     },
     state::AppState,
-    store::{Client, ClientStore, Decision, DeviceAuthorization, DeviceInfo, User},
+    store::{Client, ClientStore, DeviceAuthorization},
     web::{
+        approval::{self, ApprovalForm, Approver, Outcome, Question},
         csrf,
-        duration_words::{ago, remaining},
         error::PageError,
-        fresh_proof::{self, FreshProof},
-        ip::{ClientAddr, budget_key, different_network},
+        ip::ClientAddr,
         message::MessagePage,
-        session::{PendingDevice, SignedIn},
+        session::PendingDevice,
     },
 };
 
 const LOGIN_THEN_CONSENT: &str = "/login?next=/device/consent";
-const WRONG_PASSWORD: &str = "That password is not right. Enter the password of this account.";
-const PASSWORD_MISSING: &str = "Enter your password to approve.";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "consent.html")]
 pub struct ConsentPage {
     pub csrf: String,
-    pub client_name: String,
-    /// The client's logo (`shown_logo`), shown with the name as its alt text.
-    pub logo_uri: Option<String>,
     pub username: String,
-    /// Plain-words descriptions of the requested scopes.
-    pub scopes: Vec<&'static str>,
-    pub device: DeviceInfo,
-    pub asked: String,
+    pub question: Question,
     pub user_code: String,
-    pub time_left: String,
     /// A waiting browser's "Sign in with QR code", not a device (`oauth::qr_login`).
     pub browser_sign_in: bool,
-    /// The device asked from another network than this browser's.
-    pub other_network: bool,
-    /// Approving needs the password again (`web/fresh_proof.rs`).
-    pub password_needed: bool,
-    pub error: Option<&'static str>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Choice {
-    Approve,
-    Deny,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ConsentForm {
-    #[serde(default)]
-    csrf: String,
-    decision: Choice,
-    /// Only asked for when the sign-in is too old to approve with.
-    #[serde(default)]
-    password: String,
 }
 
 pub async fn show(
@@ -85,44 +49,26 @@ pub async fn show(
     ClientAddr(browser): ClientAddr,
     session: Session,
 ) -> Result<Response, PageError> {
-    let Some((signed_in, user)) = SignedIn::current_user(&state, &session).await? else {
+    let Some(approver) = Approver::current(&state, &session, browser).await? else {
         return Ok(Redirect::to(LOGIN_THEN_CONSENT).into_response());
     };
     let Some(pending) = PendingDevice::load(&session).await? else {
         return Ok(Redirect::to("/device").into_response());
     };
     let now = state.clock.now();
-    let auth = match still_pending(&state, &pending, now).await? {
-        Ok(auth) => auth,
-        Err(page) => {
-            PendingDevice::forget(&session).await?;
-            return Err(page);
-        }
-    };
-    let view = View {
-        signed_in: &signed_in,
-        user,
-        browser,
-        error: None,
-    };
-    match view.render(&state, &session, auth, now).await? {
-        Some(page) => Ok(page.into_response()),
-        None => {
-            PendingDevice::forget(&session).await?;
-            Err(PageError::no_longer_waiting())
-        }
-    }
+    let page = ask(&state, &session, &pending, approver, None, now).await?;
+    Ok(page.into_response())
 }
 
 pub async fn submit(
     State(state): State<AppState>,
     ClientAddr(browser): ClientAddr,
     session: Session,
-    form: Result<Form<ConsentForm>, FormRejection>,
+    form: Result<Form<ApprovalForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, &form.csrf).await?;
-    let Some((mut signed_in, user)) = SignedIn::current_user(&state, &session).await? else {
+    let Some(approver) = Approver::current(&state, &session, browser).await? else {
         return Ok(Redirect::to(LOGIN_THEN_CONSENT).into_response());
     };
     // Gone after a decision: a second click (or another tab) lands here.
@@ -130,64 +76,19 @@ pub async fn submit(
         return Err(PageError::no_longer_waiting());
     };
     let now = state.clock.now();
-    let approved = matches!(form.decision, Choice::Approve);
-    // Denying needs no proof: it can only protect the account.
-    if approved
-        && let Some(FreshProof::Password) =
-            fresh_proof::needed_for_approval(&state.config, &signed_in, now)
-    {
-        let ip_key = browser.map_or_else(|| "unknown".to_string(), budget_key);
-        let missing = form.password.is_empty();
-        let proof = if missing {
-            None
-        } else {
-            fresh_proof::prove_password(&state, &user, form.password, &ip_key, now).await?
-        };
-        let Some(renewed) = proof else {
-            let auth = match still_pending(&state, &pending, now).await? {
-                Ok(auth) => auth,
-                Err(page) => {
-                    PendingDevice::forget(&session).await?;
-                    return Err(page);
-                }
-            };
-            let view = View {
-                signed_in: &signed_in,
-                user,
-                browser,
-                error: Some(if missing {
-                    PASSWORD_MISSING
-                } else {
-                    WRONG_PASSWORD
-                }),
-            };
-            return match view.render(&state, &session, auth, now).await? {
-                Some(page) => Ok((StatusCode::UNAUTHORIZED, page).into_response()),
-                None => Err(PageError::no_longer_waiting()),
-            };
-        };
-        renewed.store(&session).await?;
-        tracing::info!(user_id = %renewed.user_id, "re-authenticated to approve a device");
-        signed_in = renewed;
+    let outcome =
+        approval::decide(&state, &session, &approver, form, &pending.auth_id, now).await?;
+    if let Outcome::AskAgain(error) = outcome {
+        // Nothing was decided: the request stays in the session.
+        let page = ask(&state, &session, &pending, approver, Some(error), now).await?;
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     }
-    let decision = Decision {
-        approved,
-        user_id: signed_in.user_id,
-        auth_time: signed_in.auth_time,
-        amr: signed_in.amr,
-    };
-    let decided = decide(&state, &pending.auth_id, &decision, now).await?;
     PendingDevice::forget(&session).await?;
-    if !decided {
-        return Err(PageError::no_longer_waiting());
+    match outcome {
+        Outcome::Decided { approved: true } => Ok(MessagePage::approved().into_response()),
+        Outcome::Decided { approved: false } => Ok(MessagePage::denied().into_response()),
+        _ => Err(PageError::no_longer_waiting()),
     }
-    tracing::info!(device_authorization = %pending.auth_id, approved, "device authorization decided");
-    let page = if approved {
-        MessagePage::approved()
-    } else {
-        MessagePage::denied()
-    };
-    Ok(page.into_response())
 }
 
 /// The logo URL to show for a client: https only, as `usher client create` demands, so a
@@ -200,67 +101,52 @@ pub fn shown_logo(client: &Client) -> Option<String> {
         .map(str::to_string)
 }
 
-/// What the consent page is rendered for.
-struct View<'a> {
-    signed_in: &'a SignedIn,
-    user: User,
-    browser: Option<IpAddr>,
+/// The consent page for the request in the session, which is forgotten once the request
+/// no longer waits (or its client is gone).
+async fn ask(
+    state: &AppState,
+    session: &Session,
+    pending: &PendingDevice,
+    approver: Approver,
     error: Option<&'static str>,
+    now: i64,
+) -> Result<ConsentPage, PageError> {
+    let auth = still_pending(state, session, pending, now).await?;
+    let Some(client) = state.db.get_client(&auth.client_id).await? else {
+        PendingDevice::forget(session).await?;
+        return Err(PageError::no_longer_waiting());
+    };
+    let mut question = Question::new(&state.config, Some(&client), &auth, &approver, now);
+    question.error = error;
+    Ok(ConsentPage {
+        csrf: csrf::csrf_token(session).await?,
+        username: approver.user.username,
+        question,
+        browser_sign_in: crate::oauth::qr_login::is_browser_sign_in(&auth),
+        user_code: UserCode::parse(&auth.user_code)
+            .map(|c| c.display())
+            .unwrap_or(auth.user_code),
+    })
 }
 
-impl View<'_> {
-    /// The page, or `None` when the client is gone.
-    async fn render(
-        self,
-        state: &AppState,
-        session: &Session,
-        auth: DeviceAuthorization,
-        now: i64,
-    ) -> Result<Option<ConsentPage>, PageError> {
-        let Some(client) = state.db.get_client(&auth.client_id).await? else {
-            return Ok(None);
-        };
-        let device_ip = auth.device.ip.as_deref().and_then(|ip| ip.parse().ok());
-        let other_network = match (device_ip, self.browser) {
-            (Some(device), Some(browser)) => different_network(device, browser),
-            // Unknown on either side: nothing to compare, so no claim either way.
-            _ => false,
-        };
-        let password_needed =
-            fresh_proof::needed_for_approval(&state.config, self.signed_in, now).is_some();
-        Ok(Some(ConsentPage {
-            csrf: csrf::csrf_token(session).await?,
-            logo_uri: shown_logo(&client),
-            client_name: client.name,
-            username: self.user.username,
-            scopes: scope::describe_all(&auth.scope),
-            asked: ago(now - auth.created_at),
-            time_left: remaining(auth.expires_at - now),
-            browser_sign_in: crate::oauth::qr_login::is_browser_sign_in(&auth),
-            user_code: UserCode::parse(&auth.user_code)
-                .map(|c| c.display())
-                .unwrap_or(auth.user_code),
-            device: auth.device,
-            other_network,
-            password_needed,
-            error: self.error,
-        }))
-    }
-}
-
-/// The authorization in the session, if it is still waiting. Otherwise the page to show.
-/// A user code can be drawn again after expiry, so the id must match too.
+/// The authorization in the session, if it is still waiting; otherwise the session forgets
+/// it and the page to show is the error. A user code can be drawn again after expiry, so
+/// the id must match too.
 async fn still_pending(
     state: &AppState,
+    session: &Session,
     pending: &PendingDevice,
     now: i64,
-) -> Result<Result<DeviceAuthorization, PageError>, PageError> {
-    let Some(code) = UserCode::parse(&pending.user_code) else {
-        return Ok(Err(PageError::no_longer_waiting()));
+) -> Result<DeviceAuthorization, PageError> {
+    let lookup = match UserCode::parse(&pending.user_code) {
+        Some(code) => Some(lookup_user_code(&state.db, &code, now).await?),
+        None => None,
     };
-    Ok(match lookup_user_code(&state.db, &code, now).await? {
-        UserCodeLookup::Pending(auth) if auth.id == pending.auth_id => Ok(auth),
-        UserCodeLookup::Expired => Err(PageError::expired_code()),
-        _ => Err(PageError::no_longer_waiting()),
-    })
+    let gone = match lookup {
+        Some(UserCodeLookup::Pending(auth)) if auth.id == pending.auth_id => return Ok(auth),
+        Some(UserCodeLookup::Expired) => PageError::expired_code(),
+        _ => PageError::no_longer_waiting(),
+    };
+    PendingDevice::forget(session).await?;
+    Err(gone)
 }

@@ -1,5 +1,6 @@
-//! Every failure a person can cause ends on a friendly page with a way back to `/device`,
-//! never a raw error. Internal details are logged here, never shown.
+//! Every failure a person can cause ends on a friendly page with a way back to `/device`
+//! (or to "Your devices" from the account pages), never a raw error. Internal details are
+//! logged here, never shown.
 
 use std::fmt::Display;
 
@@ -28,8 +29,16 @@ impl PageError {
             title,
             text,
             action,
+            href: "/device",
         };
         PageError { status, page }
+    }
+
+    /// The same page with its link back to "Your devices", for errors on the account pages.
+    pub fn back_to_devices(mut self) -> PageError {
+        self.page.action = "Your devices";
+        self.page.href = "/account/devices";
+        self
     }
 
     /// A form body that could not be read (wrong content type, repeated or invalid fields).
@@ -102,6 +111,7 @@ impl PageError {
             "Device not found",
             "This device is not signed in to your account. It may have been signed out already.",
         )
+        .back_to_devices()
     }
 
     pub fn not_found() -> PageError {

@@ -1,4 +1,4 @@
-//! A page with one message and a way back to `/device`: results and errors alike.
+//! A page with one message and a way back (to `/device` unless said): results and errors alike.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -27,8 +27,10 @@ pub struct MessagePage {
     pub tone: Tone,
     pub title: &'static str,
     pub text: &'static str,
-    /// Label of the link to `/device`.
+    /// Label of the link back.
     pub action: &'static str,
+    /// Where the link goes: `/device`, or "Your devices" from the account pages.
+    pub href: &'static str,
 }
 
 impl MessagePage {
@@ -38,6 +40,7 @@ impl MessagePage {
             title: "Device signed in",
             text: "You're signed in on your device. You can go back to your TV.",
             action: "Sign in another device",
+            href: "/device",
         }
     }
 
@@ -47,6 +50,7 @@ impl MessagePage {
             title: "Request denied",
             text: "Request denied. The device was not signed in.",
             action: "Enter another code",
+            href: "/device",
         }
     }
 
@@ -56,6 +60,7 @@ impl MessagePage {
             title: "Signed out",
             text: "You are signed out of Usher on this browser.",
             action: "Sign in a device",
+            href: "/device",
         }
     }
 }

@@ -5,6 +5,7 @@
 //! `csrf`, `user_id`, `auth_time`, `amr`, `device_auth_id`, `device_user_code`.
 
 pub mod account;
+pub mod approval;
 pub mod authorize;
 pub mod consent;
 pub mod countdown;

@@ -466,31 +466,62 @@ async fn sse_outlives_the_request_timeout_with_keep_alive_comments() {
     assert_eq!(stream.next().await.unwrap().0, "approved");
 }
 
+/// Two servers on one PostgreSQL schema (`USHER_TEST_DATABASE_URL`), as two instances
+/// behind a load balancer.
+pub(crate) struct TwoInstances {
+    pub(crate) first: TestServer,
+    pub(crate) second: TestServer,
+    admin: sqlx::PgPool,
+    schema: String,
+}
+
+impl TwoInstances {
+    /// None (and a note) without `USHER_TEST_DATABASE_URL`.
+    pub(crate) async fn start() -> Option<TwoInstances> {
+        let Ok(url) = std::env::var("USHER_TEST_DATABASE_URL") else {
+            eprintln!("USHER_TEST_DATABASE_URL is not set: cross-instance test skipped");
+            return None;
+        };
+        let schema = format!("usher_live_{}", uuid::Uuid::new_v4().simple());
+        let admin = sqlx::PgPool::connect(&url).await.expect("postgres");
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let shared = format!("{url}{separator}options[search_path]={schema}");
+        let first = TestServer::start_with(|c| c.database_url = shared.clone()).await;
+        let second = TestServer::start_with(|c| c.database_url = shared.clone()).await;
+        // Let the instances' LISTEN connections come up.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        Some(TwoInstances {
+            first,
+            second,
+            admin,
+            schema,
+        })
+    }
+
+    pub(crate) async fn finish(self) {
+        drop((self.first, self.second));
+        let _ = sqlx::query(&format!("DROP SCHEMA {} CASCADE", self.schema))
+            .execute(&self.admin)
+            .await;
+    }
+}
+
 #[tokio::test]
 async fn on_postgres_a_decision_on_one_instance_reaches_a_device_waiting_on_another() {
-    let Ok(url) = std::env::var("USHER_TEST_DATABASE_URL") else {
-        eprintln!("USHER_TEST_DATABASE_URL is not set: cross-instance test skipped");
+    let Some(instances) = TwoInstances::start().await else {
         return;
     };
-    let schema = format!("usher_live_{}", uuid::Uuid::new_v4().simple());
-    let admin = sqlx::PgPool::connect(&url).await.expect("postgres");
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let separator = if url.contains('?') { '&' } else { '?' };
-    let shared = format!("{url}{separator}options[search_path]={schema}");
-    let first = TestServer::start_with(|c| c.database_url = shared.clone()).await;
-    let second = TestServer::start_with(|c| c.database_url = shared.clone()).await;
-
-    let authorization = setup(&first).await;
+    let (first, second) = (&instances.first, &instances.second);
+    let authorization = setup(first).await;
     let device_code = code(&authorization, "device_code");
     // The device waits on the second instance; the person approves on the first.
-    let mut stream = open_stream(&second, "tv", &device_code).await;
+    let mut stream = open_stream(second, "tv", &device_code).await;
     assert_eq!(stream.next().await.unwrap().0, "pending");
-    // Let the second instance's LISTEN connection come up.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let phone = phone_on_consent(&first, &code(&authorization, "user_code")).await;
+    let phone = phone_on_consent(first, &code(&authorization, "user_code")).await;
     let sent = approve_timed(&phone).await;
     let (event, _) = stream.next().await.unwrap();
     let latency = sent.elapsed();
@@ -500,9 +531,5 @@ async fn on_postgres_a_decision_on_one_instance_reaches_a_device_waiting_on_anot
     assert!(latency < Duration::from_secs(2), "{latency:?}");
     let (status, _) = second.poll("tv", &device_code).await;
     assert_eq!(status, 200);
-
-    drop((first, second));
-    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-        .execute(&admin)
-        .await;
+    instances.finish().await;
 }

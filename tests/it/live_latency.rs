@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::{
-    live::{approve_timed, code, open_stream, setup},
+    live::{TwoInstances, approve_timed, code, open_stream, setup},
     phone::Phone,
     support::TestServer,
 };
@@ -115,4 +115,35 @@ async fn sse_and_long_poll_report_approval_quickly() {
         "long poll: approve POST sent -> `approved` answer",
         long_poll,
     );
+}
+
+#[tokio::test]
+async fn on_postgres_a_decision_reaches_another_instance_quickly() {
+    let Some(instances) = TwoInstances::start().await else {
+        return;
+    };
+    let (first, second) = (&instances.first, &instances.second);
+    setup(first).await;
+    let phone = signed_in_phone(first).await;
+    let mut samples = Vec::new();
+    for _ in 0..SAMPLES {
+        let authorization = next_authorization(first, &phone).await;
+        let mut stream = open_stream(second, "tv", &code(&authorization, "device_code")).await;
+        assert_eq!(stream.next().await.unwrap().0, "pending");
+        let arrival = tokio::spawn(async move {
+            let event = stream.next().await.unwrap().0;
+            (Instant::now(), event)
+        });
+        // A person takes longer than this to tap; see the Nagle note above.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let sent = approve_timed(&phone).await;
+        let (arrived, event) = arrival.await.unwrap();
+        assert_eq!(event, "approved");
+        samples.push(arrived.duration_since(sent));
+    }
+    report(
+        "cross-instance (PostgreSQL NOTIFY): approve POST sent on one -> event on the other",
+        samples,
+    );
+    instances.finish().await;
 }

@@ -3,6 +3,7 @@
 
 pub mod consents;
 pub mod devices;
+pub mod pair_link;
 pub mod pairing;
 
 use axum::{
@@ -38,5 +39,5 @@ pub fn routes() -> Router<AppState> {
         .route("/account/devices/sign-out", post(devices::sign_out))
         .route(pairing::PAGE, get(pairing::show).post(pairing::add_device))
         .route("/account/pairing/decide", post(pairing::decide))
-        .route("/device/pair", get(pairing::explain_pairing_link))
+        .route("/device/pair", get(pair_link::explain_pairing_link))
 }

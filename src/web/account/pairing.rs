@@ -9,42 +9,33 @@
 //! The pairing's id lives only in the creating browser's session, so only that browser
 //! (and only while signed in as the same person) sees the request and can decide on it.
 
-use std::net::IpAddr;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     Form,
-    extract::{
-        Query, State,
-        rejection::{FormRejection, QueryRejection},
-    },
+    extract::{State, rejection::FormRejection},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
-use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::{
     http::qr::qr_png,
-    oauth::{
-        device::decide as decide_device,
-        pairing::{self, PairingCodeText},
-        scope,
-    },
+    oauth::pairing::{self, PairingCodeText},
     state::AppState,
     store::{
-        ClientStore, Decision, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo,
-        DeviceStatus, PairingCode, PairingCodeStore, User,
+        ClientStore, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo, DeviceStatus,
+        PairingCode, PairingCodeStore, User,
     },
     web::{
         account::{AccountNav, devices},
+        approval::{self, ApprovalForm, Approver, Question},
         csrf,
-        duration_words::{ago, remaining},
+        duration_words::remaining,
         error::PageError,
-        fresh_proof::{self, FreshProof},
-        ip::{ClientAddr, budget_key, different_network},
+        ip::ClientAddr,
+        login::CsrfForm,
         session::SignedIn,
     },
 };
@@ -54,9 +45,6 @@ pub const PAGE: &str = "/account/pairing";
 /// session only so the page can redraw it while it reloads itself.
 const PAIRING_ID: &str = "pairing_id";
 const PAIRING_CODE: &str = "pairing_code";
-// The consent page's words: the same rule, the same wording.
-const WRONG_PASSWORD: &str = "That password is not right. Enter the password of this account.";
-const PASSWORD_MISSING: &str = "Enter your password to approve.";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account_pairing.html")]
@@ -98,16 +86,7 @@ struct Waiting {
 /// A device used the code and waits for the decision.
 struct Asking {
     device_name: String,
-    client_name: String,
-    device: DeviceInfo,
-    scopes: Vec<&'static str>,
-    asked: String,
-    time_left: String,
-    /// The device asked from another network than this browser's (as on the consent page).
-    other_network: bool,
-    /// Approving needs the password again (`web/fresh_proof.rs`).
-    password_needed: bool,
-    error: Option<&'static str>,
+    question: Question,
 }
 
 struct Outcome {
@@ -118,29 +97,6 @@ struct Outcome {
     new_code: bool,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Choice {
-    Approve,
-    Deny,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct DecideForm {
-    #[serde(default)]
-    csrf: String,
-    decision: Choice,
-    /// Only asked for when the sign-in is too old to approve with.
-    #[serde(default)]
-    password: String,
-}
-
 fn login_first() -> Response {
     Redirect::to(&format!("/login?next={}", devices::PAGE)).into_response()
 }
@@ -149,10 +105,10 @@ fn login_first() -> Response {
 pub async fn add_device(
     State(state): State<AppState>,
     session: Session,
-    form: Result<Form<CsrfOnly>, FormRejection>,
+    form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(form) = form.map_err(PageError::bad_form)?;
-    csrf::verify(&session, &form.csrf).await?;
+    csrf::verify(&session, form.csrf()).await?;
     let Some((_, user)) = SignedIn::current_user(&state, &session).await? else {
         return Ok(login_first());
     };
@@ -170,14 +126,14 @@ pub async fn show(
     ClientAddr(browser): ClientAddr,
     session: Session,
 ) -> Result<Response, PageError> {
-    let Some((signed_in, user)) = SignedIn::current_user(&state, &session).await? else {
+    let Some(approver) = Approver::current(&state, &session, browser).await? else {
         return Ok(login_first());
     };
-    let Some(record) = current_pairing(&state, &session, &user).await? else {
+    let Some(record) = current_pairing(&state, &session, &approver.user).await? else {
         return Ok(Redirect::to(devices::PAGE).into_response());
     };
     let now = state.clock.now();
-    let mut page = PairingPage::new(&session, user.username.clone()).await?;
+    let mut page = PairingPage::new(&session, approver.user.username.clone()).await?;
     let Some(authorization_id) = record.device_authorization_id.as_deref() else {
         if record.expires_at <= now {
             forget(&session).await?;
@@ -200,8 +156,8 @@ pub async fn show(
     };
     let authorization = state.db.get_device_authorization(authorization_id).await?;
     match authorization {
-        Some(auth) if is_waiting(&auth, &user, now) => {
-            page.asking = Some(asking(&state, auth, &signed_in, browser, now).await?);
+        Some(auth) if is_waiting(&auth, &approver.user, now) => {
+            page.asking = Some(asking(&state, &auth, &approver, now).await?);
         }
         _ => {
             forget(&session).await?;
@@ -222,103 +178,57 @@ pub async fn decide(
     State(state): State<AppState>,
     ClientAddr(browser): ClientAddr,
     session: Session,
-    form: Result<Form<DecideForm>, FormRejection>,
+    form: Result<Form<ApprovalForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, &form.csrf).await?;
-    let Some((mut signed_in, user)) = SignedIn::current_user(&state, &session).await? else {
+    let Some(approver) = Approver::current(&state, &session, browser).await? else {
         return Ok(login_first());
     };
     let now = state.clock.now();
-    let record = current_pairing(&state, &session, &user).await?;
+    let record = current_pairing(&state, &session, &approver.user).await?;
     let authorization = match record.and_then(|r| r.device_authorization_id) {
         Some(id) => state.db.get_device_authorization(&id).await?,
         None => None,
     };
-    let Some(auth) = authorization.filter(|auth| is_waiting(auth, &user, now)) else {
+    let Some(auth) = authorization.filter(|auth| is_waiting(auth, &approver.user, now)) else {
         forget(&session).await?;
-        return Err(PageError::no_longer_waiting());
-    };
-    let approved = matches!(form.decision, Choice::Approve);
-    // Denying needs no proof: it can only protect the account.
-    if approved
-        && let Some(FreshProof::Password) =
-            fresh_proof::needed_for_approval(&state.config, &signed_in, now)
-    {
-        let ip_key = browser.map_or_else(|| "unknown".to_string(), budget_key);
-        let missing = form.password.is_empty();
-        let proof = if missing {
-            None
-        } else {
-            fresh_proof::prove_password(&state, &user, form.password, &ip_key, now).await?
-        };
-        let Some(renewed) = proof else {
-            // Asked again; nothing is decided and the pairing stays.
-            let mut question = asking(&state, auth, &signed_in, browser, now).await?;
-            question.error = Some(if missing {
-                PASSWORD_MISSING
-            } else {
-                WRONG_PASSWORD
-            });
-            let mut page = PairingPage::new(&session, user.username).await?;
-            page.asking = Some(question);
-            return Ok((StatusCode::UNAUTHORIZED, page).into_response());
-        };
-        renewed.store(&session).await?;
-        tracing::info!(user_id = %renewed.user_id, "re-authenticated to approve a paired device");
-        signed_in = renewed;
-    }
-    let decision = Decision {
-        approved,
-        user_id: signed_in.user_id,
-        auth_time: signed_in.auth_time,
-        amr: signed_in.amr,
+        return Err(PageError::no_longer_waiting().back_to_devices());
     };
     // The same decision as the consent page's; the store refuses anyone but the paired user.
-    let decided = decide_device(&state, &auth.id, &decision, now).await?;
-    forget(&session).await?;
-    if !decided {
-        return Err(PageError::no_longer_waiting());
-    }
-    tracing::info!(device_authorization = %auth.id, approved, "paired device decided");
+    let outcome = approval::decide(&state, &session, &approver, form, &auth.id, now).await?;
     let name = device_name(&auth.device);
-    let outcome = if approved {
-        Outcome {
+    let outcome = match outcome {
+        approval::Outcome::AskAgain(error) => {
+            // Nothing was decided and the pairing stays.
+            let mut question = asking(&state, &auth, &approver, now).await?;
+            question.question.error = Some(error);
+            let mut page = PairingPage::new(&session, approver.user.username).await?;
+            page.asking = Some(question);
+            return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+        }
+        approval::Outcome::NotWaiting => {
+            forget(&session).await?;
+            return Err(PageError::no_longer_waiting().back_to_devices());
+        }
+        approval::Outcome::Decided { approved: true } => Outcome {
             title: format!("{name} is signed in"),
             text: "It appears in your list of devices. You can sign it out there at any time."
                 .into(),
             success: true,
             new_code: false,
-        }
-    } else {
-        Outcome {
+        },
+        approval::Outcome::Decided { approved: false } => Outcome {
             title: "Request denied".into(),
             text: format!("{name} was not signed in."),
             success: false,
             new_code: false,
-        }
+        },
     };
-    let mut page = PairingPage::new(&session, user.username).await?;
+    forget(&session).await?;
+    let mut page = PairingPage::new(&session, approver.user.username).await?;
     page.outcome = Some(outcome);
     Ok(page.into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct PairLinkQuery {
-    #[allow(dead_code)]
-    code: Option<String>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "device_pair.html")]
-struct PairLinkPage;
-
-/// `GET /device/pair?code=...`: the pairing URI opened by a camera app instead of the app
-/// to be signed in. The code is not looked up (nor logged): it only says what to do.
-pub async fn explain_pairing_link(
-    _query: Result<Query<PairLinkQuery>, QueryRejection>,
-) -> impl IntoResponse {
-    (StatusCode::OK, PairLinkPage)
 }
 
 /// The pairing made by this browser, if it belongs to the signed-in person.
@@ -368,33 +278,14 @@ fn waiting(
 
 async fn asking(
     state: &AppState,
-    auth: DeviceAuthorization,
-    signed_in: &SignedIn,
-    browser: Option<IpAddr>,
+    auth: &DeviceAuthorization,
+    approver: &Approver,
     now: i64,
 ) -> Result<Asking, PageError> {
-    let device_ip = auth.device.ip.as_deref().and_then(|ip| ip.parse().ok());
-    let other_network = match (device_ip, browser) {
-        (Some(device), Some(browser)) => different_network(device, browser),
-        // Unknown on either side: nothing to compare, so no claim either way.
-        _ => false,
-    };
-    let client_name = state
-        .db
-        .get_client(&auth.client_id)
-        .await?
-        .map(|c| c.name)
-        .unwrap_or_else(|| auth.client_id.clone());
+    let client = state.db.get_client(&auth.client_id).await?;
     Ok(Asking {
         device_name: device_name(&auth.device),
-        client_name,
-        scopes: scope::describe_all(&auth.scope),
-        asked: ago(now - auth.created_at),
-        time_left: remaining(auth.expires_at - now),
-        device: auth.device,
-        other_network,
-        password_needed: fresh_proof::needed_for_approval(&state.config, signed_in, now).is_some(),
-        error: None,
+        question: Question::new(&state.config, client.as_ref(), auth, approver, now),
     })
 }
 
