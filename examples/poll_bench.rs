@@ -15,7 +15,7 @@ use usher::{
     clock::ManualClock,
     config::Config,
     oauth::device,
-    store::{Client, ClientStore, DeviceInfo},
+    store::{Client, ClientStore},
 };
 
 const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -69,10 +69,7 @@ async fn main() -> anyhow::Result<()> {
             &state.db,
             &state.config,
             &client,
-            None,
-            DeviceInfo::default(),
-            None,
-            None,
+            device::DeviceRequest::default(),
             now,
         )
         .await?;

@@ -13,10 +13,11 @@ use crate::{
 };
 
 const DEFAULT_SCOPES: &str = "openid profile email offline_access";
-/// Grant types a client may be registered for.
 /// The grant types the token endpoint serves: a client may be allowed only those.
 const KNOWN_GRANT_TYPES: &[&str] = crate::oauth::token::SUPPORTED_GRANT_TYPES;
 
+// Parsed once per command line; boxing the big variant would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
     /// Register a client. A confidential client's secret is printed once.

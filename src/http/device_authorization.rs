@@ -33,17 +33,13 @@ async fn device_authorization(
         Some(code) => Some(pairing::check(&state.db, code, now).await?),
         None => None,
     };
-    let response = device::start(
-        &state.db,
-        &state.config,
-        &client,
-        request.params.get("scope"),
+    let asked = device::DeviceRequest {
+        scope: request.params.get("scope"),
         device,
-        pairing.as_ref().map(|p| p.user_id.as_str()),
-        device_token(&request.headers, &request.params),
-        now,
-    )
-    .await?;
+        paired_user_id: pairing.as_ref().map(|p| p.user_id.as_str()),
+        device_token: device_token(&request.headers, &request.params),
+    };
+    let response = device::start(&state.db, &state.config, &client, asked, now).await?;
     if let Some(pairing) = &pairing {
         pairing::claim(&state.db, pairing, &response.authorization_id, now).await?;
     }

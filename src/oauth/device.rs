@@ -32,18 +32,24 @@ pub struct DeviceAuthorizationResponse {
     pub authorization_id: String,
 }
 
+/// What a device asked for at the device authorization endpoint, beyond its client.
+#[derive(Debug, Clone, Default)]
+pub struct DeviceRequest<'a> {
+    pub scope: Option<&'a str>,
+    pub device: DeviceInfo,
+    /// Set for a request with a valid pairing code: only this user may decide on it.
+    pub paired_user_id: Option<&'a str>,
+    /// The device's push token, passed on in decision events (docs/live-handoff.md).
+    pub device_token: Option<String>,
+}
+
 /// Starts a device authorization: draws a device code (kept only as a hash) and a user code
 /// unique among pending authorizations.
 pub async fn start(
     store: &dyn DeviceAuthorizationStore,
     config: &Config,
     client: &Client,
-    requested_scope: Option<&str>,
-    device: DeviceInfo,
-    // Set for a request with a valid pairing code: only this user may decide on it.
-    paired_user_id: Option<&str>,
-    // The device's push token, passed on in decision events (docs/live-handoff.md).
-    device_token: Option<String>,
+    request: DeviceRequest<'_>,
     now: i64,
 ) -> Result<DeviceAuthorizationResponse, OAuthError> {
     if !client.allows_grant(GRANT_TYPE) {
@@ -52,60 +58,70 @@ pub async fn start(
             "This client may not use the device authorization grant.",
         ));
     }
-    let scope = scope::grant(client, requested_scope)?;
+    let scope = scope::grant(client, request.scope)?;
     let lifetime = client
         .device_code_lifetime_secs
         .unwrap_or(config.device_code_lifetime_secs as i64);
     let interval = config.device_poll_interval_secs as i64;
     let device_code = opaque::generate();
-    // A user code collides with a pending one with probability pending/(codes of the
-    // client's format); retry a few times. Only a nearly full code space (short digit codes
-    // with very many pending) exhausts the retries.
+    let record = DeviceAuthorization {
+        device_code_hash: opaque::hash(&device_code),
+        client_id: client.id.clone(),
+        scope,
+        created_at: now,
+        expires_at: now + lifetime,
+        interval_secs: interval,
+        device: request.device,
+        paired_user_id: request.paired_user_id.map(str::to_string),
+        device_token: request.device_token,
+        ..DeviceAuthorization::default()
+    };
     let format = UserCodeFormat::of_client(client);
+    let (auth, user_code) = match insert_with_free_user_code(store, record, format).await {
+        Ok(stored) => stored,
+        Err(StoreError::Conflict(_)) => {
+            tracing::warn!(client_id = %client.id, "no free user code: the client's code space is nearly full");
+            return Err(OAuthError::new(
+                crate::error::ErrorKind::TemporarilyUnavailable,
+                "Too many sign-ins are waiting right now; try again in a minute.",
+            ));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    Ok(DeviceAuthorizationResponse {
+        device_code,
+        user_code: user_code.display(),
+        verification_uri: config.url("/device"),
+        verification_uri_complete: verification_uri_complete(config, &user_code),
+        verification_uri_complete_qr: config
+            .url(&format!("/device/qr/{}.png", user_code.display())),
+        expires_in: lifetime,
+        interval,
+        authorization_id: auth.id,
+    })
+}
+
+/// Stores a new pending authorization under a freshly drawn user code. A code collides with
+/// a pending one with probability pending/(codes of the format); the unique index makes the
+/// insert fail and a new code is drawn. Only a nearly full code space (short digit codes
+/// with very many pending) exhausts the draws: `StoreError::Conflict`.
+pub async fn insert_with_free_user_code(
+    store: &dyn DeviceAuthorizationStore,
+    mut record: DeviceAuthorization,
+    format: UserCodeFormat,
+) -> StoreResult<(DeviceAuthorization, UserCode)> {
+    record.status = DeviceStatus::Pending;
     for _ in 0..8 {
         let user_code = UserCode::generate_in(format);
-        let auth = DeviceAuthorization {
-            id: uuid::Uuid::new_v4().to_string(),
-            device_code_hash: opaque::hash(&device_code),
-            user_code: user_code.as_str().to_string(),
-            client_id: client.id.clone(),
-            scope: scope.clone(),
-            status: DeviceStatus::Pending,
-            created_at: now,
-            expires_at: now + lifetime,
-            interval_secs: interval,
-            device: device.clone(),
-            user_id: None,
-            auth_time: None,
-            amr: None,
-            decided_at: None,
-            paired_user_id: paired_user_id.map(str::to_string),
-            device_token: device_token.clone(),
-        };
-        match store.create_device_authorization(&auth).await {
-            Ok(()) => {
-                let complete = verification_uri_complete(config, &user_code);
-                return Ok(DeviceAuthorizationResponse {
-                    device_code,
-                    user_code: user_code.display(),
-                    verification_uri: config.url("/device"),
-                    verification_uri_complete: complete,
-                    verification_uri_complete_qr: config
-                        .url(&format!("/device/qr/{}.png", user_code.display())),
-                    expires_in: lifetime,
-                    interval,
-                    authorization_id: auth.id,
-                });
-            }
+        record.id = uuid::Uuid::new_v4().to_string();
+        record.user_code = user_code.as_str().to_string();
+        match store.create_device_authorization(&record).await {
+            Ok(()) => return Ok((record, user_code)),
             Err(StoreError::Conflict(_)) => continue,
-            Err(err) => return Err(err.into()),
+            Err(err) => return Err(err),
         }
     }
-    tracing::warn!(client_id = %client.id, "no free user code in 8 draws: the client's code space is nearly full");
-    Err(OAuthError::new(
-        crate::error::ErrorKind::TemporarilyUnavailable,
-        "Too many sign-ins are waiting right now; try again in a minute.",
-    ))
+    Err(StoreError::Conflict("user code"))
 }
 
 /// `verification_uri_complete` (RFC 8628 §3.3.1): the verification URI with the user code.

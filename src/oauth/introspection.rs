@@ -42,8 +42,8 @@ pub async fn introspect(
     if let Some(refresh) = state.db.get_refresh_token(&opaque::hash(token)).await? {
         let usable =
             refresh.revoked_at.is_none() && refresh.used_at.is_none() && refresh.expires_at > now;
-        if usable {
-            if let Some(user) = active_user(&state.db, &refresh.user_id, refresh.auth_time).await? {
+        if usable
+            && let Some(user) = active_user(&state.db, &refresh.user_id, refresh.auth_time).await? {
                 return Ok(json!({
                     "active": true,
                     "token_type": "refresh_token",
@@ -56,7 +56,6 @@ pub async fn introspect(
                     "iss": state.config.issuer,
                 }));
             }
-        }
     }
     Ok(json!({"active": false}))
 }

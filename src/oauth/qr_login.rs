@@ -10,8 +10,8 @@
 //! server-side session.
 
 use crate::{
-    error::{StoreError, StoreResult},
-    oauth::user_code::UserCode,
+    error::StoreResult,
+    oauth::{device, user_code::UserCodeFormat},
     store::{DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo, DeviceStatus},
     tokens::opaque,
 };
@@ -40,30 +40,20 @@ pub async fn start(
     lifetime_secs: i64,
     now: i64,
 ) -> StoreResult<DeviceAuthorization> {
-    // A user code collides with a pending one with probability pending/20^8; retry a few times.
-    for _ in 0..5 {
-        let authorization = DeviceAuthorization {
-            id: uuid::Uuid::new_v4().to_string(),
-            device_code_hash: format!("{BROWSER_SIGN_IN_MARK}{}", opaque::generate()),
-            user_code: UserCode::generate().as_str().to_string(),
-            client_id: client_id.to_string(),
-            scope: scope.to_string(),
-            status: DeviceStatus::Pending,
-            created_at: now,
-            expires_at: now + lifetime_secs,
-            // Nobody polls it; the field only matters to devices.
-            interval_secs: 0,
-            device: browser.clone(),
-            ..DeviceAuthorization::default()
-        };
-        match store.create_device_authorization(&authorization).await {
-            Ok(()) => return Ok(authorization),
-            Err(StoreError::Conflict(_)) => continue,
-            Err(err) => return Err(err),
-        }
-    }
-    tracing::error!("could not draw a free user code in 5 attempts");
-    Err(StoreError::Conflict("user code"))
+    let record = DeviceAuthorization {
+        device_code_hash: format!("{BROWSER_SIGN_IN_MARK}{}", opaque::generate()),
+        client_id: client_id.to_string(),
+        scope: scope.to_string(),
+        created_at: now,
+        expires_at: now + lifetime_secs,
+        // Nobody polls it; the field only matters to devices.
+        interval_secs: 0,
+        device: browser,
+        ..DeviceAuthorization::default()
+    };
+    let (authorization, _) =
+        device::insert_with_free_user_code(store, record, UserCodeFormat::Letters).await?;
+    Ok(authorization)
 }
 
 /// What the waiting browser's authorization has come to.

@@ -34,7 +34,7 @@ pub async fn exchange(
             format!("The grant type '{grant_type}' is not supported."),
         ));
     }
-    let client = authenticate_client(&state, basic, params).await?;
+    let client = authenticate_client(state, basic, params).await?;
     if !client.allows_grant(grant_type) {
         return Err(OAuthError::new(
             ErrorKind::UnauthorizedClient,

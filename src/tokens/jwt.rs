@@ -57,11 +57,10 @@ pub fn user_claims(user: &User, granted: &str) -> Map<String, Value> {
             claims.insert("name".into(), name.clone().into());
         }
     }
-    if scope::contains(granted, "email") {
-        if let Some(email) = &user.email {
+    if scope::contains(granted, "email")
+        && let Some(email) = &user.email {
             claims.insert("email".into(), email.clone().into());
             claims.insert("email_verified".into(), user.email_verified.into());
         }
-    }
     claims
 }

@@ -92,11 +92,10 @@ impl KeySet {
                 .create_key(&key_encryption::protect(kek, &key)?)
                 .await?;
             keys = store.list_keys().await?;
-        } else if let Some(kek) = kek {
-            if key_encryption::seal_plain_keys(store, kek).await? > 0 {
+        } else if let Some(kek) = kek
+            && key_encryption::seal_plain_keys(store, kek).await? > 0 {
                 keys = store.list_keys().await?;
             }
-        }
         KeySet::from_stored(&keys, kek)
     }
 
