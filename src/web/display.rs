@@ -65,7 +65,24 @@ pub async fn show(
         None => None,
     };
     let (Some(code), Some(authorization)) = (code, authorization) else {
-        state.user_code_attempts.record_failure(&ip, now);
+        // Same network budget as `/device` (a kiosk page has no session budget).
+        state
+            .metrics
+            .counter(crate::metrics::names::USER_CODE_WRONG_ENTRIES)
+            .increment(1);
+        if state.user_code_attempts.record_failure(&ip, now) {
+            state
+                .metrics
+                .counter_with(crate::metrics::names::USER_CODE_LOCKOUTS, &[("scope", "ip")])
+                .increment(1);
+            tracing::warn!(
+                target: "usher::security",
+                event = "user_code_lockout",
+                budget = "ip",
+                network = %ip,
+                "user-code lookups locked after too many wrong codes (display page)"
+            );
+        }
         return Err(PageError::not_found());
     };
     let shown = match authorization.status {
