@@ -78,6 +78,9 @@ pub struct Question {
     pub device: DeviceInfo,
     pub asked: String,
     pub time_left: String,
+    /// The user code the person entered, shown again to compare with the device's screen
+    /// (RFC 8628 §5.4); `None` for a device that came with a pairing code.
+    pub user_code: Option<String>,
     /// The device asked from another network than this browser's: remote phishing always
     /// comes from somewhere else (RFC 8628 §5.4).
     pub other_network: bool,
@@ -109,6 +112,7 @@ impl Question {
             device: auth.device.clone(),
             asked: ago(now - auth.created_at),
             time_left: remaining(auth.expires_at - now),
+            user_code: None,
             other_network,
             password_needed: fresh_proof::needed_for_approval(config, &approver.signed_in, now)
                 .is_some(),

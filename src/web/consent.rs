@@ -39,7 +39,6 @@ pub struct ConsentPage {
     pub csrf: String,
     pub username: String,
     pub question: Question,
-    pub user_code: String,
     /// A waiting browser's "Sign in with QR code", not a device (`oauth::qr_login`).
     pub browser_sign_in: bool,
 }
@@ -118,14 +117,16 @@ async fn ask(
     };
     let mut question = Question::new(&state.config, Some(&client), &auth, &approver, now);
     question.error = error;
+    question.user_code = Some(
+        UserCode::parse(&auth.user_code)
+            .map(|c| c.display())
+            .unwrap_or_else(|| auth.user_code.clone()),
+    );
     Ok(ConsentPage {
         csrf: csrf::csrf_token(session).await?,
         username: approver.user.username,
         question,
         browser_sign_in: crate::oauth::qr_login::is_browser_sign_in(&auth),
-        user_code: UserCode::parse(&auth.user_code)
-            .map(|c| c.display())
-            .unwrap_or(auth.user_code),
     })
 }
 

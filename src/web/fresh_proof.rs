@@ -1,7 +1,8 @@
 //! Fresh proof before approving a device: a sign-in older than
-//! `approval_max_session_age_secs` is asked for the password again on the consent page
-//! (docs/device-experience.md). [`needed_for_approval`] is the one place that decides, so
-//! stronger factors (a passkey, a one-time code) can be added here later.
+//! `approval_max_session_age_secs` is asked for the password again on the consent and the
+//! pairing page (`web::approval`, docs/device-experience.md). [`needed_for_approval`] is
+//! the one place that decides, so stronger factors (a passkey, a one-time code) can be
+//! added here later.
 
 use crate::{
     config::Config,

@@ -1,10 +1,9 @@
 //! "Add a device" (docs/linked-devices.md): the signed-in browser makes a pairing code and
 //! shows it as a QR code and as text; the new device starts a device authorization with it;
 //! this page then asks "Pixel 8 wants to sign in as you — approve?" and decides through
-//! `oauth::device::decide`, the same records and rules as the consent page: the
-//! different-network warning, and the password again when the sign-in is old
-//! (`web::fresh_proof`). Without JavaScript: the waiting page reloads itself every 2
-//! seconds (meta refresh).
+//! `web::approval`, the same question, rules and records as the consent page: the
+//! different-network warning, and the password again when the sign-in is old. Without
+//! JavaScript: the waiting page reloads itself every 2 seconds (meta refresh).
 //!
 //! The pairing's id lives only in the creating browser's session, so only that browser
 //! (and only while signed in as the same person) sees the request and can decide on it.

@@ -195,6 +195,51 @@ async fn request_expiring_on_the_consent_page_is_no_longer_waiting() {
     );
 }
 
+/// (status, href and label of the way back) of an error page.
+async fn way_back(response: reqwest::Response) -> (StatusCode, String, String) {
+    let status = response.status();
+    let html = response.text().await.unwrap();
+    let document = scraper::Html::parse_document(&html);
+    let link = document
+        .select(&scraper::Selector::parse("a.button").unwrap())
+        .next()
+        .expect("a way back");
+    let href = link.value().attr("href").unwrap_or_default().to_string();
+    (status, href, link.text().collect::<String>())
+}
+
+#[tokio::test]
+async fn errors_on_the_account_pages_lead_back_to_your_devices() {
+    let server = server().await;
+    let phone = signed_in_phone(&server).await;
+    let csrf = phone.csrf_from("/account/devices").await;
+    let unknown = &[("csrf", csrf.as_str()), ("device_id", "no-such-device")];
+    let sign_out = phone.post_form("/account/devices/sign-out", unknown).await;
+    assert_eq!(
+        way_back(sign_out).await,
+        (
+            StatusCode::NOT_FOUND,
+            "/account/devices".to_string(),
+            "Your devices".to_string()
+        )
+    );
+    // No pairing in this browser: nothing to approve on the pairing page.
+    let decide = &[("csrf", csrf.as_str()), ("decision", "approve")];
+    let nothing = phone.post_form("/account/pairing/decide", decide).await;
+    assert_eq!(
+        way_back(nothing).await,
+        (
+            StatusCode::CONFLICT,
+            "/account/devices".to_string(),
+            "Your devices".to_string()
+        )
+    );
+    // The same error on the device consent page still leads to entering a code.
+    let stale = phone.post_form("/device/consent", decide).await;
+    let (status, href, _) = way_back(stale).await;
+    assert_eq!((status, href.as_str()), (StatusCode::CONFLICT, "/device"));
+}
+
 #[tokio::test]
 async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
     let server = server_with(|c| c.login_attempts = 3).await;

@@ -1,5 +1,6 @@
-//! A client's logo (`logo_uri`, https only) on both consent pages, with the client's name
-//! as its alt text; anything else is refused by `usher client create` or simply not shown.
+//! A client's logo (`logo_uri`, https only) on both consent pages and the pairing page, with
+//! the client's name as its alt text; anything else is refused by `usher client create` or
+//! simply not shown.
 
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
@@ -93,6 +94,41 @@ async fn the_logo_shows_on_the_device_and_the_web_consent_page() {
         html.contains("/oauth2/authorize/decide"),
         "the consent page"
     );
+    assert_eq!(
+        logos(&html),
+        [(LOGO.to_string(), "Photo Frame".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn the_logo_shows_on_the_pairing_page() {
+    let server = server().await;
+    add_client(&server, "photos", "Photo Frame", LOGO).await;
+    let phone = Phone::new(&server.url);
+    phone.login("alice", PASSWORD).await;
+    let csrf = phone.csrf_from("/account/devices").await;
+    phone
+        .post_form("/account/pairing", &[("csrf", &csrf), ("add_device", "1")])
+        .await;
+    let html = phone.get("/account/pairing").await.text().await.unwrap();
+    let document = Html::parse_document(&html);
+    let code = document
+        .select(&Selector::parse("#pairing-code").unwrap())
+        .next()
+        .expect("the pairing code")
+        .text()
+        .collect::<String>();
+    let response = server
+        .http
+        .post(server.url("/oauth2/device_authorization"))
+        .form(&[("client_id", "photos"), ("pairing_code", code.trim())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let html = phone.get("/account/pairing").await.text().await.unwrap();
+    assert!(html.contains("/account/pairing/decide"), "the question");
     assert_eq!(
         logos(&html),
         [(LOGO.to_string(), "Photo Frame".to_string())]
