@@ -2,12 +2,12 @@
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
+use axum::serve::ListenerExt;
 use axum::{
     Router,
     extract::DefaultBodyLimit,
     http::{HeaderName, HeaderValue, StatusCode, header},
 };
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tower_http::{
     limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
@@ -53,8 +53,8 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         Database::Postgres(pool) => DeviceEvents::with_postgres(pool.clone()),
         Database::Sqlite(_) => DeviceEvents::in_process(),
     };
-    let trusted_proxies =
-        crate::web::ip::TrustedProxies::parse(&config.trusted_proxies).map_err(anyhow::Error::msg)?;
+    let trusted_proxies = crate::web::ip::TrustedProxies::parse(&config.trusted_proxies)
+        .map_err(anyhow::Error::msg)?;
     Ok(AppState {
         trusted_proxies: Arc::new(trusted_proxies),
         user_code_session_attempts: Arc::new(AttemptLimiter::new(
@@ -188,7 +188,11 @@ async fn maintenance(state: AppState) {
         if let Err(err) = state.db.delete_expired_revocations(now).await {
             tracing::warn!(error = %err, "could not delete expired access-token revocations");
         }
-        if let Err(err) = state.db.delete_finished_notifications(now - 7 * 86_400).await {
+        if let Err(err) = state
+            .db
+            .delete_finished_notifications(now - 7 * 86_400)
+            .await
+        {
             tracing::warn!(error = %err, "could not delete old decision events");
         }
         if let Err(err) = ExpiredDeletion::delete_expired(&state.sessions).await {

@@ -6,7 +6,11 @@ use serde::Serialize;
 use crate::{
     config::Config,
     error::{OAuthError, StoreError, StoreResult},
-    oauth::{live::DeviceEvent, notify, scope, user_code::{UserCode, UserCodeFormat}},
+    oauth::{
+        live::DeviceEvent,
+        notify, scope,
+        user_code::{UserCode, UserCodeFormat},
+    },
     state::AppState,
     store::{
         Client, Decision, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo, DeviceStatus,
@@ -132,8 +136,8 @@ pub fn verification_uri_complete(config: &Config, code: &UserCode) -> String {
 /// What a typed or scanned user code leads to.
 #[derive(Debug, Clone)]
 pub enum UserCodeLookup {
-    /// Waiting for a decision: show the consent page.
-    Pending(DeviceAuthorization),
+    /// Waiting for a decision: show the consent page. (Boxed: the record is large.)
+    Pending(Box<DeviceAuthorization>),
     Expired,
     /// Already approved, denied or redeemed.
     AlreadyUsed,
@@ -152,7 +156,7 @@ pub async fn lookup_user_code(
         Some(auth) if auth.status != DeviceStatus::Pending => UserCodeLookup::AlreadyUsed,
         Some(auth) if auth.expires_at <= now => UserCodeLookup::Expired,
         Some(auth) if auth.paired_user_id.is_some() => UserCodeLookup::PairingBound,
-        Some(auth) => UserCodeLookup::Pending(auth),
+        Some(auth) => UserCodeLookup::Pending(Box::new(auth)),
     })
 }
 

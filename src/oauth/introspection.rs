@@ -43,19 +43,20 @@ pub async fn introspect(
         let usable =
             refresh.revoked_at.is_none() && refresh.used_at.is_none() && refresh.expires_at > now;
         if usable
-            && let Some(user) = active_user(&state.db, &refresh.user_id, refresh.auth_time).await? {
-                return Ok(json!({
-                    "active": true,
-                    "token_type": "refresh_token",
-                    "scope": refresh.scope,
-                    "client_id": refresh.client_id,
-                    "sub": refresh.user_id,
-                    "username": user.username,
-                    "exp": refresh.expires_at,
-                    "iat": refresh.created_at,
-                    "iss": state.config.issuer,
-                }));
-            }
+            && let Some(user) = active_user(&state.db, &refresh.user_id, refresh.auth_time).await?
+        {
+            return Ok(json!({
+                "active": true,
+                "token_type": "refresh_token",
+                "scope": refresh.scope,
+                "client_id": refresh.client_id,
+                "sub": refresh.user_id,
+                "username": user.username,
+                "exp": refresh.expires_at,
+                "iat": refresh.created_at,
+                "iss": state.config.issuer,
+            }));
+        }
     }
     Ok(json!({"active": false}))
 }

@@ -42,7 +42,9 @@ pub async fn exchange(
         ));
     }
     match grant_type {
-        device::GRANT_TYPE => grants::device_code::poll_device_token(state, &client, params, ip).await,
+        device::GRANT_TYPE => {
+            grants::device_code::poll_device_token(state, &client, params, ip).await
+        }
         grants::authorization_code::GRANT_TYPE => {
             grants::authorization_code::redeem_code(state, &client, params, ip).await
         }

@@ -204,8 +204,7 @@ pub trait LinkedDeviceStore: Send + Sync {
 pub trait PairingCodeStore: Send + Sync {
     async fn create_pairing_code(&self, code: &PairingCode) -> StoreResult<()>;
     async fn get_pairing_code(&self, id: &str) -> StoreResult<Option<PairingCode>>;
-    async fn get_pairing_code_by_hash(&self, code_hash: &str)
-    -> StoreResult<Option<PairingCode>>;
+    async fn get_pairing_code_by_hash(&self, code_hash: &str) -> StoreResult<Option<PairingCode>>;
     /// Uses an unused, unexpired code for `device_authorization_id` and returns it; exactly
     /// one concurrent caller gets `Some` (a pairing code is used once).
     async fn use_pairing_code(

@@ -58,9 +58,10 @@ pub fn user_claims(user: &User, granted: &str) -> Map<String, Value> {
         }
     }
     if scope::contains(granted, "email")
-        && let Some(email) = &user.email {
-            claims.insert("email".into(), email.clone().into());
-            claims.insert("email_verified".into(), user.email_verified.into());
-        }
+        && let Some(email) = &user.email
+    {
+        claims.insert("email".into(), email.clone().into());
+        claims.insert("email_verified".into(), user.email_verified.into());
+    }
     claims
 }

@@ -165,7 +165,8 @@ mod tests {
         KeyEncryptionKey::from_base64(&STANDARD.encode([byte; 32])).unwrap()
     }
 
-    const PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI...\n-----END PRIVATE KEY-----\n";
+    const PEM: &str =
+        "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI...\n-----END PRIVATE KEY-----\n";
 
     #[test]
     fn sealed_keys_round_trip_and_do_not_contain_the_pem() {
@@ -182,7 +183,10 @@ mod tests {
     fn wrong_key_altered_row_or_other_kid_fail_to_open() {
         let sealed = kek(7).seal("kid-1", PEM).unwrap();
         assert!(kek(8).open("kid-1", &sealed).is_err(), "wrong key");
-        assert!(kek(7).open("kid-2", &sealed).is_err(), "moved to another row");
+        assert!(
+            kek(7).open("kid-2", &sealed).is_err(),
+            "moved to another row"
+        );
         let mut tampered = sealed.clone().into_bytes();
         let last = tampered.len() - 5;
         tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };

@@ -93,9 +93,10 @@ impl KeySet {
                 .await?;
             keys = store.list_keys().await?;
         } else if let Some(kek) = kek
-            && key_encryption::seal_plain_keys(store, kek).await? > 0 {
-                keys = store.list_keys().await?;
-            }
+            && key_encryption::seal_plain_keys(store, kek).await? > 0
+        {
+            keys = store.list_keys().await?;
+        }
         KeySet::from_stored(&keys, kek)
     }
 

@@ -144,7 +144,7 @@ async fn still_pending(
         None => None,
     };
     let gone = match lookup {
-        Some(UserCodeLookup::Pending(auth)) if auth.id == pending.auth_id => return Ok(auth),
+        Some(UserCodeLookup::Pending(auth)) if auth.id == pending.auth_id => return Ok(*auth),
         Some(UserCodeLookup::Expired) => PageError::expired_code(),
         _ => PageError::no_longer_waiting(),
     };

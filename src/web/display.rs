@@ -73,7 +73,10 @@ pub async fn show(
         if state.user_code_attempts.record_failure(&ip, now) {
             state
                 .metrics
-                .counter_with(crate::metrics::names::USER_CODE_LOCKOUTS, &[("scope", "ip")])
+                .counter_with(
+                    crate::metrics::names::USER_CODE_LOCKOUTS,
+                    &[("scope", "ip")],
+                )
                 .increment(1);
             tracing::warn!(
                 target: "usher::security",

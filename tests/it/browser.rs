@@ -282,7 +282,9 @@ impl Browser {
                 .await
                 .ok()
                 .and_then(|v| serde_json::from_value::<(i64, i64)>(v).ok());
-            let Some((inner_w, inner_h)) = inner else { return };
+            let Some((inner_w, inner_h)) = inner else {
+                return;
+            };
             if (inner_w, inner_h) == (width as i64, height as i64) {
                 return;
             }

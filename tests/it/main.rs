@@ -2,8 +2,8 @@
 //! 127.0.0.1:0 with its own database.
 
 mod browser;
-mod client_auth;
 mod cli;
+mod client_auth;
 mod code_flow;
 mod device_cli;
 mod device_flow;

@@ -30,9 +30,10 @@ pub async fn redeem_code(
 
     let Some(code) = state.db.use_authorization_code(&code_hash, now).await? else {
         if let Some(replayed) = state.db.get_authorization_code(&code_hash).await?
-            && replayed.used_at.is_some() {
-                revoke_issued(state, &replayed, now).await?;
-            }
+            && replayed.used_at.is_some()
+        {
+            revoke_issued(state, &replayed, now).await?;
+        }
         return Err(invalid());
     };
     // §4.1.3: issued to this client, for this redirect URI.
