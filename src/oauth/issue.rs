@@ -116,6 +116,7 @@ pub async fn issue_tokens(
                     expires_at: now + refresh_lifetime,
                     revoked_at: None,
                     used_at: None,
+                    amr: Some(grant.amr.to_string()),
                 })
                 .await?;
             Some(token)

@@ -216,6 +216,8 @@ pub struct RefreshToken {
     pub revoked_at: Option<i64>,
     /// Set when the token was exchanged for a new one (rotation); a later use is reuse.
     pub used_at: Option<i64>,
+    /// OIDC `amr` of the sign-in (space-separated); `None` on rows from before it was kept.
+    pub amr: Option<String>,
 }
 
 /// A token-signing key pair. `private_pem` is PKCS#8 PEM.

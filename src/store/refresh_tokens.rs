@@ -6,13 +6,13 @@ use super::{Database, RefreshToken, RefreshTokenStore, database::on_pool};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "token_hash, family_id, client_id, user_id, scope, device_authorization_id, \
-auth_time, created_at, expires_at, revoked_at, used_at";
+auth_time, created_at, expires_at, revoked_at, used_at, amr";
 
 #[async_trait]
 impl RefreshTokenStore for Database {
     async fn create_refresh_token(&self, t: &RefreshToken) -> StoreResult<()> {
         let sql = format!(
-            "INSERT INTO refresh_tokens ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            "INSERT INTO refresh_tokens ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         );
         on_pool!(self, |pool| sqlx::query(&sql)
             .bind(&t.token_hash)
@@ -26,6 +26,7 @@ impl RefreshTokenStore for Database {
             .bind(t.expires_at)
             .bind(t.revoked_at)
             .bind(t.used_at)
+            .bind(&t.amr)
             .execute(pool)
             .await
             .map(|_| ()))?;

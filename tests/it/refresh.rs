@@ -99,6 +99,16 @@ async fn revoke(server: &TestServer, client_id: &str, token: &str, hint: Option<
     response.status().as_u16()
 }
 
+/// The payload of a JWT, unverified (other tests verify signatures).
+fn id_token_claims(jwt: &str) -> Value {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
+}
+
 fn field<'a>(value: &'a Value, name: &str) -> &'a str {
     value[name]
         .as_str()
@@ -116,7 +126,13 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
         second_refresh, first_refresh,
         "rotation issues a new refresh token"
     );
-    assert!(second.get("id_token").is_some());
+    // The refreshed ID token tells how and when the person really signed in (OIDC Core §12.2).
+    let (before, after) = (
+        id_token_claims(field(&first, "id_token")),
+        id_token_claims(field(&second, "id_token")),
+    );
+    assert_eq!(after["auth_time"], before["auth_time"]);
+    assert_eq!(after["amr"], before["amr"]);
     assert_eq!(
         userinfo_status(&server, field(&second, "access_token")).await,
         200

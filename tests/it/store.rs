@@ -306,6 +306,7 @@ async fn refresh_token_families_are_revoked_together() {
             expires_at: 1000,
             revoked_at: None,
             used_at: None,
+            amr: None,
         };
         db.create_refresh_token(&token("r1")).await.unwrap();
         db.create_refresh_token(&token("r2")).await.unwrap();
@@ -556,9 +557,12 @@ async fn linked_devices_are_listed_used_and_signed_out() {
             expires_at: 1000,
             revoked_at: None,
             used_at: None,
+            amr: Some("pwd".into()),
         })
         .await
         .unwrap();
+        let stored = db.get_refresh_token("rt").await.unwrap().unwrap();
+        assert_eq!(stored.amr.as_deref(), Some("pwd"), "amr is kept for refreshed ID tokens");
         db.revoke_family("fam-1", 70).await.unwrap();
         let ivys = db.list_linked_devices(Some(&ivy.id), 80).await.unwrap();
         assert_eq!(ivys.len(), 1);

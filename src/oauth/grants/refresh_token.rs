@@ -61,7 +61,8 @@ pub async fn refresh(
         user: &user,
         scope: &granted,
         auth_time: token.auth_time,
-        amr: "pwd",
+        // The sign-in's own methods; rows from before `amr` was kept were password sign-ins.
+        amr: token.amr.as_deref().unwrap_or("pwd"),
         device_authorization_id: token.device_authorization_id.as_deref(),
         nonce: None,
         refresh: RefreshIssue::Rotate {
