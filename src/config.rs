@@ -66,6 +66,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Per-request timeout, in seconds.
     pub request_timeout_secs: u64,
+    /// How long a keep-alive connection may sit idle (or take to send a request's headers)
+    /// before it is closed. Well above the polling interval, so a polling device keeps its
+    /// connection; bounded, so idle or slow clients cannot hold connections forever.
+    pub keep_alive_idle_secs: u64,
 
     /// Validity of a pairing code made with "Add a device" on the account pages.
     pub pairing_code_lifetime_secs: u64,
@@ -115,6 +119,7 @@ impl Default for Config {
             cookie_secure: None,
             max_body_bytes: 64 * 1024,
             request_timeout_secs: 30,
+            keep_alive_idle_secs: 75,
             pairing_code_lifetime_secs: 300,
             metrics_enabled: true,
             device_wait_secs: 25,

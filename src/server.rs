@@ -1,14 +1,19 @@
 //! Building and running the server. Tests call the same functions as `usher serve`.
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
-use axum::serve::ListenerExt;
 use axum::{
     Router,
-    extract::DefaultBodyLimit,
+    extract::{ConnectInfo, DefaultBodyLimit},
     http::{HeaderName, HeaderValue, StatusCode, header},
 };
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo, TokioTimer},
+    server::graceful::GracefulShutdown,
+    service::TowerToHyperService,
+};
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 use tower_http::{
     limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
     trace::TraceLayer,
@@ -133,26 +138,60 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let maintenance = tokio::spawn(maintenance(state.clone()));
     let device_events = tokio::spawn(state.device_events.clone().listen());
-    // Open live-channel waits end at shutdown instead of holding it up until they expire.
-    let events = state.device_events.clone();
-    let shutdown = async move {
-        shutdown.await;
-        events.shut_down();
-    };
     let notifications = tokio::spawn(crate::oauth::notify::run_delivery_worker(state.clone()));
-    let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
-    // Small writes (SSE events, JSON answers) go out at once instead of waiting for the
-    // peer's delayed ACK (Nagle): ~40 ms otherwise on the live channel.
-    let listener = listener.tap_io(|tcp| {
+    let idle = Duration::from_secs(state.config.keep_alive_idle_secs.max(1));
+    let events = state.device_events.clone();
+    let router = build_router(state);
+
+    let mut connections = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    // hyper restarts the header-read timer whenever a connection waits for its next
+    // request, so this one setting bounds both slow headers and idle keep-alive.
+    connections
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(idle);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(error = %err, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        // Small writes (SSE events, JSON answers) go out at once instead of waiting for the
+        // peer's delayed ACK (Nagle): ~40 ms otherwise on the live channel.
         let _ = tcp.set_nodelay(true);
-    });
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let service = router.clone().map_request(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request.map(axum::body::Body::new)
+            },
+        );
+        let connection = connections
+            .serve_connection_with_upgrades(TokioIo::new(tcp), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::trace!(error = %err, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    // Open live-channel waits end now instead of holding the shutdown until they expire.
+    events.shut_down();
+    graceful.shutdown().await;
     maintenance.abort();
     device_events.abort();
     notifications.abort();
-    result
+    Ok(())
 }
 
 /// Periodic clean-up: forget expired codes in memory and delete long-expired records.

@@ -439,6 +439,8 @@ async fn sse_outlives_the_request_timeout_with_keep_alive_comments() {
     let server = TestServer::start_real_time(|c| {
         c.request_timeout_secs = 2;
         c.device_events_keep_alive_secs = 1;
+        // The idle limit is for connections between requests, never an open stream.
+        c.keep_alive_idle_secs = 2;
     })
     .await;
     let authorization = setup(&server).await;

@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod client_auth;
 mod code_flow;
+mod connections;
 mod device_cli;
 mod device_flow;
 mod device_metadata;

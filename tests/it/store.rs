@@ -562,7 +562,11 @@ async fn linked_devices_are_listed_used_and_signed_out() {
         .await
         .unwrap();
         let stored = db.get_refresh_token("rt").await.unwrap().unwrap();
-        assert_eq!(stored.amr.as_deref(), Some("pwd"), "amr is kept for refreshed ID tokens");
+        assert_eq!(
+            stored.amr.as_deref(),
+            Some("pwd"),
+            "amr is kept for refreshed ID tokens"
+        );
         db.revoke_family("fam-1", 70).await.unwrap();
         let ivys = db.list_linked_devices(Some(&ivy.id), 80).await.unwrap();
         assert_eq!(ivys.len(), 1);
