@@ -8,7 +8,7 @@ use crate::{
     error::{OAuthError, StoreError, StoreResult},
     oauth::{
         live::DeviceEvent,
-        notify, scope,
+        scope,
         user_code::{UserCode, UserCodeFormat},
     },
     state::AppState,
@@ -177,11 +177,8 @@ pub async fn decide(
             DeviceEvent::Denied
         };
         state.device_events.publish(auth_id, event);
-        // The decision stands even if queueing its event fails; the device still learns of
-        // it by polling or the live channel.
-        if let Err(err) = notify::enqueue_decision(state, auth_id, decision, now).await {
-            tracing::error!(device_authorization = %auth_id, error = %err, "could not queue the decision event");
-        }
+        // Its event for the client's backend, if any, was queued with it: deliver it now.
+        state.notifications_queued.notify_one();
     }
     Ok(decided)
 }

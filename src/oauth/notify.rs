@@ -3,7 +3,8 @@
 //! by push delivery (RFC 8935), so its backend can wake the device (with the device's push
 //! token) instead of waiting for it to poll. An Usher extension: docs/live-handoff.md.
 //!
-//! Events go through a durable outbox: the decision path only inserts a row; a worker on
+//! Events go through a durable outbox: the decision's own transaction inserts a row
+//! (`DeviceAuthorizationStore::decide`); a worker on
 //! every instance claims due rows, POSTs them, and retries failures with exponential
 //! backoff up to a maximum number of attempts. Delivery is at least once; the `jti` stays
 //! the same on every retry so receivers can drop duplicates.
@@ -15,12 +16,9 @@ use serde_json::{Value, json};
 use crate::{
     config::Config,
     error::StoreResult,
-    oauth::{live::DeviceEvent, qr_login},
+    oauth::live::DeviceEvent,
     state::AppState,
-    store::{
-        ClientStore, Decision, DeviceAuthorizationStore, NotificationOutboxStore,
-        OutboxNotification,
-    },
+    store::{NotificationOutboxStore, OutboxNotification},
 };
 
 /// Event type URIs (RFC 8417 §2.2 `events` keys).
@@ -51,48 +49,6 @@ pub fn check_endpoint(url: &str) -> Result<(), &'static str> {
             "the notification endpoint must be https:// (or http://127.0.0.1, http://localhost)",
         ),
     }
-}
-
-/// Queues the event of a decision just stored, if the client wants events. Browser
-/// sign-ins (QR login) are Usher's own and send none.
-pub async fn enqueue_decision(
-    state: &AppState,
-    authorization_id: &str,
-    decision: &Decision,
-    now: i64,
-) -> StoreResult<()> {
-    let Some(authorization) = state.db.get_device_authorization(authorization_id).await? else {
-        return Ok(());
-    };
-    if qr_login::is_browser_sign_in(&authorization) {
-        return Ok(());
-    }
-    let Some(client) = state.db.get_client(&authorization.client_id).await? else {
-        return Ok(());
-    };
-    let Some(endpoint) = client.notification_endpoint else {
-        return Ok(());
-    };
-    let event = if decision.approved {
-        DeviceEvent::Approved
-    } else {
-        DeviceEvent::Denied
-    };
-    let notification = OutboxNotification {
-        id: uuid::Uuid::new_v4().to_string(),
-        client_id: client.id,
-        endpoint,
-        event: event.as_str().to_string(),
-        device_authorization_id: authorization.id,
-        subject: decision.approved.then(|| decision.user_id.clone()),
-        device_token: authorization.device_token,
-        created_at: now,
-        attempts: 0,
-        next_attempt_at_ms: state.clock.now_ms(),
-    };
-    state.db.enqueue_notification(&notification).await?;
-    state.notifications_queued.notify_one();
-    Ok(())
 }
 
 /// The claims of a notification's SET (RFC 8417 §2.2). Never a device code or a token.

@@ -148,21 +148,54 @@ impl DeviceAuthorizationStore for Database {
         } else {
             DeviceStatus::Denied
         };
-        let sql = "UPDATE device_authorizations \
-                   SET status = $1, user_id = $2, auth_time = $3, amr = $4, decided_at = $5 \
-                   WHERE id = $6 AND status = 'pending' AND expires_at > $5 \
-                   AND (paired_user_id IS NULL OR paired_user_id = $2)";
-        let n = on_pool!(self, |pool| sqlx::query(sql)
-            .bind(status.as_str())
-            .bind(&d.user_id)
-            .bind(d.auth_time)
-            .bind(&d.amr)
-            .bind(now)
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(n == 1)
+        let decide = "UPDATE device_authorizations \
+                      SET status = $1, user_id = $2, auth_time = $3, amr = $4, decided_at = $5 \
+                      WHERE id = $6 AND status = 'pending' AND expires_at > $5 \
+                      AND (paired_user_id IS NULL OR paired_user_id = $2)";
+        // The decision's event for the client's backend (oauth/notify.rs) is queued in the
+        // same transaction: a decision is never stored without its event, nor the reverse.
+        // Browser sign-ins (QR login) are Usher's own and send none.
+        let queue = format!(
+            "INSERT INTO notification_outbox (id, client_id, endpoint, event, \
+             device_authorization_id, subject, device_token, created_at, attempts, \
+             next_attempt_at_ms) \
+             SELECT $1, c.id, c.notification_endpoint, $2, d.id, $3, d.device_token, $4, 0, $5 \
+             FROM device_authorizations d JOIN clients c ON c.id = d.client_id \
+             WHERE d.id = $6 AND c.notification_endpoint IS NOT NULL \
+             AND d.device_code_hash NOT LIKE '{}%'",
+            crate::oauth::qr_login::BROWSER_SIGN_IN_MARK
+        );
+        let event_id = uuid::Uuid::new_v4().to_string();
+        let subject = d.approved.then(|| d.user_id.clone());
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let decided = sqlx::query(decide)
+                .bind(status.as_str())
+                .bind(&d.user_id)
+                .bind(d.auth_time)
+                .bind(&d.amr)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+            if decided {
+                sqlx::query(&queue)
+                    .bind(&event_id)
+                    .bind(status.as_str())
+                    .bind(&subject)
+                    .bind(now)
+                    .bind(now * 1000)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(decided)
+        }
+        .await)
+        .map_err(Into::into)
     }
 
     async fn redeem(&self, hash: &str, now: i64) -> StoreResult<Option<DeviceAuthorization>> {

@@ -760,3 +760,55 @@ async fn notification_outbox_claims_each_event_once_and_retries_it() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_decision_queues_its_event_in_the_same_transaction() {
+    use usher::store::NotificationOutboxStore;
+    on_both(|db| async move {
+        db.create_client(&Client {
+            notification_endpoint: Some("https://app.example/events".into()),
+            ..client("tv")
+        })
+        .await
+        .unwrap();
+        db.create_client(&client("quiet")).await.unwrap();
+        let pia = user("pia");
+        db.create_user(&pia).await.unwrap();
+        let mut tv = authorization("tv", "h-tv", "QQQQRRRR", 1_000);
+        tv.device_token = Some("push-1".into());
+        let quiet = authorization("quiet", "h-quiet", "SSSSTTTT", 1_000);
+        db.create_device_authorization(&tv).await.unwrap();
+        db.create_device_authorization(&quiet).await.unwrap();
+
+        assert!(
+            db.decide(&tv.id, &decision(&pia.id, true), 200)
+                .await
+                .unwrap()
+        );
+        assert!(
+            db.decide(&quiet.id, &decision(&pia.id, true), 200)
+                .await
+                .unwrap()
+        );
+        // A second decision on the same record changes nothing and queues nothing.
+        assert!(
+            !db.decide(&tv.id, &decision(&pia.id, false), 201)
+                .await
+                .unwrap()
+        );
+
+        let queued = db.claim_notifications(200_000, 10_000, 10).await.unwrap();
+        assert_eq!(
+            queued.len(),
+            1,
+            "one event, for the client with an endpoint"
+        );
+        let event = &queued[0];
+        assert_eq!(event.client_id, "tv");
+        assert_eq!(event.event, "approved");
+        assert_eq!(event.device_authorization_id, tv.id);
+        assert_eq!(event.subject.as_deref(), Some(pia.id.as_str()));
+        assert_eq!(event.device_token.as_deref(), Some("push-1"));
+    })
+    .await;
+}
