@@ -13,22 +13,37 @@ use crate::support::TestServer;
 
 /// A scratch directory with its own database; commands run inside it (so no stray
 /// `usher.toml` is read).
-struct Usher {
+pub(crate) struct Usher {
     dir: tempfile::TempDir,
 }
 
 impl Usher {
-    fn new() -> Usher {
+    pub(crate) fn new() -> Usher {
         Usher {
             dir: tempfile::tempdir().expect("temp dir"),
         }
     }
 
-    fn database_url(&self) -> String {
+    /// The scratch directory, for files a command reads.
+    pub(crate) fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// Runs a command that may fail: (success, stdout, stderr).
+    pub(crate) fn outcome(&self, args: &[&str]) -> (bool, String, String) {
+        let output = self.run(args);
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
+    pub(crate) fn database_url(&self) -> String {
         format!("sqlite://{}/usher.db?mode=rwc", self.dir.path().display())
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_usher"));
         command
             .args(args)
@@ -38,11 +53,11 @@ impl Usher {
         command
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().expect("run usher")
     }
 
-    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+    pub(crate) fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
         let mut child = self
             .command(args)
             .stdin(Stdio::piped())
@@ -60,20 +75,20 @@ impl Usher {
     }
 
     /// Runs a command that must succeed; returns its stdout.
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         check_ok(args, self.run(args))
     }
 
-    fn ok_with_stdin(&self, args: &[&str], stdin: &str) -> String {
+    pub(crate) fn ok_with_stdin(&self, args: &[&str], stdin: &str) -> String {
         check_ok(args, self.run_with_stdin(args, stdin))
     }
 
     /// Runs a command that must fail with exit code 1; returns its stderr.
-    fn fails(&self, args: &[&str]) -> String {
+    pub(crate) fn fails(&self, args: &[&str]) -> String {
         check_fails(args, self.run(args))
     }
 
-    fn fails_with_stdin(&self, args: &[&str], stdin: &str) -> String {
+    pub(crate) fn fails_with_stdin(&self, args: &[&str], stdin: &str) -> String {
         check_fails(args, self.run_with_stdin(args, stdin))
     }
 }

@@ -105,6 +105,17 @@ async fn post(server: &TestServer, path: &str, form: &[(&str, &str)]) -> Respons
         .unwrap()
 }
 
+/// A refresh (RFC 6749 §6) that authenticates with a client assertion (RFC 7523 §2.2).
+async fn refresh_with_assertion(server: &TestServer, tokens: &Value, assertion: &str) -> Response {
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+        ("client_assertion_type", ASSERTION_TYPE),
+        ("client_assertion", assertion),
+    ];
+    post(server, "/oauth2/token", &form).await
+}
+
 /// A token request with an unknown device code: 400 `invalid_grant` means the client got
 /// past authentication; anything else is returned as (status, error).
 async fn token_auth(server: &TestServer, assertion: &str) -> (u16, Value) {
@@ -187,17 +198,7 @@ async fn private_key_jwt_client_signs_in_a_device_with_one_time_assertions() {
     );
 
     // Refreshing with the same assertion again: a replay.
-    let replay = post(
-        &server,
-        "/oauth2/token",
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
-            ("client_assertion_type", ASSERTION_TYPE),
-            ("client_assertion", &second),
-        ],
-    )
-    .await;
+    let replay = refresh_with_assertion(&server, &tokens, &second).await;
     assert_eq!(replay.status(), 401);
     assert_invalid_client_response(&replay);
     let body: Value = replay.json().await.unwrap();
@@ -205,17 +206,7 @@ async fn private_key_jwt_client_signs_in_a_device_with_one_time_assertions() {
 
     // A new assertion refreshes.
     let third = key.sign(&claims(&server, "jwt-tv", &token_endpoint, 60));
-    let refreshed = post(
-        &server,
-        "/oauth2/token",
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
-            ("client_assertion_type", ASSERTION_TYPE),
-            ("client_assertion", &third),
-        ],
-    )
-    .await;
+    let refreshed = refresh_with_assertion(&server, &tokens, &third).await;
     assert_eq!(refreshed.status(), 200);
 }
 
@@ -477,23 +468,9 @@ async fn a_client_without_the_device_grant_is_unauthorized_client() {
 /// `usher client create` with a JWKS file or a secret method, as `client show` reports it.
 #[test]
 fn cli_registers_the_authentication_method() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
-            .args(args)
-            .env(
-                "USHER_DATABASE_URL",
-                format!("sqlite://{}/usher.db?mode=rwc", dir.path().display()),
-            )
-            .output()
-            .unwrap();
-        (
-            output.status.success(),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
-    };
-    let jwks = dir.path().join("jwks.json");
+    let usher = crate::cli::Usher::new();
+    let run = |args: &[&str]| usher.outcome(args);
+    let jwks = usher.path().join("jwks.json");
     let key = ClientKey::new("k1", "ES256");
     std::fs::write(&jwks, json!({ "keys": [key.public_jwk()] }).to_string()).unwrap();
     let jwks = jwks.to_str().unwrap();

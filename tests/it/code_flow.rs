@@ -382,13 +382,7 @@ async fn disabled_user_gets_no_tokens_for_an_issued_code() {
     let server = server().await;
     let browser = Browser::new(&server);
     let code = code_for(&server, &browser).await;
-    let hana = server
-        .state
-        .db
-        .get_user_by_username("hana")
-        .await
-        .unwrap()
-        .unwrap();
+    let hana = server.user("hana").await;
     server.state.db.set_disabled(&hana.id, true).await.unwrap();
     assert_eq!(
         redeem(&server, &code, VERIFIER, REDIRECT).await.1["error"],

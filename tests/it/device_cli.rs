@@ -17,35 +17,16 @@ async fn usher_device_prints_code_and_receives_tokens_after_approval() {
         .create_public_client("cli", "Terminal", "openid profile offline_access")
         .await;
 
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
-        .args([
-            "device",
-            "--issuer",
-            &server.url,
-            "--client-id",
-            "cli",
-            "--scope",
-            "openid profile",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("run usher device");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut output = String::new();
-    let user_code = loop {
-        let line = lines
-            .next_line()
-            .await
-            .unwrap()
-            .expect("usher device printed a user code");
-        output.push_str(&line);
-        output.push('\n');
-        if let Some(code) = find_user_code(&line) {
-            break code;
-        }
-    };
+    let (mut child, mut lines, mut output, user_code) = spawn_until_user_code(&[
+        "device",
+        "--issuer",
+        &server.url,
+        "--client-id",
+        "cli",
+        "--scope",
+        "openid profile",
+    ])
+    .await;
     phone::approve_device(&server.url, &user_code, "erin", "erin's password").await;
     while let Some(line) = lines.next_line().await.unwrap() {
         output.push_str(&line);
@@ -73,24 +54,19 @@ async fn start_usher_device_live(
     server
         .create_public_client("cli", "Terminal", "openid profile")
         .await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
-        .args(["device", "--live", "--qr", "off", "--issuer", &server.url])
-        .args(["--client-id", "cli", "--scope", "openid profile"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("run usher device");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut output = String::new();
-    let user_code = loop {
-        let line = lines.next_line().await.unwrap().expect("a user code line");
-        output.push_str(&line);
-        output.push('\n');
-        if let Some(code) = find_user_code(&line) {
-            break code;
-        }
-    };
+    let (child, lines, output, user_code) = spawn_until_user_code(&[
+        "device",
+        "--live",
+        "--qr",
+        "off",
+        "--issuer",
+        &server.url,
+        "--client-id",
+        "cli",
+        "--scope",
+        "openid profile",
+    ])
+    .await;
     // Wait until the device has its stream open, so the decision is heard live.
     let started = Instant::now();
     while server.state.device_events.waiting() == 0 {
@@ -137,6 +113,36 @@ async fn usher_device_live_stops_as_soon_as_the_phone_denies() {
     let stderr = String::from_utf8_lossy(&finished.stderr);
     assert!(!finished.status.success());
     assert!(stderr.contains("denied on the phone"), "{stderr}");
+}
+
+/// Runs `usher` with `args` until it prints a user code: (process, stdout lines still to
+/// come, output so far, user code).
+async fn spawn_until_user_code(
+    args: &[&str],
+) -> (
+    tokio::process::Child,
+    tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    String,
+    String,
+) {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run usher device");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut output = String::new();
+    let user_code = loop {
+        let line = lines.next_line().await.unwrap().expect("a user code line");
+        output.push_str(&line);
+        output.push('\n');
+        if let Some(code) = find_user_code(&line) {
+            break code;
+        }
+    };
+    (child, lines, output, user_code)
 }
 
 /// A `XXXX-XXXX` token of the user-code alphabet in a line of output.

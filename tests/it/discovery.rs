@@ -53,15 +53,7 @@ async fn discovery_lists_the_device_grant_truthfully() {
 #[tokio::test]
 async fn jwks_publishes_the_signing_key_and_it_survives_restart_of_state() {
     let server = TestServer::start().await;
-    let jwks: Value = server
-        .http
-        .get(server.url("/oauth2/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks = server.jwks().await;
     let keys = jwks["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0]["kty"], "RSA");

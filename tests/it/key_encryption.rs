@@ -9,7 +9,6 @@ use std::{
 };
 
 use base64::{Engine, engine::general_purpose::STANDARD};
-use serde_json::Value;
 use usher::{
     clock::SystemClock,
     config::Config,
@@ -19,8 +18,7 @@ use usher::{
 
 use crate::{
     device_flow::jwt_part,
-    phone,
-    support::{DEVICE_GRANT, TestServer},
+    support::{DEVICE_GRANT, TestServer, field},
 };
 
 const PASSWORD: &str = "key encryption password";
@@ -50,22 +48,9 @@ fn assert_sealed(keys: &[SigningKey]) {
     }
 }
 
+/// The published kids, sorted (the tests compare sets, not publication order).
 async fn jwks_kids(server: &TestServer) -> Vec<String> {
-    let jwks: Value = server
-        .http
-        .get(server.url("/oauth2/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut kids: Vec<String> = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap().to_string())
-        .collect();
+    let mut kids = server.jwks_kids().await;
     kids.sort();
     kids
 }
@@ -73,28 +58,10 @@ async fn jwks_kids(server: &TestServer) -> Vec<String> {
 /// A device sign-in for `client_id`; returns the access token after checking userinfo
 /// accepts it.
 async fn sign_in(server: &TestServer, client_id: &str) -> String {
-    let auth = server.device_authorization(client_id, None, &[]).await;
-    phone::approve_device(
-        &server.url,
-        auth["user_code"].as_str().unwrap(),
-        "kim",
-        PASSWORD,
-    )
-    .await;
-    let (status, tokens) = server
-        .poll(client_id, auth["device_code"].as_str().unwrap())
-        .await;
-    assert_eq!(status, 200, "{tokens}");
-    let access_token = tokens["access_token"].as_str().unwrap().to_string();
-    let userinfo = server
-        .http
-        .get(server.url("/oauth2/userinfo"))
-        .bearer_auth(&access_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(userinfo.status(), 200);
-    access_token
+    let tokens = server.device_sign_in(client_id, "kim", PASSWORD).await;
+    let access_token = field(&tokens, "access_token");
+    assert_eq!(server.userinfo_status(access_token).await, 200);
+    access_token.to_string()
 }
 
 async fn add_clients(server: &TestServer) {

@@ -4,53 +4,17 @@
 use serde_json::Value;
 use usher::{clock::Clock, store::KeyStore, tokens::rotation};
 
-use crate::{device_flow::jwt_part, phone, support::TestServer};
+use crate::{
+    device_flow::jwt_part,
+    support::{TestServer, field},
+};
 
 async fn sign_in(server: &TestServer) -> Value {
-    let auth = server.device_authorization("tv", None, &[]).await;
-    phone::approve_device(
-        &server.url,
-        auth["user_code"].as_str().unwrap(),
-        "gina",
-        "gina's password",
-    )
-    .await;
-    let (status, tokens) = server
-        .poll("tv", auth["device_code"].as_str().unwrap())
-        .await;
-    assert_eq!(status, 200, "{tokens}");
-    tokens
-}
-
-async fn jwks_kids(server: &TestServer) -> Vec<String> {
-    let jwks: Value = server
-        .http
-        .get(server.url("/oauth2/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap().to_string())
-        .collect()
+    server.device_sign_in("tv", "gina", "gina's password").await
 }
 
 async fn userinfo_status(server: &TestServer, tokens: &Value) -> u16 {
-    let token = tokens["access_token"].as_str().unwrap();
-    server
-        .http
-        .get(server.url("/oauth2/userinfo"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    server.userinfo_status(field(tokens, "access_token")).await
 }
 
 #[tokio::test]
@@ -76,7 +40,7 @@ async fn rotation_publishes_both_keys_then_prunes_the_old_one() {
         .await
         .unwrap();
     assert_eq!(
-        jwks_kids(&server).await,
+        server.jwks_kids().await,
         vec![new_key.kid.clone(), old_kid.clone()]
     );
 
@@ -97,7 +61,7 @@ async fn rotation_publishes_both_keys_then_prunes_the_old_one() {
     rotation::prune_and_reload(&server.state, server.clock.now())
         .await
         .unwrap();
-    assert_eq!(jwks_kids(&server).await.len(), 2);
+    assert_eq!(server.jwks_kids().await.len(), 2);
 
     // After the longest token lifetime (plus margin) the old key goes.
     server
@@ -106,29 +70,14 @@ async fn rotation_publishes_both_keys_then_prunes_the_old_one() {
     rotation::prune_and_reload(&server.state, server.clock.now())
         .await
         .unwrap();
-    assert_eq!(jwks_kids(&server).await, vec![new_key.kid.clone()]);
+    assert_eq!(server.jwks_kids().await, vec![new_key.kid.clone()]);
     assert_eq!(server.state.db.list_keys().await.unwrap().len(), 1);
 }
 
 #[test]
 fn usher_keys_cli_lists_rotates_and_prunes() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
-            .args(args)
-            .env(
-                "USHER_DATABASE_URL",
-                format!("sqlite://{}/usher.db?mode=rwc", dir.path().display()),
-            )
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
-    };
+    let usher = crate::cli::Usher::new();
+    let run = |args: &[&str]| usher.ok(args);
     assert!(run(&["keys", "rotate"]).contains("Added RS256 key"));
     assert!(run(&["keys", "rotate"]).contains("Added RS256 key"));
     let list = run(&["keys", "list"]);

@@ -14,7 +14,7 @@ use usher::{
 
 use crate::{
     phone::{Phone, csrf_token, location, page_text},
-    support::TestServer,
+    support::{TestServer, field},
 };
 
 const PASSWORD: &str = "linked devices password";
@@ -134,10 +134,7 @@ async fn sign_in_web(setup: &Setup, phone: &Phone) -> Value {
 }
 
 async fn signed_in_phone(server: &TestServer, username: &str) -> Phone {
-    let phone = Phone::new(&server.url);
-    let response = phone.login(username, PASSWORD).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    phone
+    Phone::signed_in(&server.url, username, PASSWORD).await
 }
 
 /// The devices listed on `/account/devices`: (device id, visible text of its entry).
@@ -174,52 +171,6 @@ async fn sign_out(phone: &Phone, device_id: &str) -> reqwest::Response {
         .await
 }
 
-async fn refresh_status(server: &TestServer, refresh_token: &str) -> (u16, Value) {
-    let response = server
-        .http
-        .post(server.url("/oauth2/token"))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token),
-            ("client_id", "tv"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
-
-async fn userinfo_status(server: &TestServer, access_token: &str) -> u16 {
-    let response = server
-        .http
-        .get(server.url("/oauth2/userinfo"))
-        .bearer_auth(access_token)
-        .send()
-        .await
-        .unwrap();
-    response.status().as_u16()
-}
-
-async fn introspect(setup: &Setup, token: &str) -> Value {
-    let server = &setup.server;
-    let response = server
-        .http
-        .post(server.url("/oauth2/introspect"))
-        .basic_auth("rs", Some(&setup.rs_secret))
-        .form(&[("token", token)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
-}
-
-fn field<'a>(value: &'a Value, name: &str) -> &'a str {
-    value[name]
-        .as_str()
-        .unwrap_or_else(|| panic!("no {name} in {value}"))
-}
-
 #[tokio::test]
 async fn device_and_web_sign_ins_are_listed_with_what_is_known_of_them() {
     let setup = setup().await;
@@ -242,7 +193,9 @@ async fn device_and_web_sign_ins_are_listed_with_what_is_known_of_them() {
     sign_in_device(server, "omar", "openid", &[("X-Device-Name", "Omar's TV")]).await;
 
     server.clock.advance_secs(125);
-    let (status, _) = refresh_status(server, field(&tokens, "refresh_token")).await;
+    let (status, _) = server
+        .refresh("tv", field(&tokens, "refresh_token"), None)
+        .await;
     assert_eq!(status, 200, "a refresh counts as use");
 
     let devices = listed_devices(&phone).await;
@@ -289,8 +242,11 @@ async fn signing_out_a_device_stops_its_refresh_and_access_tokens_at_once() {
     .await;
     let kept = sign_in_device(server, "lena", "openid", &[("X-Device-Name", "Bedroom TV")]).await;
     let access = field(&tokens, "access_token");
-    assert_eq!(userinfo_status(server, access).await, 200);
-    assert_eq!(introspect(&setup, access).await["active"], true);
+    assert_eq!(server.userinfo_status(access).await, 200);
+    assert_eq!(
+        server.introspect(&setup.rs_secret, access).await["active"],
+        true
+    );
 
     let phone = signed_in_phone(server, "lena").await;
     let devices = listed_devices(&phone).await;
@@ -302,20 +258,22 @@ async fn signing_out_a_device_stops_its_refresh_and_access_tokens_at_once() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/account/devices");
 
-    let (status, body) = refresh_status(server, field(&tokens, "refresh_token")).await;
+    let (status, body) = server
+        .refresh("tv", field(&tokens, "refresh_token"), None)
+        .await;
     assert_eq!((status, field(&body, "error")), (400, "invalid_grant"));
     assert_eq!(
-        introspect(&setup, access).await,
+        server.introspect(&setup.rs_secret, access).await,
         serde_json::json!({"active": false})
     );
-    assert_eq!(userinfo_status(server, access).await, 401);
+    assert_eq!(server.userinfo_status(access).await, 401);
 
     let devices = listed_devices(&phone).await;
     assert_eq!(devices.len(), 1);
     assert!(devices[0].1.contains("Bedroom TV"));
     // The other device is untouched.
     assert_eq!(
-        userinfo_status(server, field(&kept, "access_token")).await,
+        server.userinfo_status(field(&kept, "access_token")).await,
         200
     );
 
@@ -336,8 +294,11 @@ async fn a_sign_in_without_refresh_token_can_be_signed_out_too() {
     assert_eq!(devices.len(), 1);
     assert!(devices[0].1.contains("A device"), "{}", devices[0].1);
     sign_out(&phone, &devices[0].0).await;
-    assert_eq!(userinfo_status(server, access).await, 401);
-    assert_eq!(introspect(&setup, access).await["active"], false);
+    assert_eq!(server.userinfo_status(access).await, 401);
+    assert_eq!(
+        server.introspect(&setup.rs_secret, access).await["active"],
+        false
+    );
     assert!(listed_devices(&phone).await.is_empty());
 }
 
@@ -359,7 +320,7 @@ async fn another_persons_device_cannot_be_signed_out() {
 
     assert_eq!(listed_devices(&lena).await.len(), 1);
     assert_eq!(
-        userinfo_status(server, field(&tokens, "access_token")).await,
+        server.userinfo_status(field(&tokens, "access_token")).await,
         200
     );
 }
@@ -458,10 +419,12 @@ async fn operators_list_and_revoke_devices_with_the_cli() {
             .all(|(id, text)| *id != den_id && !text.contains("Den TV")),
         "{listed:?}"
     );
-    let (status, _) = refresh_status(server, field(&first, "refresh_token")).await;
+    let (status, _) = server
+        .refresh("tv", field(&first, "refresh_token"), None)
+        .await;
     assert_eq!(status, 400);
     assert_eq!(
-        userinfo_status(server, field(&first, "access_token")).await,
+        server.userinfo_status(field(&first, "access_token")).await,
         401
     );
 
@@ -469,11 +432,11 @@ async fn operators_list_and_revoke_devices_with_the_cli() {
     let out = stdout_ok(&args, usher(server, &args));
     assert!(out.contains("Signed out 1 device of 'lena'"), "{out}");
     assert_eq!(
-        userinfo_status(server, field(&second, "access_token")).await,
+        server.userinfo_status(field(&second, "access_token")).await,
         401
     );
     assert_eq!(
-        userinfo_status(server, field(&omars, "access_token")).await,
+        server.userinfo_status(field(&omars, "access_token")).await,
         200
     );
 

@@ -204,15 +204,7 @@ async fn sse_reports_expiry() {
 #[tokio::test]
 async fn discovery_advertises_both_live_endpoints() {
     let server = TestServer::start().await;
-    let metadata: Value = server
-        .http
-        .get(server.url("/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let metadata = server.discovery().await;
     assert_eq!(
         metadata["usher_device_events_endpoint"],
         server.url("/oauth2/device/events")

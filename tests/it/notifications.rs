@@ -23,12 +23,12 @@ use serde_json::Value;
 use tokio::{net::TcpListener, sync::mpsc};
 use usher::{
     config::Config,
-    store::{Client, ClientStore, NotificationOutboxStore, UserStore},
+    store::{Client, ClientStore, NotificationOutboxStore},
 };
 
 use crate::{
     phone,
-    support::{DEVICE_GRANT, TestServer},
+    support::{DEVICE_GRANT, TestServer, field},
 };
 
 const PASSWORD: &str = "correct horse battery";
@@ -138,15 +138,7 @@ async fn next_event(receiver: &mut Receiver) -> Received {
 
 /// Verifies a SET against the server's published JWKS and returns its claims.
 async fn verify_set(server: &TestServer, set: &str) -> Value {
-    let jwks: JwkSet = server
-        .http
-        .get(server.url("/oauth2/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: JwkSet = server.get_json("/oauth2/jwks").await;
     let header = jsonwebtoken::decode_header(set).expect("a JWS");
     assert_eq!(header.typ.as_deref(), Some("secevent+jwt"), "RFC 8417 §2.3");
     let kid = header.kid.expect("a kid");
@@ -165,13 +157,7 @@ async fn verify_set(server: &TestServer, set: &str) -> Value {
 async fn approval_sends_a_signed_event_with_the_device_token() {
     let mut receiver = start_receiver(0, StatusCode::OK).await;
     let server = server_with_client(&receiver.url, |_| {}).await;
-    let tess = server
-        .state
-        .db
-        .get_user_by_username("tess")
-        .await
-        .unwrap()
-        .unwrap();
+    let tess = server.user("tess").await;
     let authorization = server
         .device_authorization("tv", Some("openid"), &[("X-Device-Token", "apns-0123abcd")])
         .await;
@@ -248,14 +234,7 @@ async fn a_receiver_that_is_not_listening_yet_gets_the_event_once_it_starts() {
     drop(listener);
     let endpoint = format!("http://{address}/usher/events");
     let server = server_with_client(&endpoint, |_| {}).await;
-    let authorization = server.device_authorization("tv", None, &[]).await;
-    phone::approve_device(
-        &server.url,
-        authorization["user_code"].as_str().unwrap(),
-        "tess",
-        PASSWORD,
-    )
-    .await;
+    tess_approves_a_new_request(&server).await;
     // Let at least one attempt fail.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let listener = TcpListener::bind(address).await.unwrap();
@@ -272,19 +251,9 @@ async fn a_receiver_that_is_not_listening_yet_gets_the_event_once_it_starts() {
 async fn a_receiver_that_keeps_failing_is_given_up_after_the_maximum_attempts() {
     let mut receiver = start_receiver(usize::MAX, StatusCode::BAD_GATEWAY).await;
     let server = server_with_client(&receiver.url, |c| c.notification_max_attempts = 3).await;
-    let authorization = server.device_authorization("tv", None, &[]).await;
-    phone::approve_device(
-        &server.url,
-        authorization["user_code"].as_str().unwrap(),
-        "tess",
-        PASSWORD,
-    )
-    .await;
+    tess_approves_a_new_request(&server).await;
     let first = next_event(&mut receiver).await;
-    let jti = verify_set(&server, &first.body).await["jti"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let jti = field(&verify_set(&server, &first.body).await, "jti").to_string();
     let state = wait_until_settled(&server, &jti).await;
     assert_eq!(state.attempts, 3);
     assert!(state.failed_at.is_some() && state.delivered_at.is_none());
@@ -304,21 +273,25 @@ async fn a_receiver_that_keeps_failing_is_given_up_after_the_maximum_attempts() 
 async fn a_receiver_that_rejects_the_event_is_not_retried() {
     let mut receiver = start_receiver(usize::MAX, StatusCode::BAD_REQUEST).await;
     let server = server_with_client(&receiver.url, |_| {}).await;
-    let authorization = server.device_authorization("tv", None, &[]).await;
-    phone::deny_device(
-        &server.url,
-        authorization["user_code"].as_str().unwrap(),
-        "tess",
-        PASSWORD,
-    )
-    .await;
+    tess_denies_a_new_request(&server).await;
     let first = next_event(&mut receiver).await;
-    let jti = verify_set(&server, &first.body).await["jti"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let jti = field(&verify_set(&server, &first.body).await, "jti").to_string();
     let state = wait_until_settled(&server, &jti).await;
     assert_eq!((state.attempts, state.failed_at.is_some()), (1, true));
+}
+
+/// A fresh device authorization for `tv` that tess approves on her phone.
+async fn tess_approves_a_new_request(server: &TestServer) {
+    let authorization = server.device_authorization("tv", None, &[]).await;
+    let user_code = field(&authorization, "user_code");
+    phone::approve_device(&server.url, user_code, "tess", PASSWORD).await;
+}
+
+/// A fresh device authorization for `tv` that tess denies on her phone.
+async fn tess_denies_a_new_request(server: &TestServer) {
+    let authorization = server.device_authorization("tv", None, &[]).await;
+    let user_code = field(&authorization, "user_code");
+    phone::deny_device(&server.url, user_code, "tess", PASSWORD).await;
 }
 
 /// Waits until the notification was delivered or given up.

@@ -43,12 +43,7 @@ pub(super) async fn read(response: reqwest::Response) -> (StatusCode, String) {
 }
 
 pub(super) async fn signed_in_phone(server: &TestServer) -> Phone {
-    let phone = Phone::new(&server.url);
-    assert_eq!(
-        phone.login("alice", PASSWORD).await.status(),
-        StatusCode::SEE_OTHER
-    );
-    phone
+    Phone::signed_in(&server.url, "alice", PASSWORD).await
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ use usher::{
 
 use crate::{
     phone::{Phone, csrf_token, location, page_text},
-    support::TestServer,
+    support::{TestServer, field},
 };
 
 const PASSWORD: &str = "pairing test password";
@@ -36,10 +36,7 @@ async fn prepare(server: &TestServer) {
 }
 
 async fn signed_in_phone(server: &TestServer, username: &str) -> Phone {
-    let phone = Phone::new(&server.url);
-    let response = phone.login(username, PASSWORD).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    phone
+    Phone::signed_in(&server.url, username, PASSWORD).await
 }
 
 /// The pairing page after "Add a device": (html, code shown as text, QR content).
@@ -80,8 +77,8 @@ async fn add_device(phone: &Phone) -> (String, String, String) {
     (html, code, content)
 }
 
-/// The new device's request: (status, JSON).
-async fn pair_device(server: &TestServer, code: &str, name: &str) -> (u16, Value) {
+/// The new device's request with a scanned pairing code: (status, JSON).
+pub(crate) async fn pair_device(server: &TestServer, code: &str, name: &str) -> (u16, Value) {
     let response = server
         .http
         .post(server.url("/oauth2/device_authorization"))
@@ -102,6 +99,14 @@ async fn pair_device(server: &TestServer, code: &str, name: &str) -> (u16, Value
     (status, response.json().await.unwrap())
 }
 
+/// "Add a device" on `phone`, then a device named `name` asks with the code shown.
+async fn pair_a_device(server: &TestServer, phone: &Phone, name: &str) -> Value {
+    let (_, code, _) = add_device(phone).await;
+    let (status, auth) = pair_device(server, &code, name).await;
+    assert_eq!(status, 200, "{auth}");
+    auth
+}
+
 async fn decide_on_pairing_page(phone: &Phone, decision: &str) -> reqwest::Response {
     let csrf = phone.csrf_from("/account/pairing").await;
     phone
@@ -112,22 +117,20 @@ async fn decide_on_pairing_page(phone: &Phone, decision: &str) -> reqwest::Respo
         .await
 }
 
-fn field<'a>(value: &'a Value, name: &str) -> &'a str {
-    value[name]
-        .as_str()
-        .unwrap_or_else(|| panic!("no {name} in {value}"))
+/// "Approve" on the pairing page with the password typed again (an old sign-in).
+async fn approve_with_password(phone: &Phone, csrf: &str, password: &str) -> reqwest::Response {
+    let form = [
+        ("csrf", csrf),
+        ("decision", "approve"),
+        ("password", password),
+    ];
+    phone.post_form("/account/pairing/decide", &form).await
 }
 
 #[tokio::test]
 async fn a_device_paired_from_the_account_page_gets_tokens_for_that_person() {
     let server = server_with(|_| {}).await;
-    let lena = server
-        .state
-        .db
-        .get_user_by_username("lena")
-        .await
-        .unwrap()
-        .unwrap();
+    let lena = server.user("lena").await;
     let phone = signed_in_phone(&server, "lena").await;
     let (html, code, qr) = add_device(&phone).await;
     assert_eq!(qr, server.url(&format!("/device/pair?code={code}")));
@@ -169,16 +172,7 @@ async fn a_device_paired_from_the_account_page_gets_tokens_for_that_person() {
     server.clock.advance_secs(5);
     let (status, tokens) = server.poll("app", device_code).await;
     assert_eq!(status, 200, "{tokens}");
-    let userinfo: Value = server
-        .http
-        .get(server.url("/oauth2/userinfo"))
-        .bearer_auth(field(&tokens, "access_token"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let userinfo = server.userinfo(field(&tokens, "access_token")).await;
     assert_eq!(field(&userinfo, "sub"), lena.id);
     assert_eq!(field(&userinfo, "preferred_username"), "lena");
 
@@ -196,8 +190,7 @@ async fn a_device_paired_from_the_account_page_gets_tokens_for_that_person() {
 async fn denying_on_the_pairing_page_refuses_the_device() {
     let server = server_with(|_| {}).await;
     let phone = signed_in_phone(&server, "lena").await;
-    let (_, code, _) = add_device(&phone).await;
-    let (_, auth) = pair_device(&server, &code, "Unknown phone").await;
+    let auth = pair_a_device(&server, &phone, "Unknown phone").await;
     let response = decide_on_pairing_page(&phone, "deny").await;
     assert_eq!(response.status(), 200);
     let text = page_text(&response.text().await.unwrap());
@@ -254,8 +247,7 @@ async fn unknown_used_and_expired_pairing_codes_are_refused_clearly() {
 async fn nobody_but_the_pairing_person_can_approve() {
     let server = server_with(|_| {}).await;
     let lena = signed_in_phone(&server, "lena").await;
-    let (_, code, _) = add_device(&lena).await;
-    let (_, auth) = pair_device(&server, &code, "Pixel 8").await;
+    let auth = pair_a_device(&server, &lena, "Pixel 8").await;
 
     // Omar has no pairing in his session: nothing to approve.
     let omar = signed_in_phone(&server, "omar").await;
@@ -280,14 +272,7 @@ async fn nobody_but_the_pairing_person_can_approve() {
         .await
         .unwrap()
         .unwrap();
-    let omar_id = server
-        .state
-        .db
-        .get_user_by_username("omar")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let omar_id = server.user("omar").await.id;
     let decision = Decision {
         approved: true,
         user_id: omar_id,
@@ -405,8 +390,7 @@ async fn an_old_sign_in_must_enter_the_password_again_to_approve_a_paired_device
     let server = server_with(|c| c.approval_max_session_age_secs = 3600).await;
     let phone = signed_in_phone(&server, "lena").await;
     server.clock.advance_secs(3601);
-    let (_, code, _) = add_device(&phone).await;
-    let (_, auth) = pair_device(&server, &code, "Pixel 8").await;
+    let auth = pair_a_device(&server, &phone, "Pixel 8").await;
     let device_code = field(&auth, "device_code");
     let interval = auth["interval"].as_i64().unwrap();
     let text = page_text(&phone.get("/account/pairing").await.text().await.unwrap());
@@ -417,16 +401,7 @@ async fn an_old_sign_in_must_enter_the_password_again_to_approve_a_paired_device
         ("", "Enter your password to approve."),
         ("wrong", "That password is not right."),
     ] {
-        let response = phone
-            .post_form(
-                "/account/pairing/decide",
-                &[
-                    ("csrf", &csrf),
-                    ("decision", "approve"),
-                    ("password", password),
-                ],
-            )
-            .await;
+        let response = approve_with_password(&phone, &csrf, password).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         let text = page_text(&response.text().await.unwrap());
         assert!(
@@ -440,16 +415,7 @@ async fn an_old_sign_in_must_enter_the_password_again_to_approve_a_paired_device
             (400, "authorization_pending")
         );
     }
-    let response = phone
-        .post_form(
-            "/account/pairing/decide",
-            &[
-                ("csrf", &csrf),
-                ("decision", "approve"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let response = approve_with_password(&phone, &csrf, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(page_text(&response.text().await.unwrap()).contains("Pixel 8 is signed in"));
     let approved_at = server.state.clock.now();
@@ -466,8 +432,7 @@ async fn denying_a_paired_device_needs_no_password() {
     let server = server_with(|c| c.approval_max_session_age_secs = 60).await;
     let phone = signed_in_phone(&server, "lena").await;
     server.clock.advance_secs(61);
-    let (_, code, _) = add_device(&phone).await;
-    let (_, auth) = pair_device(&server, &code, "Stranger's phone").await;
+    let auth = pair_a_device(&server, &phone, "Stranger's phone").await;
     let response = decide_on_pairing_page(&phone, "deny").await;
     assert_eq!(response.status(), StatusCode::OK);
     let (status, body) = server.poll("app", field(&auth, "device_code")).await;
@@ -580,8 +545,7 @@ async fn a_request_the_client_may_not_make_is_refused_and_leaves_the_code_unused
 async fn a_paired_device_hears_the_decision_on_the_live_channel() {
     let server = server_with(|_| {}).await;
     let phone = signed_in_phone(&server, "lena").await;
-    let (_, code, _) = add_device(&phone).await;
-    let (_, auth) = pair_device(&server, &code, "Pixel 8").await;
+    let auth = pair_a_device(&server, &phone, "Pixel 8").await;
     let device_code = field(&auth, "device_code").to_string();
     let http = server.http.clone();
     let wait_url = server.url("/oauth2/device/wait");
@@ -617,19 +581,12 @@ async fn a_paired_device_hears_the_decision_on_the_live_channel() {
 async fn a_paired_device_gets_no_tokens_once_the_account_is_disabled() {
     let server = server_with(|_| {}).await;
     let phone = signed_in_phone(&server, "lena").await;
-    let (_, code, _) = add_device(&phone).await;
-    let (_, auth) = pair_device(&server, &code, "Pixel 8").await;
+    let auth = pair_a_device(&server, &phone, "Pixel 8").await;
     assert_eq!(
         decide_on_pairing_page(&phone, "approve").await.status(),
         200
     );
-    let lena = server
-        .state
-        .db
-        .get_user_by_username("lena")
-        .await
-        .unwrap()
-        .unwrap();
+    let lena = server.user("lena").await;
     server.state.db.set_disabled(&lena.id, true).await.unwrap();
     let (status, body) = server.poll("app", field(&auth, "device_code")).await;
     assert_eq!((status, field(&body, "error")), (400, "invalid_grant"));

@@ -37,6 +37,14 @@ impl Phone {
         }
     }
 
+    /// A fresh phone that has signed in as `username` (the login answers 303).
+    pub async fn signed_in(base_url: &str, username: &str, password: &str) -> Phone {
+        let phone = Phone::new(base_url);
+        let response = phone.login(username, password).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "signing in");
+        phone
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
     }

@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 use usher::store::UserStore;
 
 use crate::{
-    phone,
-    support::{DEVICE_GRANT, TestServer},
+    device_flow::jwt_part,
+    support::{DEVICE_GRANT, TestServer, field},
 };
 
 const PASSWORD: &str = "a password for refresh tests";
@@ -20,68 +20,8 @@ async fn signed_in_device() -> (TestServer, String, Value) {
         .create_public_client("tv", "TV", "openid profile offline_access")
         .await;
     let (_, rs_secret) = server.create_confidential_client("rs", "openid").await;
-    let auth = server.device_authorization("tv", None, &[]).await;
-    phone::approve_device(
-        &server.url,
-        auth["user_code"].as_str().unwrap(),
-        "frank",
-        PASSWORD,
-    )
-    .await;
-    let (status, tokens) = server
-        .poll("tv", auth["device_code"].as_str().unwrap())
-        .await;
-    assert_eq!(status, 200, "{tokens}");
+    let tokens = server.device_sign_in("tv", "frank", PASSWORD).await;
     (server, rs_secret, tokens)
-}
-
-async fn refresh(
-    server: &TestServer,
-    client_id: &str,
-    token: &str,
-    scope: Option<&str>,
-) -> (u16, Value) {
-    let mut form = vec![
-        ("grant_type", "refresh_token"),
-        ("refresh_token", token),
-        ("client_id", client_id),
-    ];
-    if let Some(scope) = scope {
-        form.push(("scope", scope));
-    }
-    let response = server
-        .http
-        .post(server.url("/oauth2/token"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
-
-async fn userinfo_status(server: &TestServer, access_token: &str) -> u16 {
-    let response = server
-        .http
-        .get(server.url("/oauth2/userinfo"))
-        .bearer_auth(access_token)
-        .send()
-        .await
-        .unwrap();
-    response.status().as_u16()
-}
-
-async fn introspect(server: &TestServer, rs_secret: &str, token: &str) -> Value {
-    let response = server
-        .http
-        .post(server.url("/oauth2/introspect"))
-        .basic_auth("rs", Some(rs_secret))
-        .form(&[("token", token)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["cache-control"], "no-store");
-    response.json().await.unwrap()
 }
 
 async fn revoke(server: &TestServer, client_id: &str, token: &str, hint: Option<&str>) -> u16 {
@@ -99,27 +39,11 @@ async fn revoke(server: &TestServer, client_id: &str, token: &str, hint: Option<
     response.status().as_u16()
 }
 
-/// The payload of a JWT, unverified (other tests verify signatures).
-fn id_token_claims(jwt: &str) -> Value {
-    use base64::Engine;
-    let payload = jwt.split('.').nth(1).expect("a JWT");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .expect("base64url");
-    serde_json::from_slice(&bytes).expect("JSON claims")
-}
-
-fn field<'a>(value: &'a Value, name: &str) -> &'a str {
-    value[name]
-        .as_str()
-        .unwrap_or_else(|| panic!("no {name} in {value}"))
-}
-
 #[tokio::test]
 async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
     let (server, rs_secret, first) = signed_in_device().await;
     let first_refresh = field(&first, "refresh_token");
-    let (status, second) = refresh(&server, "tv", first_refresh, None).await;
+    let (status, second) = server.refresh("tv", first_refresh, None).await;
     assert_eq!(status, 200, "{second}");
     let second_refresh = field(&second, "refresh_token");
     assert_ne!(
@@ -128,31 +52,33 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
     );
     // The refreshed ID token tells how and when the person really signed in (OIDC Core §12.2).
     let (before, after) = (
-        id_token_claims(field(&first, "id_token")),
-        id_token_claims(field(&second, "id_token")),
+        jwt_part(field(&first, "id_token"), 1),
+        jwt_part(field(&second, "id_token"), 1),
     );
     assert_eq!(after["auth_time"], before["auth_time"]);
     assert_eq!(after["amr"], before["amr"]);
     assert_eq!(
-        userinfo_status(&server, field(&second, "access_token")).await,
+        server.userinfo_status(field(&second, "access_token")).await,
         200
     );
 
     // The rotated-out token comes back: someone else has it. Everything in the family dies.
-    let (status, reuse) = refresh(&server, "tv", first_refresh, None).await;
+    let (status, reuse) = server.refresh("tv", first_refresh, None).await;
     assert_eq!((status, field(&reuse, "error")), (400, "invalid_grant"));
-    let (status, _) = refresh(&server, "tv", second_refresh, None).await;
+    let (status, _) = server.refresh("tv", second_refresh, None).await;
     assert_eq!(status, 400, "the newest token of the family is revoked too");
     assert_eq!(
-        userinfo_status(&server, field(&second, "access_token")).await,
+        server.userinfo_status(field(&second, "access_token")).await,
         401
     );
     assert_eq!(
-        introspect(&server, &rs_secret, field(&second, "access_token")).await,
+        server
+            .introspect(&rs_secret, field(&second, "access_token"))
+            .await,
         json!({"active": false})
     );
     assert_eq!(
-        introspect(&server, &rs_secret, second_refresh).await,
+        server.introspect(&rs_secret, second_refresh).await,
         json!({"active": false})
     );
 }
@@ -194,31 +120,23 @@ async fn concurrent_refreshes_with_one_token_succeed_once() {
 #[tokio::test]
 async fn refresh_may_narrow_but_never_widen_the_scope() {
     let (server, _, first) = signed_in_device().await;
-    let (status, narrowed) = refresh(
-        &server,
-        "tv",
-        field(&first, "refresh_token"),
-        Some("openid"),
-    )
-    .await;
+    let (status, narrowed) = server
+        .refresh("tv", field(&first, "refresh_token"), Some("openid"))
+        .await;
     assert_eq!(status, 200, "{narrowed}");
     assert_eq!(field(&narrowed, "scope"), "openid");
     // The family keeps its scope: the next refresh may ask for profile again.
-    let (status, again) = refresh(
-        &server,
-        "tv",
-        field(&narrowed, "refresh_token"),
-        Some("openid profile"),
-    )
-    .await;
+    let (status, again) = server
+        .refresh(
+            "tv",
+            field(&narrowed, "refresh_token"),
+            Some("openid profile"),
+        )
+        .await;
     assert_eq!(status, 200, "{again}");
-    let (status, wider) = refresh(
-        &server,
-        "tv",
-        field(&again, "refresh_token"),
-        Some("openid email"),
-    )
-    .await;
+    let (status, wider) = server
+        .refresh("tv", field(&again, "refresh_token"), Some("openid email"))
+        .await;
     assert_eq!((status, field(&wider, "error")), (400, "invalid_scope"));
 }
 
@@ -228,11 +146,14 @@ async fn another_client_cannot_use_the_refresh_token() {
     server
         .create_public_client("other", "Other", "openid offline_access")
         .await;
-    let (status, body) = refresh(&server, "other", field(&first, "refresh_token"), None).await;
+    let (status, body) = server
+        .refresh("other", field(&first, "refresh_token"), None)
+        .await;
     assert_eq!((status, field(&body, "error")), (400, "invalid_grant"));
     // The rightful client still can.
     assert_eq!(
-        refresh(&server, "tv", field(&first, "refresh_token"), None)
+        server
+            .refresh("tv", field(&first, "refresh_token"), None)
             .await
             .0,
         200
@@ -242,33 +163,22 @@ async fn another_client_cannot_use_the_refresh_token() {
 #[tokio::test]
 async fn disabled_user_or_reset_password_gets_no_new_tokens() {
     let (server, _, first) = signed_in_device().await;
-    let frank = server
-        .state
-        .db
-        .get_user_by_username("frank")
-        .await
-        .unwrap()
-        .unwrap();
+    let frank = server.user("frank").await;
     server.state.db.set_disabled(&frank.id, true).await.unwrap();
     assert_eq!(
-        refresh(&server, "tv", field(&first, "refresh_token"), None)
+        server
+            .refresh("tv", field(&first, "refresh_token"), None)
             .await
             .0,
         400
     );
     assert_eq!(
-        userinfo_status(&server, field(&first, "access_token")).await,
+        server.userinfo_status(field(&first, "access_token")).await,
         401
     );
 
     let (server, _, first) = signed_in_device().await;
-    let frank = server
-        .state
-        .db
-        .get_user_by_username("frank")
-        .await
-        .unwrap()
-        .unwrap();
+    let frank = server.user("frank").await;
     server.clock.advance_secs(5);
     let now = usher::clock::Clock::now(&*server.clock);
     server
@@ -278,7 +188,8 @@ async fn disabled_user_or_reset_password_gets_no_new_tokens() {
         .await
         .unwrap();
     assert_eq!(
-        refresh(&server, "tv", field(&first, "refresh_token"), None)
+        server
+            .refresh("tv", field(&first, "refresh_token"), None)
             .await
             .0,
         400
@@ -289,7 +200,9 @@ async fn disabled_user_or_reset_password_gets_no_new_tokens() {
 async fn revoking_a_refresh_token_ends_its_family_and_access_tokens() {
     let (server, rs_secret, first) = signed_in_device().await;
     assert_eq!(
-        introspect(&server, &rs_secret, field(&first, "refresh_token")).await["active"],
+        server
+            .introspect(&rs_secret, field(&first, "refresh_token"))
+            .await["active"],
         true
     );
     assert_eq!(
@@ -303,17 +216,20 @@ async fn revoking_a_refresh_token_ends_its_family_and_access_tokens() {
         200
     );
     assert_eq!(
-        refresh(&server, "tv", field(&first, "refresh_token"), None)
+        server
+            .refresh("tv", field(&first, "refresh_token"), None)
             .await
             .0,
         400
     );
     assert_eq!(
-        userinfo_status(&server, field(&first, "access_token")).await,
+        server.userinfo_status(field(&first, "access_token")).await,
         401
     );
     assert_eq!(
-        introspect(&server, &rs_secret, field(&first, "access_token")).await,
+        server
+            .introspect(&rs_secret, field(&first, "access_token"))
+            .await,
         json!({"active": false})
     );
 }
@@ -322,7 +238,7 @@ async fn revoking_a_refresh_token_ends_its_family_and_access_tokens() {
 async fn revoking_an_access_token_ends_only_that_token() {
     let (server, rs_secret, first) = signed_in_device().await;
     let access = field(&first, "access_token");
-    let active = introspect(&server, &rs_secret, access).await;
+    let active = server.introspect(&rs_secret, access).await;
     assert_eq!(active["active"], true);
     assert_eq!(active["client_id"], "tv");
     assert_eq!(active["username"], "frank");
@@ -332,13 +248,14 @@ async fn revoking_an_access_token_ends_only_that_token() {
         revoke(&server, "tv", access, Some("access_token")).await,
         200
     );
-    assert_eq!(userinfo_status(&server, access).await, 401);
+    assert_eq!(server.userinfo_status(access).await, 401);
     assert_eq!(
-        introspect(&server, &rs_secret, access).await,
+        server.introspect(&rs_secret, access).await,
         json!({"active": false})
     );
     assert_eq!(
-        refresh(&server, "tv", field(&first, "refresh_token"), None)
+        server
+            .refresh("tv", field(&first, "refresh_token"), None)
             .await
             .0,
         200
@@ -358,7 +275,8 @@ async fn revocation_answers_200_for_unknown_and_foreign_tokens() {
         200
     );
     assert_eq!(
-        refresh(&server, "tv", field(&first, "refresh_token"), None)
+        server
+            .refresh("tv", field(&first, "refresh_token"), None)
             .await
             .0,
         200
@@ -409,13 +327,15 @@ async fn introspection_needs_a_confidential_client_and_says_little_when_inactive
             continue;
         }
         assert_eq!(
-            introspect(&server, &rs_secret, token).await,
+            server.introspect(&rs_secret, token).await,
             json!({"active": false})
         );
     }
     server.clock.advance_secs(3601);
     assert_eq!(
-        introspect(&server, &rs_secret, field(&first, "access_token")).await,
+        server
+            .introspect(&rs_secret, field(&first, "access_token"))
+            .await,
         json!({"active": false})
     );
 }
@@ -423,15 +343,7 @@ async fn introspection_needs_a_confidential_client_and_says_little_when_inactive
 #[tokio::test]
 async fn discovery_lists_refresh_revocation_and_introspection() {
     let server = TestServer::start().await;
-    let doc: Value = server
-        .http
-        .get(server.url("/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = server.discovery().await;
     assert_eq!(doc["revocation_endpoint"], server.url("/oauth2/revoke"));
     assert_eq!(
         doc["introspection_endpoint"],

@@ -11,7 +11,6 @@ use usher::store::{Client, ClientStore};
 
 use crate::{
     device_flow::jwt_part,
-    phone,
     support::{DEVICE_GRANT, TestServer},
 };
 
@@ -40,25 +39,7 @@ async fn device_client(server: &TestServer, id: &str, alg: Option<&str>) {
 
 /// A whole device sign-in for `client_id`; the token response.
 pub async fn sign_in(server: &TestServer, client_id: &str) -> Value {
-    let auth = server.device_authorization(client_id, None, &[]).await;
-    phone::approve_device(
-        &server.url,
-        auth["user_code"].as_str().unwrap(),
-        "sam",
-        PASSWORD,
-    )
-    .await;
-    let (status, tokens) = server
-        .poll(client_id, auth["device_code"].as_str().unwrap())
-        .await;
-    assert_eq!(status, 200, "{tokens}");
-    tokens
-}
-
-async fn get_json(server: &TestServer, path: &str) -> Value {
-    let response = server.http.get(server.url(path)).send().await.unwrap();
-    assert_eq!(response.status(), 200, "{path}");
-    response.json().await.unwrap()
+    server.device_sign_in(client_id, "sam", PASSWORD).await
 }
 
 /// The JWKS entry named by the token's `kid`.
@@ -89,7 +70,7 @@ fn signature_verifies(key: &Value, alg: &str, token: &str) -> bool {
 /// Checks one sign-in's tokens: algorithm, key type, real signatures, and that the
 /// server itself accepts the access token.
 async fn check_tokens(server: &TestServer, client_id: &str, alg: &str, tokens: &Value) {
-    let jwks = get_json(server, "/oauth2/jwks").await;
+    let jwks = server.jwks().await;
     let id_token = tokens["id_token"].as_str().expect("an ID token");
     let access_token = tokens["access_token"].as_str().unwrap();
     for (token, typ) in [(id_token, "JWT"), (access_token, "at+jwt")] {
@@ -138,20 +119,17 @@ async fn check_tokens(server: &TestServer, client_id: &str, alg: &str, tokens: &
         .unwrap_or_else(|e| panic!("{client_id}: ID token rejected: {e}"));
     assert_eq!(claims.preferred_username().unwrap().as_str(), "sam");
 
-    let userinfo = server
-        .http
-        .get(server.url("/oauth2/userinfo"))
-        .bearer_auth(access_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(userinfo.status(), 200, "{client_id}: userinfo");
+    assert_eq!(
+        server.userinfo_status(access_token).await,
+        200,
+        "{client_id}: userinfo"
+    );
 }
 
 #[tokio::test]
 async fn every_algorithm_in_discovery_signs_id_and_access_tokens_that_verify() {
     let server = server().await;
-    let discovery = get_json(&server, "/.well-known/openid-configuration").await;
+    let discovery = server.discovery().await;
     let listed: Vec<String> =
         serde_json::from_value(discovery["id_token_signing_alg_values_supported"].clone()).unwrap();
     assert_eq!(listed, ["RS256", "ES256", "EdDSA"], "exactly what works");
@@ -167,25 +145,15 @@ async fn every_algorithm_in_discovery_signs_id_and_access_tokens_that_verify() {
         check_tokens(&server, &id, alg, &tokens).await;
 
         // Refreshed tokens keep the client's algorithm.
-        let refreshed: Value = server
-            .http
-            .post(server.url("/oauth2/token"))
-            .form(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
-                ("client_id", &id),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (status, refreshed) = server
+            .refresh(&id, tokens["refresh_token"].as_str().unwrap(), None)
+            .await;
+        assert_eq!(status, 200, "{refreshed}");
         check_tokens(&server, &id, alg, &refreshed).await;
     }
 
     // One key per algorithm: made on first use, then reused.
-    let jwks = get_json(&server, "/oauth2/jwks").await;
+    let jwks = server.jwks().await;
     let mut types: Vec<&str> = jwks["keys"]
         .as_array()
         .unwrap()

@@ -101,6 +101,16 @@ impl TestServer {
         user
     }
 
+    /// The stored user named `username`; panics if there is none.
+    pub async fn user(&self, username: &str) -> User {
+        self.state
+            .db
+            .get_user_by_username(username)
+            .await
+            .expect("user lookup")
+            .unwrap_or_else(|| panic!("no user {username}"))
+    }
+
     pub async fn create_public_client(&self, id: &str, name: &str, scopes: &str) -> Client {
         let client = client(id, name, scopes, None);
         self.state
@@ -162,6 +172,110 @@ impl TestServer {
         let status = response.status().as_u16();
         (status, response.json().await.expect("token JSON"))
     }
+
+    /// GETs `path`, asserts the 200 and parses the body as JSON.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        let response = self.http.get(self.url(path)).send().await.expect("GET");
+        assert_eq!(response.status(), 200, "{path}");
+        response.json().await.expect("JSON body")
+    }
+
+    /// The OpenID Provider metadata (OIDC Discovery 1.0 §4).
+    pub async fn discovery(&self) -> Value {
+        self.get_json("/.well-known/openid-configuration").await
+    }
+
+    /// The published JWK Set (RFC 7517 §5).
+    pub async fn jwks(&self) -> Value {
+        self.get_json("/oauth2/jwks").await
+    }
+
+    /// The kids in the published JWKS, in published order.
+    pub async fn jwks_kids(&self) -> Vec<String> {
+        let jwks = self.jwks().await;
+        jwks["keys"]
+            .as_array()
+            .expect("keys array")
+            .iter()
+            .map(|k| k["kid"].as_str().expect("kid").to_string())
+            .collect()
+    }
+
+    /// A refresh-token grant by a public client (RFC 6749 §6): (status, JSON body).
+    pub async fn refresh(
+        &self,
+        client_id: &str,
+        refresh_token: &str,
+        scope: Option<&str>,
+    ) -> (u16, Value) {
+        let mut form = vec![
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", client_id),
+        ];
+        if let Some(scope) = scope {
+            form.push(("scope", scope));
+        }
+        let response = self
+            .http
+            .post(self.url("/oauth2/token"))
+            .form(&form)
+            .send()
+            .await
+            .expect("refresh request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("token JSON"))
+    }
+
+    /// Token introspection (RFC 7662 §2) by the confidential client `rs`; asserts the 200
+    /// and `no-store`, returns the JSON.
+    pub async fn introspect(&self, rs_secret: &str, token: &str) -> Value {
+        let response = self
+            .http
+            .post(self.url("/oauth2/introspect"))
+            .basic_auth("rs", Some(rs_secret))
+            .form(&[("token", token)])
+            .send()
+            .await
+            .expect("introspection request");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        response.json().await.expect("introspection JSON")
+    }
+
+    /// A whole device sign-in (RFC 8628): authorize, approve on a phone as `username`,
+    /// poll once; asserts the 200 and returns the token response.
+    pub async fn device_sign_in(&self, client_id: &str, username: &str, password: &str) -> Value {
+        let auth = self.device_authorization(client_id, None, &[]).await;
+        let user_code = auth["user_code"].as_str().expect("user_code");
+        crate::phone::approve_device(&self.url, user_code, username, password).await;
+        let device_code = auth["device_code"].as_str().expect("device_code");
+        let (status, tokens) = self.poll(client_id, device_code).await;
+        assert_eq!(status, 200, "{tokens}");
+        tokens
+    }
+
+    /// GET /oauth2/userinfo with a bearer token (OIDC Core §5.3).
+    async fn userinfo_response(&self, access_token: &str) -> reqwest::Response {
+        self.http
+            .get(self.url("/oauth2/userinfo"))
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .expect("userinfo request")
+    }
+
+    /// The userinfo claims for `access_token`; asserts the 200.
+    pub async fn userinfo(&self, access_token: &str) -> Value {
+        let response = self.userinfo_response(access_token).await;
+        assert_eq!(response.status(), 200, "userinfo");
+        response.json().await.expect("userinfo JSON")
+    }
+
+    /// Only the status of a userinfo request: 200, or 401 for a dead token.
+    pub async fn userinfo_status(&self, access_token: &str) -> u16 {
+        self.userinfo_response(access_token).await.status().as_u16()
+    }
 }
 
 impl Drop for TestServer {
@@ -170,6 +284,13 @@ impl Drop for TestServer {
             let _ = tx.send(());
         }
     }
+}
+
+/// A string member of a JSON response, or a panic that shows the whole response.
+pub fn field<'a>(value: &'a Value, name: &str) -> &'a str {
+    value[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {name} in {value}"))
 }
 
 fn client(id: &str, name: &str, scopes: &str, secret_hash: Option<String>) -> Client {

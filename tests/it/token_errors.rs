@@ -188,13 +188,7 @@ async fn disabled_or_deleted_user_after_approval_gets_no_tokens() {
     let (second, user_code) = codes(&server.device_authorization("tv", None, &[]).await);
     phone::approve_device(&server.url, &user_code, "dave", PASSWORD).await;
 
-    let carol = server
-        .state
-        .db
-        .get_user_by_username("carol")
-        .await
-        .unwrap()
-        .unwrap();
+    let carol = server.user("carol").await;
     server.state.db.set_disabled(&carol.id, true).await.unwrap();
     server.state.db.delete_user(&dave.id).await.unwrap();
     assert_error(&server.poll("tv", &first).await, 400, "invalid_grant");

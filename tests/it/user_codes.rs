@@ -40,20 +40,18 @@ fn browser_from(from: &str) -> reqwest::Client {
         .unwrap()
 }
 
+/// The CSRF token of the code entry page `/device` as `browser` gets it.
+async fn device_page_csrf(server: &TestServer, browser: &reqwest::Client) -> String {
+    let response = browser.get(server.url("/device")).send().await.unwrap();
+    csrf_token(&response.text().await.unwrap()).unwrap()
+}
+
 async fn enter_code(
     server: &TestServer,
     browser: &reqwest::Client,
     code: &str,
 ) -> reqwest::Response {
-    let html = browser
-        .get(server.url("/device"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_token(&html).unwrap();
+    let csrf = device_page_csrf(server, browser).await;
     browser
         .post(server.url("/device"))
         .form(&[("user_code", code), ("csrf", &csrf)])
@@ -279,15 +277,7 @@ async fn metrics_can_be_switched_off() {
 /// A wrong code entered by `client` through the proxy at 127.0.0.1.
 async fn via_proxy(server: &TestServer, client: &str) -> StatusCode {
     let browser = browser_from("127.0.0.1");
-    let html = browser
-        .get(server.url("/device"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_token(&html).unwrap();
+    let csrf = device_page_csrf(server, &browser).await;
     browser
         .post(server.url("/device"))
         .header("X-Forwarded-For", client)

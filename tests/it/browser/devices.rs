@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{Browser, Chrome, Size, read_qr};
-use crate::support::TestServer;
+use crate::{pairing::pair_device, support::TestServer};
 
 const PASSWORD: &str = "account pages password";
 
@@ -54,34 +54,6 @@ async fn sign_in_tv(server: &TestServer, browser: &Browser, name: &str) -> Value
         .await;
     assert_eq!(status, 200, "{tokens}");
     tokens
-}
-
-async fn refresh(server: &TestServer, refresh_token: &str) -> (u16, Value) {
-    let response = server
-        .http
-        .post(server.url("/oauth2/token"))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token),
-            ("client_id", "tv"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
-
-async fn introspect(server: &TestServer, rs_secret: &str, token: &str) -> Value {
-    let response = server
-        .http
-        .post(server.url("/oauth2/introspect"))
-        .basic_auth("rs", Some(rs_secret))
-        .form(&[("token", token)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
 }
 
 /// The entries of `/account/devices` as the browser shows them, whitespace collapsed.
@@ -147,7 +119,9 @@ async fn the_devices_page_lists_a_tv_and_signing_it_out_stops_its_tokens() {
 
     // Two minutes later the TV refreshes its tokens: that is when it was last used.
     server.clock.advance_secs(125);
-    let (status, refreshed) = refresh(&server, tv["refresh_token"].as_str().unwrap()).await;
+    let (status, refreshed) = server
+        .refresh("tv", tv["refresh_token"].as_str().unwrap(), None)
+        .await;
     assert_eq!(status, 200, "{refreshed}");
     let access = refreshed["access_token"].as_str().unwrap();
     let refresh_token = refreshed["refresh_token"].as_str().unwrap();
@@ -189,39 +163,21 @@ async fn the_devices_page_lists_a_tv_and_signing_it_out_stops_its_tokens() {
     phone.screenshots("account-devices-after-sign-out").await;
 
     // The TV is signed out at once; the tablet is not.
-    let (status, body) = refresh(&server, refresh_token).await;
+    let (status, body) = server.refresh("tv", refresh_token, None).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (400, Some("invalid_grant"))
     );
     assert_eq!(
-        introspect(&server, &rs_secret, access).await,
+        server.introspect(&rs_secret, access).await,
         serde_json::json!({"active": false})
     );
     let tablet_access = tablet["access_token"].as_str().unwrap();
     assert_eq!(
-        introspect(&server, &rs_secret, tablet_access).await["active"],
+        server.introspect(&rs_secret, tablet_access).await["active"],
         true
     );
     phone.close().await;
-}
-
-/// The new phone app: starts a device authorization with the scanned pairing code.
-async fn pair(server: &TestServer, code: &str, name: &str) -> (u16, Value) {
-    let response = server
-        .http
-        .post(server.url("/oauth2/device_authorization"))
-        .header("X-Device-Name", name)
-        .header("X-Device-Model", "Google Pixel 8")
-        .form(&[
-            ("client_id", "app"),
-            ("scope", "openid profile offline_access"),
-            ("pairing_code", code),
-        ])
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
 }
 
 /// Clicks "Add a device" on the devices page; returns the code read from the QR code.
@@ -265,7 +221,7 @@ async fn a_phone_app_paired_by_qr_code_is_approved_in_the_browser() {
     assert_fits_width(&laptop, "/account/pairing").await;
     laptop.screenshots("account-pairing").await;
 
-    let (status, auth) = pair(&server, &code, "Pixel 8").await;
+    let (status, auth) = pair_device(&server, &code, "Pixel 8").await;
     assert_eq!(status, 200, "{auth}");
     let device_code = auth["device_code"].as_str().unwrap();
     let (status, pending) = server.poll("app", device_code).await;
@@ -297,7 +253,7 @@ async fn a_phone_app_paired_by_qr_code_is_approved_in_the_browser() {
     assert!(tokens["refresh_token"].is_string(), "{tokens}");
 
     // The same code again, from another device: refused, in words.
-    let (status, body) = pair(&server, &code, "Someone else").await;
+    let (status, body) = pair_device(&server, &code, "Someone else").await;
     assert_eq!(
         (status, body["error_description"].as_str()),
         (400, Some("The pairing code was already used."))
@@ -330,7 +286,7 @@ async fn an_expired_pairing_code_is_refused_and_the_page_says_so() {
 
     let lifetime = server.state.config.pairing_code_lifetime_secs;
     server.clock.advance_secs(lifetime as i64 + 1);
-    let (status, body) = pair(&server, &code, "Pixel 8").await;
+    let (status, body) = pair_device(&server, &code, "Pixel 8").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (400, Some("invalid_request"))
@@ -348,7 +304,7 @@ async fn an_expired_pairing_code_is_refused_and_the_page_says_so() {
     phone.click("button[name=add_device]").await;
     let new_code = shown_pairing_code(&phone, &server).await;
     assert_ne!(new_code, code);
-    let (status, _) = pair(&server, &new_code, "Pixel 8").await;
+    let (status, _) = pair_device(&server, &new_code, "Pixel 8").await;
     assert_eq!(status, 200);
     phone.close().await;
 }

@@ -155,22 +155,8 @@ async fn a_logo_that_is_not_https_is_not_shown() {
 
 #[test]
 fn usher_client_create_accepts_only_https_logos() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
-            .args(args)
-            .env(
-                "USHER_DATABASE_URL",
-                format!("sqlite://{}/usher.db?mode=rwc", dir.path().display()),
-            )
-            .output()
-            .unwrap();
-        (
-            output.status.success(),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
-    };
+    let usher = crate::cli::Usher::new();
+    let run = |args: &[&str]| usher.outcome(args);
     for bad in [
         "http://cdn.example/tv.png",
         "javascript:alert(1)",
