@@ -16,7 +16,7 @@ use axum::{
     routing::post,
 };
 use futures_util::{StreamExt, stream};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{
     error::OAuthError,
@@ -94,10 +94,7 @@ async fn wait(
         Some(event) => event.as_str(),
         None => "pending",
     };
-    let mut body = json!({ "status": status });
-    if status == "pending" {
-        body["expires_in"] = json!((authorization.expires_at - state.clock.now()).max(0));
-    }
+    let body = status_body(status, &authorization, state.clock.now());
     let mut response = Json(body).into_response();
     no_store(&mut response);
     Ok(response)
@@ -105,11 +102,17 @@ async fn wait(
 
 /// An SSE event named after the status, with the same JSON as the long-poll answer.
 fn status_event(status: &str, authorization: &DeviceAuthorization, now: i64) -> Event {
-    let mut data = json!({ "status": status });
-    if status == "pending" {
-        data["expires_in"] = json!((authorization.expires_at - now).max(0));
-    }
+    let data = status_body(status, authorization, now);
     Event::default().event(status).data(data.to_string())
+}
+
+/// `{"status": ...}`, with the seconds left while still pending.
+fn status_body(status: &str, authorization: &DeviceAuthorization, now: i64) -> Value {
+    let mut body = json!({ "status": status });
+    if status == "pending" {
+        body["expires_in"] = json!((authorization.expires_at - now).max(0));
+    }
+    body
 }
 
 /// RFC 6749 §5.1 spirit: answers about a secret code are not cached.

@@ -6,7 +6,7 @@ use crate::{
     error::StoreResult,
     oauth::grants::active_user,
     state::AppState,
-    store::{AccessTokenRevocationStore, LinkedDeviceStore, RefreshTokenStore, User},
+    store::{AccessTokenRevocationStore, RefreshTokenStore, User},
     tokens::{jwt::AccessTokenClaims, rotation},
 };
 
@@ -32,9 +32,7 @@ pub async fn validate(
     }
     if let Some(family) = &claims.fam {
         // Revoked refresh family, or a device signed out (also access-token-only sign-ins).
-        if state.db.is_family_revoked(family).await?
-            || state.db.is_linked_device_signed_out(family).await?
-        {
+        if state.db.is_family_revoked(family).await? {
             return Ok(None);
         }
     }

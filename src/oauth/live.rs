@@ -24,9 +24,11 @@ use crate::{
 /// The PostgreSQL channel; the payload is `<authorization id> <event>`.
 const PG_CHANNEL: &str = "usher_device_events";
 
-/// How often a waiter re-reads the stored status anyway: a NOTIFY sent while this instance's
-/// listener was reconnecting is lost, and this bounds how late such a decision is seen.
-const RECHECK: Duration = Duration::from_secs(5);
+/// With PostgreSQL, how often a waiter re-reads the stored status anyway: a NOTIFY whose
+/// sending failed is lost, and this bounds how late such a decision is seen. (A listener
+/// reconnect makes every waiter re-read at once.) In process nothing can be lost, so a
+/// waiter reads the database once and then only waits: an open wait costs no queries.
+const PG_RECHECK: Duration = Duration::from_secs(30);
 
 /// Longest single sleep, so a waiter notices expiry under a clock that tests move by hand.
 const TICK: Duration = Duration::from_secs(1);
@@ -79,26 +81,35 @@ pub struct DeviceEvents {
     /// Set when the server shuts down: open waits end so graceful shutdown is not held up
     /// by SSE streams that would otherwise last until their codes expire.
     closing: watch::Sender<bool>,
+    /// Bumped each time the PostgreSQL listener (re)connects: notifications sent while it
+    /// was away are lost, so waiters re-read the stored status.
+    reconnected: watch::Sender<u64>,
 }
 
 impl DeviceEvents {
     /// A hub that only reaches waiters of this process (SQLite: a single instance).
     pub fn in_process() -> DeviceEvents {
-        DeviceEvents {
-            channels: Arc::default(),
-            postgres: None,
-            closing: watch::Sender::new(false),
-        }
+        Self::new(None)
     }
 
     /// A hub that also sends decisions to the other instances on the same PostgreSQL
     /// database; [`DeviceEvents::listen`] receives theirs.
     pub fn with_postgres(pool: PgPool) -> DeviceEvents {
+        Self::new(Some(pool))
+    }
+
+    fn new(postgres: Option<PgPool>) -> DeviceEvents {
         DeviceEvents {
             channels: Arc::default(),
-            postgres: Some(pool),
+            postgres,
             closing: watch::Sender::new(false),
+            reconnected: watch::Sender::new(0),
         }
+    }
+
+    /// How often a waiter re-reads the stored status (`None`: never, in process).
+    fn recheck(&self) -> Option<Duration> {
+        self.postgres.as_ref().map(|_| PG_RECHECK)
     }
 
     /// Starts listening for one authorization's event. Dropping the subscription
@@ -180,6 +191,7 @@ impl DeviceEvents {
                 tokio::time::sleep(Duration::from_secs(5)).await;
                 continue;
             }
+            self.reconnected.send_modify(|n| *n += 1);
             loop {
                 match listener.recv().await {
                     Ok(notification) => {
@@ -260,6 +272,8 @@ pub async fn wait_for_decision(
 ) -> StoreResult<Option<DeviceEvent>> {
     let mut subscription = state.device_events.subscribe(&authorization.id);
     let mut closing = state.device_events.closing.subscribe();
+    let mut reconnected = state.device_events.reconnected.subscribe();
+    let recheck = state.device_events.recheck();
     loop {
         let now_ms = state.clock.now_ms();
         let now = now_ms.div_euclid(1000);
@@ -273,7 +287,7 @@ pub async fn wait_for_decision(
         }
         let expires_at = stored.expires_at;
         // Sleep until an event, the next re-check, expiry or the deadline, whichever first.
-        let recheck_at = now_ms + RECHECK.as_millis() as i64;
+        let recheck_at = recheck.map_or(i64::MAX, |r| now_ms + r.as_millis() as i64);
         loop {
             if let Some(event) = subscription.try_recv() {
                 return Ok(Some(event));
@@ -296,6 +310,8 @@ pub async fn wait_for_decision(
             tokio::select! {
                 event = subscription.recv() => return Ok(Some(event)),
                 _ = closing.changed() => {}
+                // The listener was away: whatever it missed is in the database.
+                Ok(()) = reconnected.changed() => break,
                 () = tokio::time::sleep(sleep) => {}
             }
         }

@@ -122,15 +122,6 @@ impl LinkedDeviceStore for Database {
         Ok(n == 1)
     }
 
-    async fn is_linked_device_signed_out(&self, id: &str) -> StoreResult<bool> {
-        let sql = "SELECT COUNT(*) FROM linked_devices WHERE id = $1 AND signed_out_at IS NOT NULL";
-        let count: i64 = on_pool!(self, |pool| sqlx::query_scalar(sql)
-            .bind(id)
-            .fetch_one(pool)
-            .await)?;
-        Ok(count > 0)
-    }
-
     async fn delete_expired_linked_devices(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM linked_devices WHERE expires_at < $1";
         Ok(on_pool!(self, |pool| sqlx::query(sql)

@@ -99,7 +99,8 @@ pub trait RefreshTokenStore: Send + Sync {
     ) -> StoreResult<Option<RefreshToken>>;
     /// Revokes every token of a family. Returns how many were newly revoked.
     async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64>;
-    /// Whether any token of the family was revoked (then the whole family is).
+    /// Whether the family ended: any of its refresh tokens revoked (then all are), or its
+    /// linked device signed out.
     async fn is_family_revoked(&self, family_id: &str) -> StoreResult<bool>;
 }
 
@@ -194,8 +195,6 @@ pub trait LinkedDeviceStore: Send + Sync {
     async fn get_linked_device(&self, id: &str) -> StoreResult<Option<LinkedDevice>>;
     /// Marks the device signed out. Returns false if it was already (or is unknown).
     async fn sign_out_linked_device(&self, id: &str, now: i64) -> StoreResult<bool>;
-    /// Whether the family was signed out on the linked-devices page or by the CLI.
-    async fn is_linked_device_signed_out(&self, id: &str) -> StoreResult<bool>;
     /// Deletes rows whose credentials all expired before `before`.
     async fn delete_expired_linked_devices(&self, before: i64) -> StoreResult<u64>;
 }

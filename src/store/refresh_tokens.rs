@@ -59,8 +59,12 @@ impl RefreshTokenStore for Database {
     }
 
     async fn is_family_revoked(&self, family_id: &str) -> StoreResult<bool> {
-        let sql =
-            "SELECT COUNT(*) FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NOT NULL";
+        // One round trip for both ways a family ends: a revoked refresh token (revocation,
+        // reuse detection) or its linked device signed out (also sign-ins without refresh).
+        let sql = "SELECT (SELECT COUNT(*) FROM refresh_tokens \
+                   WHERE family_id = $1 AND revoked_at IS NOT NULL) \
+                   + (SELECT COUNT(*) FROM linked_devices \
+                   WHERE id = $1 AND signed_out_at IS NOT NULL)";
         let count: i64 = on_pool!(self, |pool| sqlx::query_scalar(sql)
             .bind(family_id)
             .fetch_one(pool)

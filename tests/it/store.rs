@@ -573,8 +573,8 @@ async fn linked_devices_are_listed_used_and_signed_out() {
 
         assert!(db.sign_out_linked_device("fam-2", 90).await.unwrap());
         assert!(!db.sign_out_linked_device("fam-2", 91).await.unwrap());
-        assert!(db.is_linked_device_signed_out("fam-2").await.unwrap());
-        assert!(!db.is_linked_device_signed_out("fam-3").await.unwrap());
+        assert!(db.is_family_revoked("fam-2").await.unwrap());
+        assert!(!db.is_family_revoked("fam-3").await.unwrap());
         assert!(!db.record_use("fam-2", 95, None, 6000).await.unwrap());
         assert!(
             db.list_linked_devices(Some(&ivy.id), 100)
