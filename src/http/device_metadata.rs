@@ -37,12 +37,17 @@ pub fn from_request(headers: &HeaderMap, params: &Params, ip: Option<IpAddr>) ->
             MAX_VALUE_CHARS,
         ),
         ip: ip.map(|ip| ip.to_string()),
-        user_agent: headers
-            .get("user-agent")
-            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
-            .map(|v| clean(v, MAX_USER_AGENT_CHARS))
-            .filter(|v| !v.is_empty()),
+        user_agent: user_agent(headers),
     }
+}
+
+/// The request's `User-Agent`, cleaned like the other metadata.
+pub fn user_agent(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("user-agent")
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+        .map(|v| clean(v, MAX_USER_AGENT_CHARS))
+        .filter(|v| !v.is_empty())
 }
 
 /// Printable text only: control characters and invisible formatting characters (which can

@@ -16,7 +16,7 @@ use askama_web::WebTemplate;
 use axum::{
     Form,
     extract::{State, rejection::FormRejection},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, StatusCode},
     response::{
         IntoResponse, Redirect, Response,
         sse::{Event, KeepAlive, Sse},
@@ -27,14 +27,16 @@ use tower_sessions::Session;
 
 use crate::{
     error::StoreError,
+    http::device_metadata,
     oauth::{
+        grants::active_user,
         live::{DeviceEvent, wait_for_decision},
         qr_login::{self, QrLoginState},
         scope,
         user_code::UserCode,
     },
     state::AppState,
-    store::{ClientStore, Consent, ConsentStore, DeviceAuthorizationStore, DeviceInfo, UserStore},
+    store::{ClientStore, Consent, ConsentStore, DeviceAuthorizationStore, DeviceInfo},
     web::{
         authorize::{CONTINUE, pending_request},
         countdown::Countdown,
@@ -51,8 +53,6 @@ const WAITING: &str = "qr_login";
 /// Seconds between re-checks of the page without JavaScript.
 pub const REFRESH_SECS: u64 = 3;
 const PAGE: &str = "/login/qr";
-/// Longest User-Agent kept for the consent page.
-const MAX_USER_AGENT_LEN: usize = 200;
 
 /// What the waiting browser's session remembers of its QR sign-in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -108,16 +108,7 @@ pub async fn start(
     let browser = DeviceInfo {
         name: Some("Web browser".to_string()),
         ip: browser_ip.map(|ip| ip.to_string()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|agent| {
-                agent
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(MAX_USER_AGENT_LEN)
-                    .collect()
-            }),
+        user_agent: device_metadata::user_agent(&headers),
         ..DeviceInfo::default()
     };
     let authorization = qr_login::start(
@@ -163,8 +154,10 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
             let Some(user_id) = authorization.user_id.clone() else {
                 return Err(PageError::no_longer_waiting());
             };
-            let user = state.db.get_user(&user_id).await?.filter(|u| !u.disabled);
-            let Some(user) = user else {
+            // The same account check as at every token redemption (disabled, deleted,
+            // password changed since the approval).
+            let auth_time = authorization.auth_time.unwrap_or(now);
+            let Some(user) = active_user(&state.db, &user_id, auth_time).await? else {
                 session.remove::<Waiting>(WAITING).await?;
                 return Err(PageError::no_longer_waiting());
             };
@@ -176,7 +169,7 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
             // and `prompt=login` are not satisfied by an old phone session.
             let signed_in = SignedIn {
                 user_id: user.id.clone(),
-                auth_time: authorization.auth_time.unwrap_or(now),
+                auth_time,
                 amr: qr_login::AMR.to_string(),
             };
             signed_in.store(&session).await?;
@@ -252,6 +245,7 @@ pub async fn events(
     };
     // Without a deadline the wait ends at the decision or at expiry. A storage failure
     // ends the stream without an event, and `EventSource` reconnects by itself.
+    let keep_alive_secs = state.config.device_events_keep_alive_secs;
     let stream = futures_util::stream::once(async move {
         let event = wait_for_decision(&state, &authorization, None)
             .await?
@@ -259,6 +253,6 @@ pub async fn events(
         Ok::<_, StoreError>(Event::default().event(event.as_str()).data(event.as_str()))
     });
     Ok(Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(keep_alive_secs.max(1))))
         .into_response())
 }
