@@ -4,19 +4,17 @@
 //! extension parameter), and the request is then bound to that person: only they can
 //! approve it, on the pairing page of the browser that made the code.
 
-use rand::{Rng, TryRngCore, rngs::OsRng};
-
 use crate::{
     config::Config,
     error::{OAuthError, StoreResult},
+    oauth::user_code,
     store::{Database, PairingCode, PairingCodeStore},
     tokens::opaque,
 };
 
-/// The user-code alphabet (no vowels, no look-alikes): easy to type from the screen.
-const ALPHABET: &[u8; 20] = b"BCDFGHJKLMNPQRSTVWXZ";
-/// 20^12 ≈ 2^51.9 codes, live for minutes: guessing one is hopeless, and a hit would only
-/// let a device ask the person, who sees its details and must approve.
+/// Letters of the user-code alphabet (`user_code::ALPHABET`): 20^12 ≈ 2^51.9 codes, live
+/// for minutes: guessing one is hopeless, and a hit would only let a device ask the person,
+/// who sees its details and must approve.
 const LENGTH: usize = 12;
 
 /// A pairing code in its normalized form: 12 letters of the alphabet, no dashes.
@@ -25,23 +23,13 @@ pub struct PairingCodeText(String);
 
 impl PairingCodeText {
     fn generate() -> PairingCodeText {
-        let mut rng = OsRng.unwrap_err();
-        PairingCodeText(
-            (0..LENGTH)
-                .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-                .collect(),
-        )
+        PairingCodeText(user_code::random_letters(LENGTH))
     }
 
     /// Reads a scanned or typed code: case-insensitive, dashes and spaces ignored.
     pub fn parse(input: &str) -> Option<PairingCodeText> {
-        let code: String = input
-            .chars()
-            .filter(|c| !matches!(c, '-' | ' ' | '\t'))
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
-        let valid = code.len() == LENGTH && code.bytes().all(|b| ALPHABET.contains(&b));
-        valid.then_some(PairingCodeText(code))
+        let code = user_code::normalize(input);
+        user_code::is_letters(&code, LENGTH).then_some(PairingCodeText(code))
     }
 
     /// `BCDF-GHJK-LMNP`, as shown and as put in the pairing URI.

@@ -70,26 +70,22 @@ impl UserCode {
     }
 
     pub fn generate_in(format: UserCodeFormat) -> UserCode {
-        let mut rng = OsRng.unwrap_err();
         let code = match format {
-            UserCodeFormat::Letters => (0..LENGTH)
-                .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-                .collect(),
-            UserCodeFormat::Digits(n) => (0..n.clamp(MIN_DIGITS, MAX_DIGITS))
-                .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
-                .collect(),
+            UserCodeFormat::Letters => random_letters(LENGTH),
+            UserCodeFormat::Digits(n) => {
+                let mut rng = OsRng.unwrap_err();
+                (0..n.clamp(MIN_DIGITS, MAX_DIGITS))
+                    .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+                    .collect()
+            }
         };
         UserCode(code)
     }
 
     /// Reads what a person typed: case-insensitive, dashes and spaces ignored (§6.1).
     pub fn parse(input: &str) -> Option<UserCode> {
-        let code: String = input
-            .chars()
-            .filter(|c| !matches!(c, '-' | ' ' | '\t'))
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
-        let letters = code.len() == LENGTH && code.bytes().all(|b| ALPHABET.contains(&b));
+        let code = normalize(input);
+        let letters = is_letters(&code, LENGTH);
         let digits = (MIN_DIGITS..=MAX_DIGITS).contains(&code.len())
             && code.bytes().all(|b| b.is_ascii_digit());
         (letters || digits).then_some(UserCode(code))
@@ -114,6 +110,28 @@ impl UserCode {
     pub fn is_numeric(&self) -> bool {
         self.0.bytes().all(|b| b.is_ascii_digit())
     }
+}
+
+/// `n` letters of [`ALPHABET`] from the OS CSPRNG (also the pairing codes' alphabet).
+pub fn random_letters(n: usize) -> String {
+    let mut rng = OsRng.unwrap_err();
+    (0..n)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// What a person typed, made comparable: upper case, dashes and spaces dropped (§6.1).
+pub fn normalize(input: &str) -> String {
+    input
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' ' | '\t'))
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Whether `code` is exactly `n` letters of [`ALPHABET`].
+pub fn is_letters(code: &str, n: usize) -> bool {
+    code.len() == n && code.bytes().all(|b| ALPHABET.contains(&b))
 }
 
 /// Counts wrong entries per key (an IP address, a session, an account) in a fixed window,

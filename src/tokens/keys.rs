@@ -1,5 +1,6 @@
 //! Signing keys: generated on first start, persisted in the database (PKCS#8 PEM, encrypted
-//! when `key_encryption_key` is set: `key_encryption.rs`), published as a JWKS. The newest key signs; every stored key verifies, so tokens signed before a
+//! when `key_encryption_key` is set: `key_encryption.rs`), published as a JWKS. The newest
+//! key signs; every stored key verifies, so tokens signed before a
 //! rotation stay valid until they expire.
 
 use std::{
