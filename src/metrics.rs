@@ -5,14 +5,13 @@
 //! servers in one process, and each must count only its own events (a global recorder can be
 //! installed once and would mix them). The consequence: record through `state.metrics`
 //! (`state.metrics.counter(names::X).increment(1)`); the bare `metrics::counter!` macros go
-//! nowhere, because no global recorder is installed. In synchronous code the macros can be
-//! used inside [`Metrics::scope`].
+//! nowhere, because no global recorder is installed.
 //!
 //! Metric names are listed in [`names`] and documented in docs/device-experience.md.
 
 use std::sync::Arc;
 
-use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata, Recorder, Unit};
+use metrics::{Counter, Gauge, Key, Label, Level, Metadata, Recorder};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 
 /// Names of the metrics Usher records. Counters end in `_total` (Prometheus convention).
@@ -21,6 +20,12 @@ pub mod names {
     pub const USER_CODE_WRONG_ENTRIES: &str = "usher_user_code_wrong_entries_total";
     /// User-code entry lock-outs, labelled `scope="ip"` or `scope="session"`.
     pub const USER_CODE_LOCKOUTS: &str = "usher_user_code_lockouts_total";
+    pub const DEVICE_AUTHORIZATIONS: &str = "usher_device_authorizations_total";
+    pub const DEVICE_DECISIONS: &str = "usher_device_decisions_total";
+    pub const LIVE_WAITS: &str = "usher_live_waits";
+    pub const NOTIFICATIONS_DELIVERED: &str = "usher_notifications_delivered_total";
+    pub const NOTIFICATION_ATTEMPTS_FAILED: &str = "usher_notification_attempts_failed_total";
+    pub const NOTIFICATIONS_GIVEN_UP: &str = "usher_notifications_given_up_total";
 }
 
 const METADATA: Metadata<'static> = Metadata::new("usher", Level::INFO, Some(module_path!()));
@@ -54,6 +59,31 @@ impl Metrics {
             names::USER_CODE_LOCKOUTS,
             "User-code entry lock-outs, by budget (ip or session)",
         );
+        metrics.describe_counter(
+            names::DEVICE_AUTHORIZATIONS,
+            "Device authorizations started (codes issued)",
+        );
+        metrics.describe_counter(
+            names::DEVICE_DECISIONS,
+            "Device authorizations approved or denied, by decision",
+        );
+        metrics.recorder.describe_gauge(
+            names::LIVE_WAITS.into(),
+            None,
+            "Authorizations a device or browser is waiting on over the live channel".into(),
+        );
+        metrics.describe_counter(
+            names::NOTIFICATIONS_DELIVERED,
+            "Decision events delivered to clients' notification endpoints",
+        );
+        metrics.describe_counter(
+            names::NOTIFICATION_ATTEMPTS_FAILED,
+            "Failed delivery attempts of decision events",
+        );
+        metrics.describe_counter(
+            names::NOTIFICATIONS_GIVEN_UP,
+            "Decision events given up after the last attempt or a rejection",
+        );
         metrics
     }
 
@@ -78,26 +108,10 @@ impl Metrics {
             .register_gauge(&Key::from_static_name(name), &METADATA)
     }
 
-    pub fn histogram(&self, name: &'static str) -> Histogram {
-        self.recorder
-            .register_histogram(&Key::from_static_name(name), &METADATA)
-    }
-
     /// The `# HELP` line of a counter.
     pub fn describe_counter(&self, name: &'static str, description: &'static str) {
         self.recorder
             .describe_counter(name.into(), None, description.into());
-    }
-
-    /// The `# HELP` line and unit of a histogram.
-    pub fn describe_histogram(&self, name: &'static str, unit: Unit, description: &'static str) {
-        self.recorder
-            .describe_histogram(name.into(), Some(unit), description.into());
-    }
-
-    /// Runs synchronous code with this instance as the recorder of the `metrics` macros.
-    pub fn scope<T>(&self, f: impl FnOnce() -> T) -> T {
-        metrics::with_local_recorder(&*self.recorder, f)
     }
 
     /// The Prometheus text exposition format.
@@ -136,12 +150,5 @@ mod tests {
             "{text}"
         );
         assert!(!b.render().contains("usher_user_code_wrong_entries_total 3"));
-    }
-
-    #[test]
-    fn macros_record_inside_a_scope() {
-        let m = Metrics::new();
-        m.scope(|| metrics::counter!("usher_test_total").increment(2));
-        assert!(m.render().contains("usher_test_total 2"));
     }
 }

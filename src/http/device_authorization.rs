@@ -44,6 +44,10 @@ async fn device_authorization(
         pairing::claim(&state.db, pairing, &response.authorization_id, now).await?;
     }
     tracing::info!(client_id = %client.id, "device authorization started");
+    state
+        .metrics
+        .counter(crate::metrics::names::DEVICE_AUTHORIZATIONS)
+        .increment(1);
     let mut response = Json(response).into_response();
     // The body carries a device code: a secret for the device alone (RFC 8628 §3.2).
     response

@@ -19,6 +19,11 @@ async fn metrics(State(state): State<AppState>) -> Response {
     if !state.config.metrics_enabled {
         return StatusCode::NOT_FOUND.into_response();
     }
+    // Read when scraped: the hub knows its waiters, no bookkeeping on the hot path.
+    state
+        .metrics
+        .gauge(crate::metrics::names::LIVE_WAITS)
+        .set(state.device_events.waiting() as f64);
     (
         [
             (

@@ -177,6 +177,13 @@ pub async fn decide(
             DeviceEvent::Denied
         };
         state.device_events.publish(auth_id, event);
+        state
+            .metrics
+            .counter_with(
+                crate::metrics::names::DEVICE_DECISIONS,
+                &[("decision", event.as_str())],
+            )
+            .increment(1);
         // Its event for the client's backend, if any, was queued with it: deliver it now.
         state.notifications_queued.notify_one();
     }

@@ -29,10 +29,11 @@ pub const DENIED_EVENT: &str = "https://usher.dev/events/device-authorization/de
 const SET_TYP: &str = "secevent+jwt";
 const SET_MEDIA_TYPE: &str = "application/secevent+jwt";
 
-/// Counters (served at `/metrics`).
-const DELIVERED: &str = "usher_notifications_delivered_total";
-const RETRIED: &str = "usher_notification_attempts_failed_total";
-const GIVEN_UP: &str = "usher_notifications_given_up_total";
+// Counters served at `/metrics`.
+use crate::metrics::names::{
+    NOTIFICATION_ATTEMPTS_FAILED as RETRIED, NOTIFICATIONS_DELIVERED as DELIVERED,
+    NOTIFICATIONS_GIVEN_UP as GIVEN_UP,
+};
 
 /// Events claimed per worker round.
 const BATCH: i64 = 32;

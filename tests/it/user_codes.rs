@@ -130,6 +130,18 @@ async fn numeric_codes_work_end_to_end() {
     let letters = server.device_authorization("tv", None, &[]).await;
     let code = letters["user_code"].as_str().unwrap();
     assert!(code.len() == 9 && code.bytes().all(|b| b == b'-' || b.is_ascii_uppercase()));
+
+    // An operator sees the codes issued and the decisions taken.
+    let text = metrics(&server).await;
+    assert!(
+        text.contains("usher_device_authorizations_total 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("usher_device_decisions_total{decision=\"approved\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("usher_live_waits 0"), "{text}");
 }
 
 #[tokio::test]
