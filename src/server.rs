@@ -40,13 +40,6 @@ use crate::{
     web,
 };
 
-/// Content-Security-Policy of every response: scripts and styles only from our own static
-/// files (none inline), live updates only from ourselves,
-/// forms only to ourselves, never framed (clickjacking on the consent page).
-/// Images also from any https: origin, for client logos (`logo_uri`, https only).
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data: https:; \
-form-action 'self'; frame-ancestors 'none'; base-uri 'none'; script-src 'self'; connect-src 'self'";
-
 /// Connects storage, loads (or creates) signing keys and builds the shared state.
 pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let db = Database::connect(&config.database_url, config.database_max_connections).await?;
@@ -104,7 +97,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(http::routes())
         .merge(web::routes().layer(sessions))
         .fallback(web::error::not_found)
-        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::CONTENT_SECURITY_POLICY, web::csp::DEFAULT))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::REFERRER_POLICY, "no-referrer"))

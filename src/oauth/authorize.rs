@@ -30,6 +30,63 @@ pub struct AuthorizationRequest {
     pub login_hint: Option<String>,
     /// When the request arrived: `prompt=login` needs an authentication after this.
     pub requested_at: i64,
+    #[serde(default)]
+    pub response_mode: ResponseMode,
+    /// `screen_hint=qr` (an Usher extension, after Auth0's `screen_hint`): the sign-in page
+    /// leads with "Sign in with QR code".
+    #[serde(default)]
+    pub qr_first: bool,
+}
+
+/// How the authorization response travels to the client: in the redirect's query (the
+/// default of `response_type=code`, OAuth 2.0 Multiple Response Type Encoding Practices
+/// §2.1) or as a form the browser POSTs to it (OAuth 2.0 Form Post Response Mode §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseMode {
+    #[default]
+    Query,
+    FormPost,
+}
+
+impl ResponseMode {
+    /// Exactly what discovery lists as `response_modes_supported`.
+    pub const SUPPORTED: &[&str] = &["query", "form_post"];
+
+    pub fn parse(value: &str) -> Option<ResponseMode> {
+        match value {
+            "query" => Some(ResponseMode::Query),
+            "form_post" => Some(ResponseMode::FormPost),
+            _ => None,
+        }
+    }
+}
+
+/// A result on its way back to the client: `code` or `error`, always with `state` (when
+/// the request had one) and `iss` (RFC 9207 §2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationResponse {
+    pub redirect_uri: String,
+    pub mode: ResponseMode,
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl AuthorizationResponse {
+    /// The redirect URI with the parameters in its query (`ResponseMode::Query`).
+    pub fn query_url(&self) -> String {
+        let mut url = match url::Url::parse(&self.redirect_uri) {
+            Ok(url) => url,
+            // Registered URIs are absolute; this cannot happen for a validated request.
+            Err(_) => return self.redirect_uri.clone(),
+        };
+        {
+            let mut query = url.query_pairs_mut();
+            for (name, value) in &self.params {
+                query.append_pair(name, value);
+            }
+        }
+        url.into()
+    }
 }
 
 /// Why a request cannot go on, and where that is said.
@@ -45,6 +102,7 @@ pub enum AuthorizeError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorRedirect {
     pub redirect_uri: String,
+    pub response_mode: ResponseMode,
     pub state: Option<String>,
     pub error: &'static str,
     pub description: String,
@@ -54,10 +112,22 @@ impl AuthorizationRequest {
     pub fn error(&self, error: &'static str, description: impl Into<String>) -> ErrorRedirect {
         ErrorRedirect {
             redirect_uri: self.redirect_uri.clone(),
+            response_mode: self.response_mode,
             state: self.state.clone(),
             error,
             description: description.into(),
         }
+    }
+
+    /// The successful response carrying `code`.
+    pub fn code_response(&self, issuer: &str, code: &str) -> AuthorizationResponse {
+        response(
+            &self.redirect_uri,
+            self.response_mode,
+            issuer,
+            self.state.as_deref(),
+            vec![("code", code.to_string())],
+        )
     }
 
     pub fn has_prompt(&self, value: &str) -> bool {
@@ -107,12 +177,28 @@ pub async fn validate(
         max_age: None,
         login_hint: params.get("login_hint").map(str::to_string),
         requested_at: now,
+        response_mode: ResponseMode::Query,
+        qr_first: params.get("screen_hint") == Some("qr"),
     };
     let fail = |request: &AuthorizationRequest, error, description: &str| {
         Ok(Err(AuthorizeError::Redirect(
             request.error(error, description),
         )))
     };
+    // An unknown response_mode is refused rather than ignored, so a client never waits for
+    // an answer in a mode it will not get; the error itself travels in the default mode.
+    if let Some(mode) = params.get("response_mode") {
+        match ResponseMode::parse(mode) {
+            Some(mode) => request.response_mode = mode,
+            None => {
+                return fail(
+                    &request,
+                    "invalid_request",
+                    "Unsupported response_mode: use query or form_post.",
+                );
+            }
+        }
+    }
     if params.get("response_type") != Some("code") {
         return fail(
             &request,
@@ -217,40 +303,35 @@ pub async fn issue_code(
     Ok(code)
 }
 
-/// The redirect carrying a result: `code` or `error`, with `state` and `iss` (RFC 9207).
-pub fn redirect_url(
+fn response(
     redirect_uri: &str,
+    mode: ResponseMode,
     issuer: &str,
     state: Option<&str>,
-    result: &[(&str, &str)],
-) -> String {
-    let mut url = match url::Url::parse(redirect_uri) {
-        Ok(url) => url,
-        // Registered URIs are absolute; this cannot happen for a validated request.
-        Err(_) => return redirect_uri.to_string(),
-    };
-    {
-        let mut query = url.query_pairs_mut();
-        for (name, value) in result {
-            query.append_pair(name, value);
-        }
-        if let Some(state) = state {
-            query.append_pair("state", state);
-        }
-        query.append_pair("iss", issuer);
+    mut params: Vec<(&'static str, String)>,
+) -> AuthorizationResponse {
+    if let Some(state) = state {
+        params.push(("state", state.to_string()));
     }
-    url.into()
+    params.push(("iss", issuer.to_string()));
+    AuthorizationResponse {
+        redirect_uri: redirect_uri.to_string(),
+        mode,
+        params,
+    }
 }
 
 impl ErrorRedirect {
-    pub fn url(&self, issuer: &str) -> String {
-        redirect_url(
+    /// The error response (RFC 6749 §4.1.2.1), in the request's response mode.
+    pub fn response(&self, issuer: &str) -> AuthorizationResponse {
+        response(
             &self.redirect_uri,
+            self.response_mode,
             issuer,
             self.state.as_deref(),
-            &[
-                ("error", self.error),
-                ("error_description", &self.description),
+            vec![
+                ("error", self.error.to_string()),
+                ("error_description", self.description.clone()),
             ],
         )
     }

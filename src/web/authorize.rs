@@ -14,13 +14,13 @@ use tower_sessions::Session;
 
 use crate::{
     oauth::{
-        authorize::{self, AuthorizationRequest, AuthorizeError, ErrorRedirect},
+        authorize::{self, AuthorizationRequest, AuthorizeError, ErrorRedirect, ResponseMode},
         params::Params,
         scope,
     },
     state::AppState,
     store::{ClientStore, Consent, ConsentStore, User},
-    web::{csrf, error::PageError, session::SignedIn},
+    web::{authorization_response, csp, csrf, error::PageError, session::SignedIn},
 };
 
 const REQUEST: &str = "authorize_request";
@@ -152,7 +152,11 @@ async fn proceed(
             .unwrap_or_default(),
         scopes: scope::describe_all(&request.scope),
     };
-    Ok(page.into_response())
+    // Allow and Deny both end at the client.
+    Ok(csp::allow_form_target(
+        page.into_response(),
+        &request.redirect_uri,
+    ))
 }
 
 pub async fn decide(
@@ -203,26 +207,34 @@ async fn issue(
     .await?;
     session.remove::<AuthorizationRequest>(REQUEST).await?;
     tracing::info!(client_id = %request.client_id, "authorization code issued");
-    let url = authorize::redirect_url(
-        &request.redirect_uri,
-        &state.config.issuer,
-        request.state.as_deref(),
-        &[("code", &code)],
-    );
-    Ok(Redirect::to(&url).into_response())
+    let response = request.code_response(&state.config.issuer, &code);
+    let client_name = match response.mode {
+        ResponseMode::Query => None,
+        ResponseMode::FormPost => state
+            .db
+            .get_client(&request.client_id)
+            .await?
+            .map(|c| c.name),
+    };
+    Ok(authorization_response::deliver(
+        &response,
+        client_name.as_deref(),
+    ))
 }
 
 pub async fn pending_request(session: &Session) -> Result<AuthorizationRequest, PageError> {
-    session
-        .get::<AuthorizationRequest>(REQUEST)
-        .await?
-        .ok_or_else(|| {
-            PageError::bad_authorization_request(
-                "This sign-in has expired. Go back to the application and start again.",
-            )
-        })
+    pending(session).await?.ok_or_else(|| {
+        PageError::bad_authorization_request(
+            "This sign-in has expired. Go back to the application and start again.",
+        )
+    })
 }
 
 fn redirect_error(state: &AppState, error: &ErrorRedirect) -> Response {
-    Redirect::to(&error.url(&state.config.issuer)).into_response()
+    authorization_response::deliver(&error.response(&state.config.issuer), None)
+}
+
+/// The code-flow request this browser is signing in for, if any.
+pub async fn pending(session: &Session) -> Result<Option<AuthorizationRequest>, PageError> {
+    Ok(session.get::<AuthorizationRequest>(REQUEST).await?)
 }

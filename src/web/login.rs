@@ -18,7 +18,7 @@ use crate::{
     oauth::password::verify_password,
     state::AppState,
     store::UserStore,
-    web::{authorize, csrf, error::PageError, ip::ClientIp, session::SignedIn},
+    web::{authorize, csp, csrf, error::PageError, ip::ClientIp, session::SignedIn},
 };
 
 /// Where to go after sign-in when no (acceptable) `next` is given. There is no account
@@ -35,6 +35,8 @@ pub struct LoginPage {
     pub error: Option<&'static str>,
     /// Offer "Sign in with QR code" (the code flow's login, `web/qr_login.rs`).
     pub qr_login: bool,
+    /// Lead with it (`screen_hint=qr` on the authorization request).
+    pub qr_first: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,14 +87,38 @@ pub async fn show(
         .as_ref()
         .and_then(|q| q.login_hint.as_deref())
         .unwrap_or_default();
-    let page = LoginPage {
-        csrf: csrf::csrf_token(&session).await?,
-        next: next.to_string(),
-        username: hint.chars().take(200).collect(),
-        error: None,
-        qr_login: next == authorize::CONTINUE,
+    login_page(&session, next, hint, None).await
+}
+
+/// The sign-in form. When it signs in for a code-flow request, its submission ends at the
+/// client's redirect URI, which the page's CSP must then allow (`web/csp.rs`).
+async fn login_page(
+    session: &Session,
+    next: &str,
+    username: &str,
+    error: Option<&'static str>,
+) -> Result<Response, PageError> {
+    let request = match next == authorize::CONTINUE {
+        true => authorize::pending(session).await?,
+        false => None,
     };
-    Ok(page.into_response())
+    let page = LoginPage {
+        csrf: csrf::csrf_token(session).await?,
+        next: next.to_string(),
+        username: username.chars().take(200).collect(),
+        error,
+        qr_login: next == authorize::CONTINUE,
+        qr_first: request.as_ref().is_some_and(|r| r.qr_first),
+    };
+    let status = match error {
+        Some(_) => StatusCode::UNAUTHORIZED,
+        None => StatusCode::OK,
+    };
+    let response = (status, page).into_response();
+    Ok(match request {
+        Some(request) => csp::allow_form_target(response, &request.redirect_uri),
+        None => response,
+    })
 }
 
 pub async fn submit(
@@ -131,14 +157,8 @@ pub async fn submit(
         for key in &keys {
             state.login_attempts.record_failure(key, now);
         }
-        let page = LoginPage {
-            csrf: csrf::csrf_token(&session).await?,
-            next: safe_next(Some(&form.next)).to_string(),
-            username: username.chars().take(200).collect(),
-            error: Some(WRONG_CREDENTIALS),
-            qr_login: safe_next(Some(&form.next)) == authorize::CONTINUE,
-        };
-        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+        let next = safe_next(Some(&form.next));
+        return login_page(&session, next, username, Some(WRONG_CREDENTIALS)).await;
     };
     // A new session id and CSRF token at sign-in, so an id or token planted or seen before
     // authentication is worthless afterwards (session fixation).

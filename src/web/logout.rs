@@ -16,7 +16,7 @@ use crate::{
     state::AppState,
     store::ClientStore,
     tokens::jwt::IdTokenClaims,
-    web::{csrf, error::PageError, login::CsrfForm, message::MessagePage, session::SignedIn},
+    web::{csp, csrf, error::PageError, login::CsrfForm, message::MessagePage, session::SignedIn},
 };
 
 const PENDING: &str = "logout_request";
@@ -107,12 +107,18 @@ async fn logout(state: &AppState, session: &Session, raw: &[u8]) -> Result<Respo
         return Ok(done(redirect));
     }
     // Without proof the request comes from the signed-in person's app, ask (§2, §6).
-    session.insert(PENDING, LogoutRequest { redirect }).await?;
     let page = ConfirmPage {
         csrf: csrf::csrf_token(session).await?,
         client_name: client.map(|c| c.name),
+    }
+    .into_response();
+    // Confirming ends at the post-logout redirect URI (`web/csp.rs`).
+    let page = match &redirect {
+        Some(uri) => csp::allow_form_target(page, uri),
+        None => page,
     };
-    Ok(page.into_response())
+    session.insert(PENDING, LogoutRequest { redirect }).await?;
+    Ok(page)
 }
 
 pub async fn confirm(

@@ -6,9 +6,11 @@
 
 pub mod account;
 pub mod approval;
+pub mod authorization_response;
 pub mod authorize;
 pub mod consent;
 pub mod countdown;
+pub mod csp;
 pub mod csrf;
 pub mod device;
 pub mod display;
@@ -35,6 +37,7 @@ use crate::state::AppState;
 
 const STYLESHEET: &str = include_str!("../../static/usher.css");
 const QR_COUNTDOWN_SCRIPT: &str = include_str!("../../static/qr-countdown.js");
+const FORM_POST_SCRIPT: &str = include_str!("../../static/form-post.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -63,7 +66,11 @@ pub fn routes() -> Router<AppState> {
             HeaderValue::from_static("no-store"),
         ))
         .route("/static/usher.css", get(stylesheet))
-        .route("/static/qr-countdown.js", get(qr_countdown_script))
+        .route(
+            "/static/qr-countdown.js",
+            get(|| script(QR_COUNTDOWN_SCRIPT)),
+        )
+        .route("/static/form-post.js", get(|| script(FORM_POST_SCRIPT)))
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -77,12 +84,12 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-async fn qr_countdown_script() -> impl IntoResponse {
+async fn script(body: &'static str) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
-        QR_COUNTDOWN_SCRIPT,
+        body,
     )
 }

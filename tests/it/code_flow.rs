@@ -1,6 +1,8 @@
 //! The authorization code flow with the `openidconnect` crate as the web app's library and
 //! a cookie-jar HTTP client as the browser, through the same login and consent pages.
 
+mod response_modes;
+
 use openidconnect::{
     AuthenticationFlow, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
     OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, Scope, TokenResponse,
@@ -104,11 +106,10 @@ impl Browser {
             } else {
                 return Err((status, html));
             };
-            assert!(
-                form_response.status().is_redirection(),
-                "{}",
-                form_response.text().await.unwrap()
-            );
+            if !form_response.status().is_redirection() {
+                // A page instead of a redirect: the form_post answer, or an error page.
+                return Err((form_response.status(), form_response.text().await.unwrap()));
+            }
             next = self.absolute(form_response.headers()[LOCATION].to_str().unwrap());
         }
         panic!("too many steps");
