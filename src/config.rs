@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
-    /// Public base URL of this server; the `iss` of every token. No trailing slash.
+    /// Public base URL of this server, used exactly as written (a trailing slash included) as
+    /// discovery's `issuer`, every token's `iss` and RFC 9207's `iss` (OIDC Discovery §3,
+    /// §4.3; RFC 8414 §2, §3.3). An absolute http(s) URL without query or fragment.
     pub issuer: String,
     /// Socket address `usher serve` listens on.
     pub listen: SocketAddr,
@@ -56,6 +58,11 @@ pub struct Config {
     /// Base64 of 32 random bytes; when set, signing keys are stored AES-256-GCM encrypted
     /// (also `USHER_KEY_ENCRYPTION_KEY`). Never logged.
     pub key_encryption_key: Option<crate::tokens::key_encryption::KeyEncryptionKeySetting>,
+    /// How long a key made by `usher keys rotate` is published in the JWKS before it signs.
+    /// Longer than the JWKS `max-age` (300 s) plus the reload interval (60 s), so relying
+    /// parties' cached copies know the key before they meet it; a shorter delay shortens
+    /// the `max-age` to match.
+    pub key_publication_delay_secs: u64,
 
     /// Lifetime of a browser session on the hosted pages.
     pub session_lifetime_secs: u64,
@@ -115,6 +122,7 @@ impl Default for Config {
             id_token_lifetime_secs: 3600,
             refresh_token_lifetime_secs: 30 * 24 * 3600,
             key_encryption_key: None,
+            key_publication_delay_secs: 900,
             session_lifetime_secs: 14 * 24 * 3600,
             cookie_secure: None,
             max_body_bytes: 64 * 1024,
@@ -141,12 +149,34 @@ impl Config {
         if file.exists() {
             figment = figment.merge(Toml::file(file));
         }
-        let mut config: Config = figment
+        let config: Config = figment
             .merge(Env::prefixed("USHER_"))
             .extract()
             .map_err(Box::new)?;
-        config.issuer = config.issuer.trim_end_matches('/').to_string();
+        config
+            .validate_issuer()
+            .map_err(|msg| Box::new(figment::Error::from(msg)))?;
         Ok(config)
+    }
+
+    /// The issuer is kept exactly as configured, so it must already be a valid identifier:
+    /// an absolute http(s) URL without query or fragment (OIDC Discovery §3, RFC 8414 §2).
+    pub fn validate_issuer(&self) -> Result<(), String> {
+        let bad = |why: &str| Err(format!("issuer {:?}: {why}", self.issuer));
+        let Ok(url) = url::Url::parse(&self.issuer) else {
+            return bad("not an absolute URL");
+        };
+        if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+            return bad("must be an http or https URL with a host");
+        }
+        // `Url` reads an empty `?` or `#` as Some(""): still not allowed.
+        if url.query().is_some() || url.fragment().is_some() {
+            return bad("must have no query or fragment");
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return bad("must have no user name or password");
+        }
+        Ok(())
     }
 
     pub fn cookie_secure(&self) -> bool {
@@ -154,8 +184,54 @@ impl Config {
             .unwrap_or_else(|| self.issuer.starts_with("https://"))
     }
 
-    /// Absolute URL of a path on this server.
+    /// Absolute URL of a path (starting with `/`) on this server, without a double slash
+    /// when the issuer ends in one.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.issuer, path)
+        format!("{}{}", self.issuer.trim_end_matches('/'), path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_issuer(issuer: &str) -> Config {
+        Config {
+            issuer: issuer.into(),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn issuer_is_kept_and_urls_join_without_a_double_slash() {
+        for issuer in ["https://id.example", "https://id.example/"] {
+            let config = with_issuer(issuer);
+            assert_eq!(config.validate_issuer(), Ok(()));
+            assert_eq!(config.issuer, issuer);
+            assert_eq!(
+                config.url("/oauth2/token"),
+                "https://id.example/oauth2/token"
+            );
+        }
+        let tenant = with_issuer("https://id.example/tenant/");
+        assert_eq!(
+            tenant.url("/oauth2/jwks"),
+            "https://id.example/tenant/oauth2/jwks"
+        );
+    }
+
+    #[test]
+    fn issuer_must_be_an_http_url_without_query_or_fragment() {
+        for issuer in [
+            "id.example",
+            "/relative",
+            "ftp://id.example",
+            "https://id.example/?",
+            "https://id.example/?a=b",
+            "https://id.example/#x",
+            "https://user@id.example",
+        ] {
+            assert!(with_issuer(issuer).validate_issuer().is_err(), "{issuer}");
+        }
     }
 }

@@ -6,23 +6,30 @@ use anyhow::bail;
 use clap::Subcommand;
 
 use crate::{
-    store::KeyStore,
+    store::{ClientStore, KeyStore, SigningKey},
     tokens::{
         key_encryption::{self, KeyEncryptionKey},
         rotation,
+        schedule::{self, KeyState},
     },
 };
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// List the signing keys; the newest key of each algorithm signs.
+    /// List the signing keys: published (not signing yet), signing, or retired, with times.
     List,
-    /// Add a new signing key. Running servers use it within a minute; older keys stay
-    /// published until every token they signed has expired.
+    /// Add a new signing key. It is published in the JWKS at once and signs after
+    /// `key_publication_delay_secs`, when every server switches to it by itself; older keys
+    /// stay published until every token they signed has expired.
     Rotate {
-        /// Algorithm of the new key (clients registered with it use it from now on).
+        /// Algorithm of the new key (clients registered with it use it once it signs).
         #[arg(long, default_value = "RS256", value_parser = ["RS256", "ES256", "EdDSA"])]
         alg: String,
+        /// Sign with the new key at once (emergency, e.g. a leaked key). Relying parties
+        /// holding a cached JWKS reject its tokens until they fetch the JWKS again, and
+        /// servers use it only after their next reload (within a minute).
+        #[arg(long)]
+        now: bool,
     },
     /// Delete retired keys whose tokens have all expired (servers also do this by themselves).
     Prune,
@@ -39,38 +46,48 @@ pub async fn run(config_path: Option<PathBuf>, command: KeysCommand) -> anyhow::
     match command {
         KeysCommand::List => {
             let keys = db.list_keys().await?;
-            let mut seen_algs: Vec<&str> = Vec::new();
+            let keep = rotation::keep_secs(&config, &db.list_clients().await?);
             let rows: Vec<Vec<String>> = keys
                 .iter()
                 .map(|key| {
-                    let state = if seen_algs.contains(&key.alg.as_str()) {
-                        "retired"
-                    } else {
-                        seen_algs.push(&key.alg);
-                        "active"
-                    };
                     let at_rest = if key_encryption::is_sealed(&key.private_pem) {
                         "encrypted"
                     } else {
                         "plain"
                     };
+                    let (state, since, next) = describe(&keys, key, now, keep);
                     vec![
                         key.kid.clone(),
                         key.alg.clone(),
                         state.into(),
+                        super::format_time(since),
+                        next,
                         at_rest.into(),
-                        super::format_time(key.created_at),
                     ]
                 })
                 .collect();
-            super::print_table(&["KID", "ALG", "STATE", "STORED", "CREATED"], &rows);
+            super::print_table(&["KID", "ALG", "STATE", "SINCE", "NEXT", "STORED"], &rows);
         }
-        KeysCommand::Rotate { alg } => {
-            let key = rotation::rotate(&db, kek.as_ref(), &alg, now).await?;
-            println!(
-                "Added {} key {}; it signs new tokens from now on.",
-                key.alg, key.kid
-            );
+        KeysCommand::Rotate { alg, now: at_once } => {
+            let delay = if at_once {
+                0
+            } else {
+                config.key_publication_delay_secs as i64
+            };
+            let key = rotation::rotate(&db, kek.as_ref(), &alg, now, delay).await?;
+            if key.activates_at <= now + 1 {
+                println!(
+                    "Added {} key {}; it signs new tokens from now on (servers switch within a minute).",
+                    key.alg, key.kid
+                );
+            } else {
+                println!(
+                    "Added {} key {}; published now, it signs new tokens from {}.",
+                    key.alg,
+                    key.kid,
+                    super::format_time(key.activates_at)
+                );
+            }
         }
         KeysCommand::Prune => {
             let deleted = rotation::prune(&db, &config, now).await?;
@@ -92,4 +109,36 @@ pub async fn run(config_path: Option<PathBuf>, command: KeysCommand) -> anyhow::
         }
     }
     Ok(())
+}
+
+/// State, since when, and what happens next, for `usher keys list`.
+fn describe(
+    keys: &[SigningKey],
+    key: &SigningKey,
+    now: i64,
+    keep: i64,
+) -> (&'static str, i64, String) {
+    match schedule::state(keys, key, now) {
+        KeyState::Published { signs_from } => (
+            "published",
+            key.created_at,
+            format!("signs from {}", super::format_time(signs_from)),
+        ),
+        KeyState::Signing { since } => {
+            let successor = keys
+                .iter()
+                .filter(|other| other.alg == key.alg && other.activates_at > now)
+                .map(|other| other.activates_at)
+                .min();
+            let next = successor.map_or("-".into(), |at| {
+                format!("retires at {}", super::format_time(at))
+            });
+            ("signing", since, next)
+        }
+        KeyState::Retired { since } => (
+            "retired",
+            since,
+            format!("deleted after {}", super::format_time(since + keep)),
+        ),
+    }
 }

@@ -11,8 +11,10 @@ use axum::{
 use serde_json::{Value, json};
 
 use crate::{
+    config::Config,
     oauth::{client_assertion, scope, token::SUPPORTED_GRANT_TYPES},
     state::AppState,
+    tokens::rotation,
 };
 
 /// Client authentication methods at the token, revocation and introspection endpoints.
@@ -23,8 +25,8 @@ const AUTH_METHODS: &[&str] = &[
     "private_key_jwt",
 ];
 
-/// The algorithms Usher signs tokens with, RS256 (the OIDC default) first.
-pub const SIGNING_ALGS: &[&str] = &["RS256", "ES256", "EdDSA"];
+/// The algorithms Usher signs tokens with, each with a key from the first start.
+const SIGNING_ALGS: &[&str] = crate::tokens::schedule::SIGNING_ALGS;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -33,9 +35,9 @@ pub fn routes() -> Router<AppState> {
         .route("/oauth2/jwks", get(jwks))
 }
 
-async fn metadata(State(state): State<AppState>) -> Json<Value> {
+async fn metadata(State(state): State<AppState>) -> Response {
     let c = &state.config;
-    Json(json!({
+    let document = json!({
         "issuer": c.issuer,
         "authorization_endpoint": c.url("/oauth2/authorize"),
         "response_types_supported": ["code"],
@@ -59,7 +61,7 @@ async fn metadata(State(state): State<AppState>) -> Json<Value> {
         "scopes_supported": scope::SUPPORTED,
         "grant_types_supported": SUPPORTED_GRANT_TYPES,
         "subject_types_supported": ["public"],
-        // Per client; a key for ES256/EdDSA is made when a client first needs it.
+        // Per client; every one has a published key from the first start.
         "id_token_signing_alg_values_supported": SIGNING_ALGS,
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
         "token_endpoint_auth_signing_alg_values_supported": client_assertion::ALGORITHMS,
@@ -73,14 +75,21 @@ async fn metadata(State(state): State<AppState>) -> Json<Value> {
         // Usher extension: the live channel of waiting devices (docs/live-handoff.md).
         "usher_device_events_endpoint": c.url("/oauth2/device/events"),
         "usher_device_wait_endpoint": c.url("/oauth2/device/wait"),
-    }))
+    });
+    cacheable(c, document)
 }
 
 async fn jwks(State(state): State<AppState>) -> Response {
-    let mut response = Json(state.keys.current().jwks().clone()).into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
-    );
+    cacheable(&state.config, state.keys.current().jwks().clone())
+}
+
+/// JSON that relying parties may cache, but not past the moment a pre-published key starts
+/// signing (`rotation::cache_max_age`).
+fn cacheable(config: &Config, body: Value) -> Response {
+    let max_age = format!("public, max-age={}", rotation::cache_max_age(config));
+    let mut response = Json(body).into_response();
+    if let Ok(value) = HeaderValue::from_str(&max_age) {
+        response.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
     response
 }

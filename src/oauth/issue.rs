@@ -11,7 +11,7 @@ use crate::{
     store::{Client, DeviceInfo, RefreshToken, RefreshTokenStore, User},
     tokens::{
         jwt::{AccessTokenClaims, IdTokenClaims},
-        opaque, rotation,
+        opaque,
     },
 };
 
@@ -82,10 +82,8 @@ pub async fn issue_tokens(
     let refresh_lifetime = client
         .refresh_token_lifetime_secs
         .unwrap_or(config.refresh_token_lifetime_secs as i64);
-    // The client's algorithm (RS256 unless registered otherwise); its key is made on first use.
-    let keys = rotation::ensure_algorithm(state, &client.signing_alg, now)
-        .await
-        .map_err(signing_failed)?;
+    // The client's algorithm (RS256 unless registered otherwise); every one has a key from start.
+    let keys = state.keys.current();
     let (family_id, refresh) = match grant.refresh {
         RefreshIssue::NewFamily => {
             let family_id = uuid::Uuid::new_v4().to_string();
@@ -168,13 +166,13 @@ pub async fn issue_tokens(
         }
     }
     let access_token = keys
-        .sign_with(&client.signing_alg, "at+jwt", &access_claims)
+        .sign_with(&client.signing_alg, "at+jwt", &access_claims, now)
         .map_err(signing_failed)?;
 
     let id_token = if scope::contains(grant.scope, "openid") {
         let claims = id_token_claims(state, grant, now);
         Some(
-            keys.sign_with(&client.signing_alg, "JWT", &claims)
+            keys.sign_with(&client.signing_alg, "JWT", &claims, now)
                 .map_err(signing_failed)?,
         )
     } else {

@@ -184,7 +184,8 @@ async fn post(
     let claims = set_claims(&state.config, notification);
     // Signed at each attempt with the current key, so a long retry never carries a kid
     // that was pruned from the JWKS meanwhile.
-    let set = match state.keys.current().sign(SET_TYP, &claims) {
+    let now = state.clock.now();
+    let set = match state.keys.current().sign(SET_TYP, &claims, now) {
         Ok(set) => set,
         Err(err) => return Outcome::Retry(format!("could not sign: {err}")),
     };

@@ -3,26 +3,26 @@
 use async_trait::async_trait;
 
 use super::{Database, KeyStore, SigningKey, database::on_pool, unique_violation};
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 
 #[async_trait]
 impl KeyStore for Database {
     async fn create_key(&self, k: &SigningKey) -> StoreResult<()> {
-        let sql =
-            "INSERT INTO signing_keys (kid, alg, private_pem, created_at) VALUES ($1, $2, $3, $4)";
-        on_pool!(self, |pool| sqlx::query(sql)
-            .bind(&k.kid)
-            .bind(&k.alg)
-            .bind(&k.private_pem)
-            .bind(k.created_at)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(|e| unique_violation(e, "key id"))
+        insert(self, k, false).await.map(|_| ())
+    }
+
+    async fn create_first_key(&self, k: &SigningKey) -> StoreResult<bool> {
+        // The partial unique index on (alg) WHERE first_of_alg = 1 lets one insert win
+        // (migration 0010); the other sees a unique violation.
+        match insert(self, k, true).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::Conflict(_)) => Ok(false),
+            Err(err) => Err(err),
+        }
     }
 
     async fn list_keys(&self) -> StoreResult<Vec<SigningKey>> {
-        let sql = "SELECT kid, alg, private_pem, created_at FROM signing_keys \
+        let sql = "SELECT kid, alg, private_pem, created_at, activates_at FROM signing_keys \
                    ORDER BY created_at DESC, kid";
         Ok(on_pool!(self, |pool| sqlx::query_as(sql)
             .fetch_all(pool)
@@ -52,4 +52,20 @@ impl KeyStore for Database {
             .map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
+}
+
+async fn insert(db: &Database, k: &SigningKey, first_of_alg: bool) -> StoreResult<()> {
+    let sql = "INSERT INTO signing_keys (kid, alg, private_pem, created_at, activates_at, \
+               first_of_alg) VALUES ($1, $2, $3, $4, $5, $6)";
+    on_pool!(db, |pool| sqlx::query(sql)
+        .bind(&k.kid)
+        .bind(&k.alg)
+        .bind(&k.private_pem)
+        .bind(k.created_at)
+        .bind(k.activates_at)
+        .bind(i32::from(first_of_alg))
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    .map_err(|e| unique_violation(e, "signing key"))
 }

@@ -163,6 +163,8 @@ pub trait ClientAssertionStore: Send + Sync {
 #[async_trait]
 pub trait KeyStore: Send + Sync {
     async fn create_key(&self, key: &SigningKey) -> StoreResult<()>;
+    /// Stores the first key of its algorithm; false if another instance stored one first.
+    async fn create_first_key(&self, key: &SigningKey) -> StoreResult<bool>;
     /// All keys, newest first.
     async fn list_keys(&self) -> StoreResult<Vec<SigningKey>>;
     /// Returns whether a key was deleted.

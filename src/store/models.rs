@@ -228,6 +228,8 @@ pub struct SigningKey {
     pub alg: String,
     pub private_pem: String,
     pub created_at: i64,
+    /// Signs from this time; published (and verifying) from `created_at`.
+    pub activates_at: i64,
 }
 
 /// An authorization code (RFC 6749 §4.1.2), stored by hash, usable once within a minute.

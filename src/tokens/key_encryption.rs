@@ -202,6 +202,7 @@ mod tests {
             alg: "RS256".into(),
             private_pem: PEM.into(),
             created_at: 0,
+            activates_at: 0,
         };
         assert_eq!(reveal(None, &plain).unwrap(), plain);
         let sealed = protect(Some(&kek(7)), &plain).unwrap();

@@ -1,7 +1,7 @@
-//! Signing keys: generated on first start, persisted in the database (PKCS#8 PEM, encrypted
-//! when `key_encryption_key` is set: `key_encryption.rs`), published as a JWKS. The newest
-//! key signs; every stored key verifies, so tokens signed before a
-//! rotation stay valid until they expire.
+//! Signing keys: one per algorithm generated on first start, persisted in the database
+//! (PKCS#8 PEM, encrypted when `key_encryption_key` is set: `key_encryption.rs`), published
+//! as a JWKS. Which key signs is decided by time (`schedule.rs`); every stored key verifies,
+//! so tokens signed before a rotation stay valid until they expire.
 
 use std::{
     collections::HashMap,
@@ -27,7 +27,10 @@ use sha2::{Digest, Sha256};
 use crate::{
     error::StoreError,
     store::{KeyStore, SigningKey},
-    tokens::key_encryption::{self, KeyEncryptionKey},
+    tokens::{
+        key_encryption::{self, KeyEncryptionKey},
+        schedule::{self, SIGNING_ALGS},
+    },
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -58,10 +61,11 @@ struct LoadedKey {
 pub struct KeySet {
     /// Every published key, by kid.
     keys: HashMap<String, LoadedKey>,
-    /// The signing key of each algorithm: its newest key.
-    active: HashMap<Algorithm, String>,
-    /// The key of the default algorithm (RS256, OIDC's default), or the newest key.
-    default_kid: String,
+    /// The rows without their private parts: only the times matter, to pick the signing
+    /// key of an algorithm at a given `now`.
+    timeline: Vec<SigningKey>,
+    /// The algorithm of `sign`: RS256 (OIDC's default) when present.
+    default_alg: String,
     /// Key ids newest first, for the JWKS order.
     order: Vec<String>,
     jwks: Value,
@@ -70,13 +74,14 @@ pub struct KeySet {
 impl std::fmt::Debug for KeySet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeySet")
-            .field("default", &self.default_kid)
+            .field("kids", &self.order)
             .finish_non_exhaustive()
     }
 }
 
 impl KeySet {
-    /// Loads the stored keys; on first start generates an RS256 key and stores it. With a
+    /// Loads the stored keys, first adding a key for every algorithm in `SIGNING_ALGS` that
+    /// has none, so the JWKS publishes each before any token is signed with it. With a
     /// key-encryption key, plain rows are sealed first; a sealed row that does not open
     /// (wrong or missing key) is an error that names the setting.
     pub async fn load_or_generate(
@@ -84,21 +89,25 @@ impl KeySet {
         kek: Option<&KeyEncryptionKey>,
         now: i64,
     ) -> Result<KeySet, KeyError> {
-        let mut keys = store.list_keys().await?;
-        if keys.is_empty() {
-            let key = generate_signing_key("RS256", now)?;
-            // Two instances starting at once may both insert; each keeps its own key and
-            // both are published, so either one's tokens verify everywhere after a reload.
-            store
-                .create_key(&key_encryption::protect(kek, &key)?)
-                .await?;
-            keys = store.list_keys().await?;
-        } else if let Some(kek) = kek
-            && key_encryption::seal_plain_keys(store, kek).await? > 0
-        {
-            keys = store.list_keys().await?;
+        if let Some(kek) = kek {
+            key_encryption::seal_plain_keys(store, kek).await?;
         }
-        KeySet::from_stored(&keys, kek)
+        let stored = store.list_keys().await?;
+        for alg in SIGNING_ALGS {
+            if stored.iter().any(|key| key.alg == *alg) {
+                continue;
+            }
+            let key = generate_signing_key(alg, now)?;
+            // Instances starting together: one insert wins, the others use its key (read
+            // below), so no algorithm ends up with two keys that both sign.
+            if !store
+                .create_first_key(&key_encryption::protect(kek, &key)?)
+                .await?
+            {
+                tracing::debug!(alg, "another instance added the first key");
+            }
+        }
+        KeySet::from_stored(&store.list_keys().await?, kek)
     }
 
     /// Builds a key set from rows as stored (plain or sealed), newest first.
@@ -117,8 +126,8 @@ impl KeySet {
     pub fn from_keys(keys: &[SigningKey]) -> Result<KeySet, KeyError> {
         let mut set = KeySet {
             keys: HashMap::new(),
-            active: HashMap::new(),
-            default_kid: String::new(),
+            timeline: Vec::new(),
+            default_alg: String::new(),
             order: Vec::new(),
             jwks: Value::Null,
         };
@@ -126,18 +135,17 @@ impl KeySet {
         for key in keys {
             let loaded = load(key)?;
             jwks.keys.push(public_jwk(&loaded)?);
-            set.active
-                .entry(loaded.alg)
-                .or_insert_with(|| loaded.kid.clone());
             set.order.push(loaded.kid.clone());
             set.keys.insert(loaded.kid.clone(), loaded);
+            set.timeline.push(SigningKey {
+                private_pem: String::new(),
+                ..key.clone()
+            });
         }
-        set.default_kid = set
-            .active
-            .get(&Algorithm::RS256)
-            .or_else(|| set.order.first())
-            .cloned()
-            .ok_or(KeyError::Generate)?;
+        set.default_alg = match set.timeline.iter().find(|key| key.alg == "RS256") {
+            Some(key) => key.alg.clone(),
+            None => set.timeline.first().ok_or(KeyError::Generate)?.alg.clone(),
+        };
         set.jwks = serde_json::to_value(&jwks).map_err(|_| KeyError::Generate)?;
         Ok(set)
     }
@@ -146,44 +154,27 @@ impl KeySet {
         &self.jwks
     }
 
-    /// JWS algorithm of the default signing key.
-    pub fn active_alg(&self) -> String {
-        self.keys
-            .get(&self.default_kid)
-            .map(|k| alg_name(k.alg))
-            .unwrap_or_default()
+    /// The key id that signs `alg` at `now` (see `schedule::signing_key_at`).
+    pub fn signing_kid(&self, alg: &str, now: i64) -> Option<&str> {
+        schedule::signing_key_at(&self.timeline, alg, now).map(|key| key.kid.as_str())
     }
 
-    /// Every algorithm of a published key, the default one first.
-    pub fn algorithms(&self) -> Vec<String> {
-        let mut algs = vec![self.active_alg()];
-        for alg in self.active.keys().map(|alg| alg_name(*alg)) {
-            if !algs.contains(&alg) {
-                algs.push(alg);
-            }
-        }
-        algs
+    /// Signs `claims` with the default algorithm's key at `now`; `typ` is the JWS `typ`
+    /// header (`JWT`, `at+jwt`, `secevent+jwt`).
+    pub fn sign<C: Serialize>(&self, typ: &str, claims: &C, now: i64) -> Result<String, KeyError> {
+        self.sign_with(&self.default_alg, typ, claims, now)
     }
 
-    /// Whether a key of this algorithm exists to sign with.
-    pub fn has_algorithm(&self, alg: &str) -> bool {
-        parse_alg(alg).is_some_and(|alg| self.active.contains_key(&alg))
-    }
-
-    /// Signs `claims` with the default key; `typ` is the JWS `typ` header (`JWT`, `at+jwt`).
-    pub fn sign<C: Serialize>(&self, typ: &str, claims: &C) -> Result<String, KeyError> {
-        self.sign_with_kid(&self.default_kid, typ, claims)
-    }
-
-    /// Signs with the active key of `alg` (a client's registered algorithm).
+    /// Signs with the key of `alg` (a client's registered algorithm) that signs at `now`.
     pub fn sign_with<C: Serialize>(
         &self,
         alg: &str,
         typ: &str,
         claims: &C,
+        now: i64,
     ) -> Result<String, KeyError> {
-        let kid = parse_alg(alg)
-            .and_then(|alg| self.active.get(&alg))
+        let kid = self
+            .signing_kid(alg, now)
             .ok_or_else(|| KeyError::UnsupportedAlgorithm(alg.to_string()))?;
         self.sign_with_kid(kid, typ, claims)
     }
@@ -312,24 +303,8 @@ impl Keys {
     }
 }
 
-/// Keys that no longer sign and whose every token has expired: retired (a newer key of the
-/// same algorithm exists) more than `keep_secs` ago. The newest key of each algorithm is
-/// never prunable.
-pub fn prunable(keys: &[SigningKey], now: i64, keep_secs: i64) -> Vec<String> {
-    keys.iter()
-        .filter(|key| {
-            let retired_at = keys
-                .iter()
-                .filter(|other| other.alg == key.alg && other.created_at > key.created_at)
-                .map(|other| other.created_at)
-                .min();
-            retired_at.is_some_and(|at| at + keep_secs < now)
-        })
-        .map(|key| key.kid.clone())
-        .collect()
-}
-
-/// A new key pair for `alg` (`RS256`, `ES256` or `EdDSA`), ready to store.
+/// A new key pair for `alg` (`RS256`, `ES256` or `EdDSA`), ready to store; it signs from
+/// `now` unless the caller sets `activates_at` later.
 pub fn generate_signing_key(alg: &str, now: i64) -> Result<SigningKey, KeyError> {
     let der: Vec<u8> = match alg {
         "RS256" => {
@@ -364,6 +339,7 @@ pub fn generate_signing_key(alg: &str, now: i64) -> Result<SigningKey, KeyError>
         alg: alg.into(),
         private_pem: private_pem.clone(),
         created_at: now,
+        activates_at: now,
     })?;
     // kid: a digest of the public key, so the same key always has the same id.
     let public =
@@ -374,6 +350,7 @@ pub fn generate_signing_key(alg: &str, now: i64) -> Result<SigningKey, KeyError>
         alg: alg.into(),
         private_pem,
         created_at: now,
+        activates_at: now,
     })
 }
 
@@ -413,22 +390,6 @@ fn public_jwk(key: &LoadedKey) -> Result<Jwk, KeyError> {
     Ok(jwk)
 }
 
-fn parse_alg(alg: &str) -> Option<Algorithm> {
-    match alg {
-        "RS256" => Some(Algorithm::RS256),
-        "ES256" => Some(Algorithm::ES256),
-        "EdDSA" => Some(Algorithm::EdDSA),
-        _ => None,
-    }
-}
-
-fn alg_name(alg: Algorithm) -> String {
-    match alg {
-        Algorithm::EdDSA => "EdDSA".into(),
-        other => format!("{other:?}"),
-    }
-}
-
 fn pem(label: &str, der: &[u8]) -> String {
     let body = STANDARD.encode(der);
     let mut out = format!("-----BEGIN {label}-----\n");
@@ -455,41 +416,26 @@ mod tests {
         for alg in ["RS256", "ES256", "EdDSA"] {
             let keys = set(alg);
             let token = keys
-                .sign("JWT", &json!({"iss": "https://i", "exp": 100, "sub": "u"}))
+                .sign(
+                    "JWT",
+                    &json!({"iss": "https://i", "exp": 100, "sub": "u"}),
+                    0,
+                )
                 .unwrap();
             let claims: Value = keys.verify(&token, "JWT", "https://i", 50).unwrap();
             assert_eq!(claims["sub"], "u", "{alg}");
-            assert_eq!(keys.jwks()["keys"][0]["kid"], keys.default_kid.as_str());
+            assert_eq!(
+                keys.jwks()["keys"][0]["kid"],
+                keys.signing_kid(alg, 0).unwrap()
+            );
         }
-    }
-
-    #[test]
-    fn only_keys_retired_longer_than_the_token_lifetime_are_prunable() {
-        let key = |kid: &str, alg: &str, at| SigningKey {
-            kid: kid.into(),
-            alg: alg.into(),
-            private_pem: String::new(),
-            created_at: at,
-        };
-        let keys = [
-            key("rs-1", "RS256", 0),
-            key("rs-2", "RS256", 100),
-            key("rs-3", "RS256", 200),
-            key("es-1", "ES256", 0),
-        ];
-        assert_eq!(prunable(&keys, 150, 60), Vec::<String>::new());
-        assert_eq!(prunable(&keys, 161, 60), vec!["rs-1".to_string()]);
-        assert_eq!(
-            prunable(&keys, 10_000, 60),
-            vec!["rs-1".to_string(), "rs-2".to_string()]
-        );
     }
 
     #[test]
     fn verification_rejects_what_it_should() {
         let keys = set("RS256");
         let token = keys
-            .sign("at+jwt", &json!({"iss": "https://i", "exp": 100}))
+            .sign("at+jwt", &json!({"iss": "https://i", "exp": 100}), 0)
             .unwrap();
         assert!(
             keys.verify::<Value>(&token, "JWT", "https://i", 50)

@@ -5,3 +5,4 @@ pub mod key_encryption;
 pub mod keys;
 pub mod opaque;
 pub mod rotation;
+pub mod schedule;

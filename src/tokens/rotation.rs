@@ -1,65 +1,77 @@
-//! Key rotation (OIDC Core §10.1.1): a new key signs from the moment it exists; older keys
-//! stay in the JWKS until every token they signed has expired, then they are pruned.
-
-use std::sync::Arc;
+//! Key rotation (OIDC Core §10.1.1): a rotated key is published at once and signs only after
+//! `key_publication_delay_secs`, so relying parties that cached the JWKS have fetched it
+//! before they meet it; older keys stay in the JWKS until every token they signed has
+//! expired, then they are pruned.
 
 use crate::{
     config::Config,
     state::AppState,
-    store::{KeyStore, SigningKey},
+    store::{Client, ClientStore, Database, KeyStore, SigningKey},
     tokens::{
         key_encryption::{self, KeyEncryptionKey},
-        keys::{KeyError, KeySet, generate_signing_key, prunable},
+        keys::{KeyError, generate_signing_key},
+        schedule,
     },
 };
 
 /// Safety margin beyond the longest token lifetime before a retired key is deleted, for
-/// clock skew and caches of the JWKS (served with `max-age=300`).
+/// clock skew between instances and resource servers.
 const MARGIN_SECS: i64 = 600;
 
-/// How long a retired key must stay published.
-pub fn keep_secs(config: &Config) -> i64 {
-    config
+/// Longest `max-age` of the JWKS and discovery documents.
+const MAX_AGE_SECS: u64 = 300;
+
+/// How often every instance re-reads the keys table (the maintenance task in `server.rs`).
+pub const MAINTENANCE_RELOAD_SECS: u64 = 60;
+
+/// `max-age` of the JWKS (and discovery): a relying party's copy must be refreshed before a
+/// pre-published key starts signing. A new key reaches every instance within
+/// `MAINTENANCE_RELOAD_SECS`, so the age is capped at the delay minus that; with the
+/// defaults (900 s delay) it is 300 s.
+pub fn cache_max_age(config: &Config) -> u64 {
+    MAX_AGE_SECS.min(
+        config
+            .key_publication_delay_secs
+            .saturating_sub(MAINTENANCE_RELOAD_SECS),
+    )
+}
+
+/// How long a retired key must stay published: the longest lifetime of a token it may have
+/// signed (the server's, or any client's own, for access and ID tokens) plus a margin.
+pub fn keep_secs(config: &Config, clients: &[Client]) -> i64 {
+    let server = config
         .access_token_lifetime_secs
-        .max(config.id_token_lifetime_secs) as i64
+        .max(config.id_token_lifetime_secs) as i64;
+    clients
+        .iter()
+        .flat_map(|c| [c.access_token_lifetime_secs, c.id_token_lifetime_secs])
+        .flatten()
+        .fold(server, i64::max)
         + MARGIN_SECS
 }
 
-/// Adds a new active key for `alg`, sealed when `kek` is given. Running servers pick it up
-/// at their next reload.
+/// Adds a key for `alg` that is published now and signs from `now + delay_secs`, sealed
+/// when `kek` is given. With no key of `alg` signing yet there is nothing to keep signing
+/// with, so the new key signs at once. Running servers pick it up at their next reload.
 pub async fn rotate(
     store: &dyn KeyStore,
     kek: Option<&KeyEncryptionKey>,
     alg: &str,
     now: i64,
+    delay_secs: i64,
 ) -> Result<SigningKey, KeyError> {
-    let key = generate_signing_key(alg, now)?;
+    let existing = store.list_keys().await?;
+    let mut key = generate_signing_key(alg, now)?;
+    if let Some(signing) = schedule::latest_active(&existing, alg, now) {
+        // At least a second after the signing key's activation, so the new key ranks after
+        // it even when both are made within one second (timestamps are whole seconds).
+        key.activates_at = (now + delay_secs.max(0)).max(signing.activates_at + 1);
+    }
     store
         .create_key(&key_encryption::protect(kek, &key)?)
         .await?;
-    tracing::info!(kid = %key.kid, alg, "signing key added");
+    tracing::info!(kid = %key.kid, alg, activates_at = key.activates_at, "signing key added");
     Ok(key)
-}
-
-/// The key set, with a key for `alg` generated first if there is none yet (the first
-/// token for a client registered with ES256 or EdDSA).
-pub async fn ensure_algorithm(
-    state: &AppState,
-    alg: &str,
-    now: i64,
-) -> Result<Arc<KeySet>, KeyError> {
-    let current = state.keys.current();
-    if current.has_algorithm(alg) {
-        return Ok(current);
-    }
-    // Another instance may have made one already: use it rather than adding a second.
-    let mut keys = state.db.list_keys().await?;
-    if !keys.iter().any(|key| key.alg == alg) {
-        rotate(&state.db, state.keys.encryption(), alg, now).await?;
-        keys = state.db.list_keys().await?;
-    }
-    state.keys.replace_from_stored(&keys)?;
-    Ok(state.keys.current())
 }
 
 /// Reloads the key set when a token names a key this instance does not know (another
@@ -90,15 +102,18 @@ pub async fn reload_for_unknown_kid(
 const RELOAD_EVERY_SECS: i64 = 10;
 
 /// Deletes keys whose tokens have all expired. Returns the deleted key ids.
-pub async fn prune(
-    store: &dyn KeyStore,
-    config: &Config,
-    now: i64,
-) -> Result<Vec<String>, KeyError> {
-    let keys = store.list_keys().await?;
+pub async fn prune(db: &Database, config: &Config, now: i64) -> Result<Vec<String>, KeyError> {
+    let keys = db.list_keys().await?;
+    if !keys
+        .iter()
+        .any(|key| schedule::retired_at(&keys, key, now).is_some())
+    {
+        return Ok(Vec::new());
+    }
+    let keep = keep_secs(config, &db.list_clients().await?);
     let mut deleted = Vec::new();
-    for kid in prunable(&keys, now, keep_secs(config)) {
-        if store.delete_key(&kid).await? {
+    for kid in schedule::prunable(&keys, now, keep) {
+        if db.delete_key(&kid).await? {
             tracing::info!(%kid, "retired signing key pruned");
             deleted.push(kid);
         }
@@ -107,6 +122,8 @@ pub async fn prune(
 }
 
 /// The maintenance step of a running server: prune, then reload the key set if it changed.
+/// A rotated key is loaded here long before it activates; the switch itself needs no reload,
+/// as signing picks the key by `now`.
 pub async fn prune_and_reload(state: &AppState, now: i64) -> Result<(), KeyError> {
     prune(&state.db, &state.config, now).await?;
     let keys = state.db.list_keys().await?;

@@ -152,7 +152,7 @@ async fn every_algorithm_in_discovery_signs_id_and_access_tokens_that_verify() {
         check_tokens(&server, &id, alg, &refreshed).await;
     }
 
-    // One key per algorithm: made on first use, then reused.
+    // One key per algorithm, published from the start and reused.
     let jwks = server.jwks().await;
     let mut types: Vec<&str> = jwks["keys"]
         .as_array()
@@ -186,4 +186,44 @@ async fn a_key_made_by_one_instance_is_used_by_another_on_the_same_database() {
         "the second instance reuses the stored ES256 key instead of adding its own"
     );
     check_tokens(&second, "tv-es", "ES256", &from_second).await;
+}
+
+#[tokio::test]
+async fn the_jwks_has_a_key_for_every_algorithm_before_any_token_is_issued() {
+    let server = TestServer::start().await;
+    let jwks = server.jwks().await;
+    let keys = jwks["keys"].as_array().unwrap();
+    let mut published: Vec<(&str, &str, Option<&str>)> = keys
+        .iter()
+        .map(|k| {
+            assert!(k.get("d").is_none(), "no private parts in the JWKS");
+            assert_eq!(k["use"], "sig");
+            (
+                k["alg"].as_str().unwrap(),
+                k["kty"].as_str().unwrap(),
+                k["crv"].as_str(),
+            )
+        })
+        .collect();
+    published.sort();
+    assert_eq!(
+        published,
+        [
+            ("ES256", "EC", Some("P-256")),
+            ("EdDSA", "OKP", Some("Ed25519")),
+            ("RS256", "RSA", None),
+        ],
+        "{jwks}"
+    );
+
+    // A client that later signs with EdDSA uses the key published before it existed.
+    let kid_before = keys.iter().find(|k| k["alg"] == "EdDSA").unwrap()["kid"].clone();
+    server.create_user("sam", PASSWORD).await;
+    device_client(&server, "tv-ed", Some("EdDSA")).await;
+    let tokens = sign_in(&server, "tv-ed").await;
+    assert_eq!(
+        jwt_part(tokens["id_token"].as_str().unwrap(), 0)["kid"],
+        kid_before
+    );
+    assert_eq!(server.jwks().await, jwks, "no key was added");
 }

@@ -14,7 +14,7 @@ use usher::{
 };
 
 /// Runs `suite` on a fresh SQLite database, then on a fresh PostgreSQL schema if configured.
-async fn on_both<F, Fut>(suite: F)
+pub(crate) async fn on_both<F, Fut>(suite: F)
 where
     F: Fn(Database) -> Fut,
     Fut: Future<Output = ()>,
@@ -368,6 +368,7 @@ async fn signing_keys_list_newest_first() {
                 alg: "RS256".into(),
                 private_pem: "pem".into(),
                 created_at: at,
+                activates_at: at,
             };
             db.create_key(&key).await.unwrap();
         }
