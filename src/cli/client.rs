@@ -1,4 +1,4 @@
-//! `usher client create|list|show|delete`: OAuth clients, straight in the database.
+//! `usher client create|list|show|update|delete`: OAuth clients, straight in the database.
 
 use std::path::PathBuf;
 
@@ -28,6 +28,22 @@ pub enum ClientCommand {
     Show { id: String },
     /// Delete a client.
     Delete { id: String },
+    /// Change a registered client.
+    Update(UpdateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    id: String,
+    /// Let pages of this origin (scheme://host[:port]) call the token, userinfo and
+    /// revocation endpoints (CORS); repeatable.
+    #[arg(long = "add-web-origin", value_name = "ORIGIN",
+          value_parser = super::client_settings::parse_web_origin)]
+    add_web_origins: Vec<String>,
+    /// No longer let pages of this origin call them; repeatable.
+    #[arg(long = "remove-web-origin", value_name = "ORIGIN",
+          value_parser = super::client_settings::parse_web_origin)]
+    remove_web_origins: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -67,6 +83,7 @@ pub async fn run(config: Option<PathBuf>, command: ClientCommand) -> anyhow::Res
         ClientCommand::Create(args) => create(&db, args).await,
         ClientCommand::List => list(&db).await,
         ClientCommand::Show { id } => show(&db, &id).await,
+        ClientCommand::Update(args) => update(&db, args).await,
         ClientCommand::Delete { id } => {
             if !db
                 .delete_client(&id)
@@ -124,6 +141,56 @@ async fn create(db: &dyn ClientStore, args: CreateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn update(db: &dyn ClientStore, args: UpdateArgs) -> anyhow::Result<()> {
+    let id = &args.id;
+    let Some(mut client) = db
+        .get_client(id)
+        .await
+        .context("could not read the client")?
+    else {
+        bail!("no client with id '{id}'");
+    };
+    if args.add_web_origins.is_empty() && args.remove_web_origins.is_empty() {
+        bail!("nothing to change: give --add-web-origin or --remove-web-origin");
+    }
+    // From the effective list: once changed, the list is explicit and no longer follows
+    // the redirect URIs.
+    let mut origins = client.web_origins();
+    for origin in &args.remove_web_origins {
+        let Some(at) = origins.iter().position(|o| o == origin) else {
+            bail!("'{origin}' is not a web origin of client '{id}'");
+        };
+        origins.remove(at);
+    }
+    super::client_settings::add_web_origins(&mut origins, &args.add_web_origins);
+    client.web_origins = Some(origins.join(" "));
+    if !db
+        .update_client(&client)
+        .await
+        .context("could not update the client")?
+    {
+        bail!("no client with id '{id}'");
+    }
+    println!("Updated client '{id}'.");
+    println!("Web origins:          {}", web_origins(&client));
+    Ok(())
+}
+
+/// The effective web origins, and where they come from.
+fn web_origins(client: &Client) -> String {
+    let origins = client.web_origins();
+    let list = if origins.is_empty() {
+        "(none)".to_string()
+    } else {
+        origins.join(" ")
+    };
+    if client.web_origins.is_none() && !origins.is_empty() {
+        format!("{list} (from the redirect URIs)")
+    } else {
+        list
+    }
+}
+
 async fn list(db: &dyn ClientStore) -> anyhow::Result<()> {
     let clients = db.list_clients().await.context("could not list clients")?;
     if clients.is_empty() {
@@ -173,6 +240,7 @@ async fn show(db: &dyn ClientStore, id: &str) -> anyhow::Result<()> {
         "Post-logout URIs:     {}",
         or_none(&c.post_logout_redirect_uris)
     );
+    println!("Web origins:          {}", web_origins(&c));
     println!("Device code lifetime: {lifetime}");
     println!("Authentication:       {}", c.auth_method());
     println!("Signing algorithm:    {}", c.signing_alg);

@@ -46,6 +46,10 @@ pub struct ClientSettings {
     #[arg(long, value_name = "DIGITS",
           value_parser = clap::value_parser!(u8).range(6..=12))]
     user_code_length: Option<u8>,
+    /// Origin (scheme://host[:port]) whose pages may call the token, userinfo and
+    /// revocation endpoints (CORS), besides those of the redirect URIs; repeatable.
+    #[arg(long = "web-origin", value_name = "ORIGIN", value_parser = parse_web_origin)]
+    web_origins: Vec<String>,
 }
 
 impl ClientSettings {
@@ -72,6 +76,12 @@ impl ClientSettings {
             crate::oauth::notify::check_endpoint(endpoint).map_err(anyhow::Error::msg)?;
             client.notification_endpoint = Some(endpoint.clone());
         }
+        if !self.web_origins.is_empty() {
+            // Stored explicitly from now on: the redirect URIs' origins plus these.
+            let mut origins = client.web_origins();
+            add_web_origins(&mut origins, &self.web_origins);
+            client.web_origins = Some(origins.join(" "));
+        }
         if let Some(path) = &self.jwks_file {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("could not read {}", path.display()))?;
@@ -84,5 +94,69 @@ impl ClientSettings {
             client.token_endpoint_auth_method = Some("private_key_jwt".into());
         }
         Ok(())
+    }
+}
+
+/// An origin as browsers send it (RFC 6454 §6.1): `http`/`https`, a host, an optional
+/// port, nothing else. Returned in canonical form (lowercase host, no default port).
+pub fn parse_web_origin(origin: &str) -> anyhow::Result<String> {
+    let bad = |why: &str| anyhow::anyhow!("invalid web origin '{origin}': {why}");
+    let url = url::Url::parse(origin).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("the scheme must be http or https"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("no user name or password"));
+    }
+    if url.path() != "/"
+        || origin.ends_with('/')
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(bad(
+            "only scheme://host[:port], no path and no trailing slash",
+        ));
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
+/// Adds each origin not yet in the list, keeping the order.
+pub fn add_web_origins(origins: &mut Vec<String>, added: &[String]) {
+    for origin in added {
+        if !origins.contains(origin) {
+            origins.push(origin.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_web_origin;
+
+    #[test]
+    fn web_origins_are_scheme_host_and_port_only() {
+        assert_eq!(
+            parse_web_origin("https://App.Example").unwrap(),
+            "https://app.example"
+        );
+        assert_eq!(
+            parse_web_origin("https://a.example:443").unwrap(),
+            "https://a.example"
+        );
+        assert_eq!(
+            parse_web_origin("http://127.0.0.1:5173").unwrap(),
+            "http://127.0.0.1:5173"
+        );
+        for bad in [
+            "https://a.example/",
+            "https://a.example/app",
+            "https://a.example?x=1",
+            "ftp://a.example",
+            "a.example",
+            "https://user@a.example",
+            "null",
+        ] {
+            assert!(parse_web_origin(bad).is_err(), "{bad}");
+        }
     }
 }

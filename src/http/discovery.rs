@@ -6,12 +6,13 @@ use axum::{
     extract::State,
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{MethodRouter, get},
 };
 use serde_json::{Value, json};
 
 use crate::{
     config::Config,
+    http::cors,
     oauth::{client_assertion, scope, token::SUPPORTED_GRANT_TYPES},
     state::AppState,
     tokens::rotation,
@@ -30,9 +31,16 @@ const SIGNING_ALGS: &[&str] = crate::tokens::schedule::SIGNING_ALGS;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/.well-known/openid-configuration", get(metadata))
-        .route("/.well-known/oauth-authorization-server", get(metadata))
-        .route("/oauth2/jwks", get(jwks))
+        .route("/.well-known/openid-configuration", public(get(metadata)))
+        .route("/.well-known/oauth-authorization-server", public(get(metadata)))
+        .route("/oauth2/jwks", public(get(jwks)))
+}
+
+/// Public documents: any page may fetch them (CORS, `http/cors.rs`).
+fn public(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route
+        .options(cors::public_preflight)
+        .layer(axum::middleware::map_response(cors::any_origin))
 }
 
 async fn metadata(State(state): State<AppState>) -> Response {

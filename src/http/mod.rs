@@ -1,6 +1,7 @@
 //! HTTP handlers for machines (devices, relying parties, resource servers): one thin module
 //! per endpoint family that extracts the request, calls `oauth/`, and maps the result.
 
+pub mod cors;
 pub mod device_authorization;
 pub mod device_events;
 pub mod device_metadata;

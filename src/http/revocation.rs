@@ -5,31 +5,50 @@ use axum::{
     Json, Router,
     extract::State,
     http::{HeaderValue, header},
+    middleware::map_response,
     response::{IntoResponse, Response},
     routing::post,
 };
 
 use crate::{
     error::OAuthError,
-    http::form::OAuthRequest,
-    oauth::{client_auth::authenticate_client, introspection, revocation},
+    http::{cors, form::OAuthRequest},
+    oauth::{
+        client_auth::{BasicCredentials, authenticate_client},
+        introspection, revocation,
+    },
     state::AppState,
 };
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/oauth2/revoke", post(revoke))
+        .route(
+            "/oauth2/revoke",
+            post(revoke)
+                .options(cors::preflight_post)
+                .layer(map_response(cors::vary_origin)),
+        )
+        // Introspection is for resource servers, not pages: no CORS.
         .route("/oauth2/introspect", post(introspect))
 }
 
-async fn revoke(
-    State(state): State<AppState>,
-    request: OAuthRequest,
-) -> Result<Response, OAuthError> {
-    let client = authenticate_client(&state, request.basic, &request.params).await?;
-    revocation::revoke(&state, &client, &request.params).await?;
+async fn revoke(State(state): State<AppState>, request: OAuthRequest) -> Response {
+    let client_id = cors::named_client(&request);
+    let response = match revoke_token(&state, request.basic.clone(), &request).await {
+        Ok(()) => no_store(().into_response()),
+        Err(err) => err.into_response(),
+    };
+    cors::for_client(&state, &request.headers, client_id.as_deref(), response).await
+}
+
+async fn revoke_token(
+    state: &AppState,
+    basic: Option<BasicCredentials>,
+    request: &OAuthRequest,
+) -> Result<(), OAuthError> {
+    let client = authenticate_client(state, basic, &request.params).await?;
     // RFC 7009 §2.2: 200 with an empty body, whether or not the token was known.
-    Ok(no_store(().into_response()))
+    revocation::revoke(state, &client, &request.params).await
 }
 
 async fn introspect(

@@ -4,30 +4,47 @@ use axum::{
     Json, Router,
     extract::State,
     http::{HeaderValue, header},
+    middleware::map_response,
     response::{IntoResponse, Response},
     routing::post,
 };
 
 use crate::{
-    error::OAuthError, http::form::OAuthRequest, oauth::token, state::AppState, web::ip::ClientAddr,
+    http::{cors, form::OAuthRequest},
+    oauth::token,
+    state::AppState,
+    web::ip::ClientAddr,
 };
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/oauth2/token", post(token_endpoint))
+    Router::new().route(
+        "/oauth2/token",
+        post(token_endpoint)
+            .options(cors::preflight_post)
+            .layer(map_response(cors::vary_origin)),
+    )
 }
 
 async fn token_endpoint(
     State(state): State<AppState>,
     ClientAddr(client_addr): ClientAddr,
     request: OAuthRequest,
-) -> Result<Response, OAuthError> {
+) -> Response {
+    let client_id = cors::named_client(&request);
     // Behind trusted proxies, the forwarded client address (web/ip.rs), as elsewhere.
     let ip = client_addr.map(|addr| addr.to_string());
-    let tokens = token::exchange(&state, request.basic, &request.params, ip.as_deref()).await?;
-    let mut response = Json(tokens).into_response();
+    let response =
+        match token::exchange(&state, request.basic, &request.params, ip.as_deref()).await {
+            Ok(tokens) => no_store(Json(tokens).into_response()),
+            Err(err) => err.into_response(),
+        };
+    cors::for_client(&state, &request.headers, client_id.as_deref(), response).await
+}
+
+fn no_store(mut response: Response) -> Response {
     // RFC 6749 §5.1: responses carrying tokens must not be cached.
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    Ok(response)
+    response
 }

@@ -1,69 +1,220 @@
 //! `GET`/`POST /oauth2/userinfo` (OIDC Core §5.3): claims about the signed-in user, by scope.
+//! The access token is presented as RFC 6750 says (OIDC Core §5.3.1): in the
+//! `Authorization: Bearer` header (§2.1) or, in a POST, as the form parameter `access_token`
+//! (§2.2). Errors follow §3: a `WWW-Authenticate: Bearer` challenge, plus a JSON body so
+//! libraries can say why.
 
 use axum::{
     Json, Router,
+    body::Bytes,
     extract::State,
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
+    middleware::map_response,
     response::{IntoResponse, Response},
     routing::get,
 };
 use serde_json::json;
 
 use crate::{
-    error::{ErrorKind, OAuthError},
+    error::OAuthError,
+    http::cors,
     oauth::{access_token, scope},
     state::AppState,
     tokens::jwt::user_claims,
 };
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/oauth2/userinfo", get(userinfo).post(userinfo))
+    Router::new().route(
+        "/oauth2/userinfo",
+        get(userinfo)
+            .post(userinfo)
+            .options(cors::preflight_get_post)
+            .layer(map_response(cors::vary_origin)),
+    )
 }
 
-async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Response> {
-    // RFC 6750 §2.1: the token comes in the Authorization header.
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    let Some(token) = token else {
-        // RFC 6750 §3.1: a request without credentials gets the challenge, no error code.
-        return Err((
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
-        )
-            .into_response());
+/// A failed userinfo request as RFC 6750 §3 describes it.
+enum BearerError {
+    /// §3.1: the request carries no token; the challenge has no error code.
+    Missing,
+    /// §3.1 `invalid_request` (400): malformed, or the token sent more than once.
+    InvalidRequest(&'static str),
+    /// §3.1 `invalid_token` (401).
+    InvalidToken,
+    /// §3.1 `insufficient_scope` (403): OIDC Core §5.3 needs `openid`.
+    InsufficientScope,
+}
+
+impl IntoResponse for BearerError {
+    fn into_response(self) -> Response {
+        let (status, error, description) = match self {
+            BearerError::Missing => (
+                StatusCode::UNAUTHORIZED,
+                None,
+                "The request carries no access token: send it as Authorization: Bearer.",
+            ),
+            BearerError::InvalidRequest(why) => {
+                (StatusCode::BAD_REQUEST, Some("invalid_request"), why)
+            }
+            BearerError::InvalidToken => (
+                StatusCode::UNAUTHORIZED,
+                Some("invalid_token"),
+                "The access token is invalid, expired or revoked.",
+            ),
+            BearerError::InsufficientScope => (
+                StatusCode::FORBIDDEN,
+                Some("insufficient_scope"),
+                "The access token lacks the openid scope.",
+            ),
+        };
+        let challenge = match error {
+            None => "Bearer".to_string(),
+            Some("insufficient_scope") => format!(
+                r#"Bearer error="insufficient_scope", error_description="{description}", scope="openid""#
+            ),
+            Some(code) => format!(r#"Bearer error="{code}", error_description="{description}""#),
+        };
+        // Without a code in the challenge (§3.1), the body still names one for libraries.
+        let body = json!({
+            "error": error.unwrap_or("invalid_token"),
+            "error_description": description,
+        });
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            headers.insert(header::WWW_AUTHENTICATE, value);
+        }
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}
+
+async fn userinfo(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (client_id, response) = match answer(&state, &method, &uri, &headers, &body).await {
+        Ok((client_id, response)) => (Some(client_id), response),
+        Err((client_id, response)) => (client_id, response),
     };
-    let invalid = || {
-        OAuthError::new(
-            ErrorKind::InvalidToken,
-            "The access token is invalid, expired or revoked.",
-        )
-        .into_response()
-    };
-    // Revoked tokens, revoked refresh families and disabled or deleted users stop here at once.
-    let (claims, user) = access_token::validate(&state, token)
+    cors::for_client(&state, &headers, client_id.as_deref(), response).await
+}
+
+/// The claims, or the error; with the token's client when it is known (for CORS).
+async fn answer(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(String, Response), (Option<String>, Response)> {
+    let fail = |err: BearerError| (None, err.into_response());
+    let token = presented_token(method, uri, headers, body).map_err(fail)?;
+    // Revoked tokens, revoked refresh families and disabled or deleted users stop here.
+    let (claims, user) = access_token::validate(state, &token)
         .await
-        .map_err(|err| OAuthError::from(err).into_response())?
-        .ok_or_else(invalid)?;
+        .map_err(|err| (None, OAuthError::from(err).into_response()))?
+        .ok_or_else(|| fail(BearerError::InvalidToken))?;
     if !scope::contains(&claims.scope, "openid") {
-        let challenge = r#"Bearer error="insufficient_scope", scope="openid""#;
-        let body = json!({"error": "insufficient_scope", "error_description": "The token lacks the openid scope."});
         return Err((
-            StatusCode::FORBIDDEN,
-            [(header::WWW_AUTHENTICATE, challenge)],
-            Json(body),
-        )
-            .into_response());
+            Some(claims.client_id),
+            BearerError::InsufficientScope.into_response(),
+        ));
     }
     let mut response = Json(user_claims(&user, &claims.scope)).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok((claims.client_id, response))
+}
+
+/// The one access token of the request: header (§2.1) or form body of a POST (§2.2).
+fn presented_token(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, BearerError> {
+    // §2.3 (URI query) is not supported: such URLs end up in logs and histories.
+    let in_query = uri.query().is_some_and(|q| {
+        url::form_urlencoded::parse(q.as_bytes()).any(|(name, _)| name == "access_token")
+    });
+    if in_query {
+        return Err(BearerError::InvalidRequest(
+            "Access tokens in the query string are not accepted; use the Authorization header.",
+        ));
+    }
+    let from_header = header_token(headers)?;
+    let from_body = if method == Method::POST && is_form(headers) {
+        body_token(body)?
+    } else {
+        None
+    };
+    // §2: a client must not use more than one method per request.
+    match (from_header, from_body) {
+        (Some(_), Some(_)) => Err(BearerError::InvalidRequest(
+            "The access token was sent both in the Authorization header and in the body.",
+        )),
+        (Some(token), None) | (None, Some(token)) => Ok(token),
+        (None, None) => Err(BearerError::Missing),
+    }
+}
+
+/// `Authorization: Bearer <token>` (§2.1; the scheme is case-insensitive, RFC 9110 §11.1).
+/// Another scheme is no bearer token at all.
+fn header_token(headers: &HeaderMap) -> Result<Option<String>, BearerError> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    let malformed = || BearerError::InvalidRequest("The Authorization header is malformed.");
+    if values.next().is_some() {
+        return Err(BearerError::InvalidRequest(
+            "The request has more than one Authorization header.",
+        ));
+    }
+    let value = value.to_str().map_err(|_| malformed())?;
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Ok(None);
+    }
+    let token = token.trim();
+    if token.is_empty() || token.contains(' ') {
+        return Err(malformed());
+    }
+    Ok(Some(token.to_string()))
+}
+
+/// The `access_token` form parameter (§2.2), which must appear at most once.
+fn body_token(body: &[u8]) -> Result<Option<String>, BearerError> {
+    let mut tokens = url::form_urlencoded::parse(body)
+        .filter(|(name, _)| name == "access_token")
+        .map(|(_, value)| value.into_owned());
+    let first = tokens.next();
+    if tokens.next().is_some() {
+        return Err(BearerError::InvalidRequest(
+            "The access_token parameter was sent more than once.",
+        ));
+    }
+    match first {
+        Some(token) if token.is_empty() => Err(BearerError::InvalidRequest(
+            "The access_token parameter is empty.",
+        )),
+        other => Ok(other),
+    }
+}
+
+/// §2.2: the body method needs `application/x-www-form-urlencoded`.
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
 }

@@ -8,13 +8,13 @@ use crate::error::StoreResult;
 const COLUMNS: &str = "id, name, secret_hash, allowed_scopes, grant_types, redirect_uris, \
 post_logout_redirect_uris, device_code_lifetime_secs, created_at, signing_alg, \
 access_token_lifetime_secs, id_token_lifetime_secs, refresh_token_lifetime_secs, logo_uri, \
-token_endpoint_auth_method, jwks, user_code_format, user_code_length, notification_endpoint";
+token_endpoint_auth_method, jwks, user_code_format, user_code_length, notification_endpoint, web_origins";
 
 #[async_trait]
 impl ClientStore for Database {
     async fn create_client(&self, c: &Client) -> StoreResult<()> {
         let sql = format!(
-            "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+            "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
         );
         on_pool!(self, |pool| sqlx::query(&sql)
             .bind(&c.id)
@@ -36,6 +36,7 @@ impl ClientStore for Database {
             .bind(&c.user_code_format)
             .bind(c.user_code_length)
             .bind(&c.notification_endpoint)
+            .bind(&c.web_origins)
             .execute(pool)
             .await
             .map(|_| ()))
@@ -55,6 +56,19 @@ impl ClientStore for Database {
         Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
             .fetch_all(pool)
             .await)?)
+    }
+
+    async fn update_client(&self, c: &Client) -> StoreResult<bool> {
+        // Only what `usher client update` changes; the rest stays as registered.
+        let done = on_pool!(self, |pool| sqlx::query(
+            "UPDATE clients SET web_origins = $2 WHERE id = $1"
+        )
+        .bind(&c.id)
+        .bind(&c.web_origins)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
     }
 
     async fn delete_client(&self, id: &str) -> StoreResult<bool> {

@@ -44,6 +44,8 @@ pub trait ClientStore: Send + Sync {
     async fn create_client(&self, client: &Client) -> StoreResult<()>;
     async fn get_client(&self, id: &str) -> StoreResult<Option<Client>>;
     async fn list_clients(&self) -> StoreResult<Vec<Client>>;
+    /// Saves the settings `usher client update` changes. Returns whether the client exists.
+    async fn update_client(&self, client: &Client) -> StoreResult<bool>;
     /// Returns whether a client was deleted.
     async fn delete_client(&self, id: &str) -> StoreResult<bool>;
 }

@@ -42,6 +42,9 @@ pub struct Client {
     pub user_code_format: String,
     /// Number of digits when `user_code_format` is `digits`; `None` means the default.
     pub user_code_length: Option<i64>,
+    /// Space-separated origins (`scheme://host[:port]`) whose pages may call the token,
+    /// userinfo and revocation endpoints (CORS). `None`: those of the redirect URIs.
+    pub web_origins: Option<String>,
 }
 
 impl Default for Client {
@@ -67,6 +70,7 @@ impl Default for Client {
             notification_endpoint: None,
             user_code_format: "letters".into(),
             user_code_length: None,
+            web_origins: None,
         }
     }
 }
@@ -98,6 +102,32 @@ impl Client {
         self.post_logout_redirect_uris
             .split_whitespace()
             .any(|u| u == uri)
+    }
+    /// The origins whose pages may read this client's responses (CORS): the operator's
+    /// list, or else the origins of the http(s) redirect URIs, as browsers serialize them
+    /// in `Origin` (RFC 6454 §6.1: lowercase host, no default port).
+    pub fn web_origins(&self) -> Vec<String> {
+        if let Some(explicit) = &self.web_origins {
+            return explicit.split_whitespace().map(str::to_owned).collect();
+        }
+        let mut origins: Vec<String> = Vec::new();
+        for uri in self.redirect_uris.split_whitespace() {
+            let Ok(url) = url::Url::parse(uri) else {
+                continue;
+            };
+            if !matches!(url.scheme(), "http" | "https") {
+                continue;
+            }
+            let origin = url.origin().ascii_serialization();
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+        origins
+    }
+    /// Whether a page of `origin` (the `Origin` header, exactly) may read responses.
+    pub fn allows_web_origin(&self, origin: &str) -> bool {
+        self.web_origins().iter().any(|o| o == origin)
     }
 }
 
