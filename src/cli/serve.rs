@@ -10,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 use crate::{
     clock::SystemClock,
     config::Config,
-    oauth::{device, password::hash_password},
+    oauth::{authorize, device, password::hash_password},
     state::AppState,
     store::{Client, ClientStore, User, UserStore},
     tokens::opaque,
@@ -18,11 +18,16 @@ use crate::{
 
 const DEMO_USER: &str = "demo";
 const DEMO_CLIENT: &str = "demo-tv";
+/// The client of `cargo run --example web_app` (examples/web_app.rs) on its default address.
+const DEMO_WEB_CLIENT: &str = "demo-web";
+const DEMO_WEB_URL: &str = "http://127.0.0.1:8081";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Create (or reset) a demo user and a public demo client `demo-tv`, and print how to
-    /// try the device flow. The demo password is printed once.
+    /// Create (or reset) a demo user, a public demo device client `demo-tv` and a public
+    /// demo web app client `demo-web` (for `cargo run --example web_app`), and print how to
+    /// try them. Every start gives the demo user a new random password and prints it (it is
+    /// never logged).
     #[arg(long)]
     demo: bool,
 }
@@ -143,10 +148,26 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             .await
             .context("could not create the demo client")?;
     }
+    if db.get_client(DEMO_WEB_CLIENT).await?.is_none() {
+        let client = Client {
+            id: DEMO_WEB_CLIENT.into(),
+            name: "Demo Web App".into(),
+            secret_hash: None,
+            allowed_scopes: "openid profile email offline_access".into(),
+            grant_types: format!("{} refresh_token", authorize::GRANT_TYPE),
+            redirect_uris: format!("{DEMO_WEB_URL}/callback"),
+            post_logout_redirect_uris: format!("{DEMO_WEB_URL}/"),
+            created_at: now,
+            ..Client::default()
+        };
+        db.create_client(&client)
+            .await
+            .context("could not create the demo web client")?;
+    }
     tracing::info!(
         user = DEMO_USER,
-        client = DEMO_CLIENT,
-        "demo user and client ready"
+        clients = %format!("{DEMO_CLIENT} {DEMO_WEB_CLIENT}"),
+        "demo user and clients ready"
     );
     println!(
         "{}",
@@ -162,6 +183,10 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
                 config.issuer
             ),
             format!("then approve on {}", config.url("/device")),
+            String::new(),
+            "Or try a web app (code flow, \"Sign in with QR code\"):".into(),
+            "  cargo run --release --example web_app".into(),
+            format!("then open {DEMO_WEB_URL}/"),
         ])
     );
     Ok(())
