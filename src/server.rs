@@ -189,7 +189,9 @@ pub async fn serve(
 
 /// Periodic clean-up: forget expired codes in memory and delete long-expired records.
 async fn maintenance(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    let mut tick = tokio::time::interval(Duration::from_secs(
+        crate::tokens::rotation::MAINTENANCE_RELOAD_SECS,
+    ));
     loop {
         tick.tick().await;
         let now = state.clock.now();
