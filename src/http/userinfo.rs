@@ -13,6 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde_json::json;
 
 use crate::{
@@ -117,7 +118,10 @@ async fn answer(
     let (claims, user) = access_token::validate(state, &token)
         .await
         .map_err(|err| (None, OAuthError::from(err).into_response()))?
-        .ok_or_else(|| fail(BearerError::InvalidToken))?;
+        .ok_or_else(|| {
+            let client_id = unverified_client_id(&token);
+            (client_id, BearerError::InvalidToken.into_response())
+        })?;
     if !scope::contains(&claims.scope, "openid") {
         return Err((
             Some(claims.client_id),
@@ -129,6 +133,16 @@ async fn answer(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok((claims.client_id, response))
+}
+
+/// The `client_id` claim of a token that did not validate, unverified. It only decides
+/// which origin may read the fixed `invalid_token` answer (so a page can tell an expired
+/// token from a network failure); a forged claim reveals nothing more.
+fn unverified_client_id(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let json = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&json).ok()?;
+    claims.get("client_id")?.as_str().map(str::to_owned)
 }
 
 /// The one access token of the request: header (§2.1) or form body of a POST (§2.2).

@@ -11,6 +11,7 @@ mod consent;
 mod devices;
 mod display;
 mod qr_login;
+mod spa;
 mod web_app;
 
 use std::{

@@ -242,6 +242,19 @@ async fn userinfo_and_revocation_answer_the_tokens_clients_origins() {
         assert_eq!(allowed_origin(&revoked), allowed, "{origin}");
         assert_per_client(&revoked);
     }
+    // The revoked token's client is still known: its page can read the 401 and why.
+    for (origin, allowed) in [(SPA, Some(SPA)), (EVIL, None)] {
+        let dead = server
+            .http
+            .get(server.url("/oauth2/userinfo"))
+            .header("Origin", origin)
+            .bearer_auth(access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(dead.status(), 401);
+        assert_eq!(allowed_origin(&dead), allowed, "{origin}");
+    }
 }
 
 #[tokio::test]
