@@ -424,3 +424,38 @@ async fn client_show_names_the_default_origins() {
     };
     assert!(show.contains("Web origins:          (none)\n"), "{show}");
 }
+
+#[tokio::test]
+async fn web_origins_are_stored_and_updated_on_both_databases() {
+    crate::store::on_both(|db| async move {
+        let default = Client {
+            id: "spa".into(),
+            name: "SPA".into(),
+            redirect_uris: "https://SPA.example:443/cb https://spa.example/other \
+                            http://127.0.0.1:8080/cb com.example:/cb"
+                .into(),
+            ..Client::default()
+        };
+        db.create_client(&default).await.unwrap();
+        let stored = db.get_client("spa").await.unwrap().unwrap();
+        assert_eq!(stored.web_origins, None);
+        // Browsers' serialization: lowercase host, no default port, no custom schemes.
+        assert_eq!(
+            stored.web_origins(),
+            ["https://spa.example", "http://127.0.0.1:8080"]
+        );
+
+        let mut explicit = stored.clone();
+        explicit.web_origins = Some("https://app.example".into());
+        assert!(db.update_client(&explicit).await.unwrap());
+        let stored = db.get_client("spa").await.unwrap().unwrap();
+        assert_eq!(stored.web_origins.as_deref(), Some("https://app.example"));
+        assert!(stored.allows_web_origin("https://app.example"));
+        assert!(!stored.allows_web_origin(SPA));
+
+        let mut missing = explicit.clone();
+        missing.id = "nobody".into();
+        assert!(!db.update_client(&missing).await.unwrap());
+    })
+    .await;
+}
