@@ -39,9 +39,18 @@ impl BasicCredentials {
                 .map(|(_, v)| v.into_owned())
                 .unwrap_or_default()
         };
+        let (client_id, client_secret) = (unescape(id), unescape(secret));
+        // Identifiers and secrets are printable (RFC 6749 Appendix A.1, A.2); NUL would
+        // reach the database otherwise.
+        if format!("{client_id}{client_secret}")
+            .chars()
+            .any(char::is_control)
+        {
+            return Err(bad());
+        }
         Ok(Some(BasicCredentials {
-            client_id: unescape(id),
-            client_secret: unescape(secret),
+            client_id,
+            client_secret,
         }))
     }
 }
@@ -134,5 +143,9 @@ mod tests {
         assert_eq!(creds.client_secret, "s:cret");
         assert!(BasicCredentials::parse("Bearer x").unwrap().is_none());
         assert!(BasicCredentials::parse("Basic !!!").is_err());
+        for hostile in ["tv%00:secret", "tv:se%0Acret", "tv\u{0}:x"] {
+            let header = format!("Basic {}", STANDARD.encode(hostile));
+            assert!(BasicCredentials::parse(&header).is_err(), "{hostile}");
+        }
     }
 }

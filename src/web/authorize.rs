@@ -5,13 +5,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
-    extract::{RawForm, RawQuery, State, rejection::FormRejection},
+    extract::{RawForm, RawQuery, State},
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::web::form::PageForm;
 use crate::{
     oauth::{
         authorize::{self, AuthorizationRequest, AuthorizeError, ErrorRedirect, ResponseMode},
@@ -67,7 +67,9 @@ async fn start(State(state): State<AppState>, session: Session, raw: Vec<u8>) ->
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw)
             .map_err(|_| PageError::bad_authorization_request("The sign-in link is malformed."))?;
         let params = Params::from_pairs(pairs).map_err(|_| {
-            PageError::bad_authorization_request("The sign-in link repeats a parameter.")
+            PageError::bad_authorization_request(
+                "The sign-in link repeats a parameter or holds characters it must not.",
+            )
         })?;
         match authorize::validate(&state.db, &params, state.clock.now()).await? {
             Ok((request, _)) => {
@@ -162,9 +164,8 @@ async fn proceed(
 pub async fn decide(
     State(state): State<AppState>,
     session: Session,
-    form: Result<Form<DecisionForm>, FormRejection>,
+    PageForm(form): PageForm<DecisionForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, &form.csrf).await?;
     let request = pending_request(&session).await?;
     let now = state.clock.now();

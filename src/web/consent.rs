@@ -7,13 +7,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
-    extract::{State, rejection::FormRejection},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use tower_sessions::Session;
 
+use crate::web::form::PageForm;
 use crate::{
     oauth::{
         device::{UserCodeLookup, lookup_user_code},
@@ -63,9 +63,8 @@ pub async fn submit(
     State(state): State<AppState>,
     ClientAddr(browser): ClientAddr,
     session: Session,
-    form: Result<Form<ApprovalForm>, FormRejection>,
+    PageForm(form): PageForm<ApprovalForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, &form.csrf).await?;
     let Some(approver) = Approver::current(&state, &session, browser).await? else {
         return Ok(Redirect::to(LOGIN_THEN_CONSENT).into_response());

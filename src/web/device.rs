@@ -4,17 +4,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
-    extract::{
-        Query, State,
-        rejection::{FormRejection, QueryRejection},
-    },
+    extract::{Query, State, rejection::QueryRejection},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::web::form::PageForm;
 use crate::{
     oauth::{
         device::{UserCodeLookup, lookup_user_code},
@@ -77,9 +74,8 @@ pub async fn submit_code(
     State(state): State<AppState>,
     session: Session,
     ClientIp(ip): ClientIp,
-    form: Result<Form<EntryForm>, FormRejection>,
+    PageForm(form): PageForm<EntryForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, &form.csrf).await?;
     let now = state.clock.now();
     // RFC 8628 §5.1: user codes are short, so entries are rate limited per network and

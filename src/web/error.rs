@@ -5,7 +5,6 @@
 use std::fmt::Display;
 
 use axum::{
-    extract::rejection::FormRejection,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -41,9 +40,10 @@ impl PageError {
         self
     }
 
-    /// A form body that could not be read (wrong content type, repeated or invalid fields).
-    pub fn bad_form(rejection: FormRejection) -> PageError {
-        tracing::debug!(reason = %rejection.body_text(), "unreadable form");
+    /// A form body that could not be read (wrong content type, repeated or invalid fields,
+    /// control characters; `web/form.rs`).
+    pub fn unreadable_form(reason: &str) -> PageError {
+        tracing::debug!(reason, "unreadable form");
         Self::new(
             StatusCode::BAD_REQUEST,
             "Something went wrong with the form",

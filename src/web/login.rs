@@ -3,17 +3,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
-    extract::{
-        Query, State,
-        rejection::{FormRejection, QueryRejection},
-    },
+    extract::{Query, State, rejection::QueryRejection},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::web::form::PageForm;
 use crate::{
     oauth::password::verify_password,
     state::AppState,
@@ -125,9 +122,8 @@ pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     session: Session,
-    form: Result<Form<LoginForm>, FormRejection>,
+    PageForm(form): PageForm<LoginForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, &form.csrf).await?;
     let username = form.username.trim();
     // Password guessing is bounded per account and per address.
@@ -176,9 +172,8 @@ pub async fn submit(
 
 pub async fn logout(
     session: Session,
-    form: Result<Form<CsrfForm>, FormRejection>,
+    PageForm(form): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, &form.csrf).await?;
     session.flush().await?;
     Ok(Redirect::to("/device").into_response())

@@ -4,13 +4,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
-    extract::{RawForm, RawQuery, State, rejection::FormRejection},
+    extract::{RawForm, RawQuery, State},
     response::{IntoResponse, Redirect, Response},
 };
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+use crate::web::form::PageForm;
 use crate::{
     oauth::params::Params,
     state::AppState,
@@ -123,9 +123,8 @@ async fn logout(state: &AppState, session: &Session, raw: &[u8]) -> Result<Respo
 
 pub async fn confirm(
     session: Session,
-    form: Result<Form<CsrfForm>, FormRejection>,
+    PageForm(form): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, form.csrf()).await?;
     let pending = session.get::<LogoutRequest>(PENDING).await?;
     session.flush().await?;

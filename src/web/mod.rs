@@ -16,6 +16,7 @@ pub mod device;
 pub mod display;
 pub mod duration_words;
 pub mod error;
+pub mod form;
 pub mod fresh_proof;
 pub mod ip;
 pub mod lockout;

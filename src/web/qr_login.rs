@@ -14,8 +14,7 @@ use std::time::Duration;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
-    extract::{State, rejection::FormRejection},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::{
         IntoResponse, Redirect, Response,
@@ -25,6 +24,7 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+use crate::web::form::PageForm;
 use crate::{
     error::StoreError,
     http::device_metadata,
@@ -88,9 +88,8 @@ pub async fn start(
     ClientAddr(browser_ip): ClientAddr,
     headers: HeaderMap,
     session: Session,
-    form: Result<Form<CsrfForm>, FormRejection>,
+    PageForm(form): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, form.csrf()).await?;
     let request = pending_request(&session).await?;
     let now = state.clock.now();

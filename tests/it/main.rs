@@ -11,6 +11,7 @@ mod device_cli;
 mod device_flow;
 mod device_metadata;
 mod discovery;
+mod hostile_input;
 mod interop;
 mod key_encryption;
 mod keys;

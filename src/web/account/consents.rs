@@ -3,13 +3,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
-    extract::{State, rejection::FormRejection},
+    extract::State,
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::web::form::PageForm;
 use crate::{
     oauth::scope,
     state::AppState,
@@ -72,9 +72,8 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
 pub async fn withdraw(
     State(state): State<AppState>,
     session: Session,
-    form: Result<Form<WithdrawForm>, FormRejection>,
+    PageForm(form): PageForm<WithdrawForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, &form.csrf).await?;
     let Some((_, user)) = SignedIn::current_user(&state, &session).await? else {
         return Ok(Redirect::to(&format!("/login?next={PAGE}")).into_response());

@@ -5,13 +5,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
-    extract::{State, rejection::FormRejection},
+    extract::State,
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::web::form::PageForm;
 use crate::{
     oauth::{device, linked_devices},
     state::AppState,
@@ -106,9 +106,8 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
 pub async fn sign_out(
     State(state): State<AppState>,
     session: Session,
-    form: Result<Form<SignOutForm>, FormRejection>,
+    PageForm(form): PageForm<SignOutForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, &form.csrf).await?;
     let Some((_, user)) = SignedIn::current_user(&state, &session).await? else {
         return Ok(Redirect::to(&format!("/login?next={PAGE}")).into_response());

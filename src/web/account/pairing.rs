@@ -11,14 +11,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
-    extract::{State, rejection::FormRejection},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use tower_sessions::Session;
 
+use crate::web::form::PageForm;
 use crate::{
     http::qr::qr_png,
     oauth::pairing::{self, PairingCodeText},
@@ -104,9 +104,8 @@ fn login_first() -> Response {
 pub async fn add_device(
     State(state): State<AppState>,
     session: Session,
-    form: Result<Form<CsrfForm>, FormRejection>,
+    PageForm(form): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, form.csrf()).await?;
     let Some((_, user)) = SignedIn::current_user(&state, &session).await? else {
         return Ok(login_first());
@@ -177,9 +176,8 @@ pub async fn decide(
     State(state): State<AppState>,
     ClientAddr(browser): ClientAddr,
     session: Session,
-    form: Result<Form<ApprovalForm>, FormRejection>,
+    PageForm(form): PageForm<ApprovalForm>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(PageError::bad_form)?;
     csrf::verify(&session, &form.csrf).await?;
     let Some(approver) = Approver::current(&state, &session, browser).await? else {
         return Ok(login_first());
