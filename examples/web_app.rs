@@ -114,6 +114,8 @@ struct PendingLogin {
 }
 
 struct SignedInUser {
+    /// How the authorization response arrived: a GET with a query, or a form_post POST.
+    via: &'static str,
     id_token: CoreIdToken,
     claims: serde_json::Value,
     userinfo: Result<serde_json::Value, String>,
@@ -202,10 +204,14 @@ async fn home(
             (_, Some(_)) => Some(false),
             _ => None,
         };
-        let user = visit
-            .user
-            .as_ref()
-            .map(|u| (u.claims.clone(), u.userinfo.clone(), visit.csrf.clone()));
+        let user = visit.user.as_ref().map(|u| {
+            (
+                u.claims.clone(),
+                u.userinfo.clone(),
+                u.via,
+                visit.csrf.clone(),
+            )
+        });
         (logout, user)
     });
     let (logout, user) = view.unwrap_or((returned_state.map(|_| false), None));
@@ -221,7 +227,7 @@ async fn home(
         ),
         None => {}
     }
-    let Some((claims, userinfo, csrf)) = user else {
+    let Some((claims, userinfo, via, csrf)) = user else {
         body.push_str(
             "<p>You are not signed in.</p>\n<ul>\n\
              <li><a id=\"sign-in\" href=\"/login\">Sign in</a></li>\n\
@@ -245,6 +251,10 @@ async fn home(
     body.push_str(&format!(
         "<p id=\"signed-in\">Signed in as {}.</p>\n",
         escape(who)
+    ));
+    body.push_str(&format!(
+        "<p>Usher's answer came to the callback as a <span id=\"callback-method\">{via}</span>; \
+         state and iss checked.</p>\n"
     ));
     body.push_str("<h2>ID token (verified: signature, iss, aud, exp, nonce)</h2>\n<dl>\n");
     for name in [
@@ -362,7 +372,7 @@ async fn callback_get(
     query: Result<Query<Callback>, QueryRejection>,
 ) -> Response {
     match query {
-        Ok(Query(params)) => callback(app, headers, params).await,
+        Ok(Query(params)) => callback(app, headers, params, "GET (query)").await,
         Err(_) => page(
             StatusCode::BAD_REQUEST,
             "Bad request",
@@ -378,7 +388,7 @@ async fn callback_post(
     form: Result<Form<Callback>, FormRejection>,
 ) -> Response {
     match form {
-        Ok(Form(params)) => callback(app, headers, params).await,
+        Ok(Form(params)) => callback(app, headers, params, "POST (form_post)").await,
         Err(_) => page(
             StatusCode::BAD_REQUEST,
             "Bad request",
@@ -387,7 +397,7 @@ async fn callback_post(
     }
 }
 
-async fn callback(app: App, headers: HeaderMap, params: Callback) -> Response {
+async fn callback(app: App, headers: HeaderMap, params: Callback, via: &'static str) -> Response {
     let failed = |detail: &str| {
         page(
             StatusCode::BAD_REQUEST,
@@ -439,7 +449,7 @@ async fn callback(app: App, headers: HeaderMap, params: Callback) -> Response {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let user = match redeem(&app, &client, code, pending).await {
+    let user = match redeem(&app, &client, code, pending, via).await {
         Ok(user) => user,
         Err(err) => return failed(&err),
     };
@@ -453,6 +463,7 @@ async fn redeem(
     client: &Oidc,
     code: String,
     pending: PendingLogin,
+    via: &'static str,
 ) -> Result<SignedInUser, String> {
     let tokens = client
         .exchange_code(AuthorizationCode::new(code))
@@ -482,6 +493,7 @@ async fn redeem(
         Err(err) => Err(err.to_string()),
     };
     Ok(SignedInUser {
+        via,
         id_token,
         claims,
         userinfo,
@@ -561,7 +573,7 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} - example web app</title></head>\n<body>\n<main>\n<h1>{title}</h1>\n\
+         <title>{title}</title></head>\n<body>\n<main>\n<h1>{title}</h1>\n\
          {body}\n</main>\n</body>\n</html>\n",
         title = escape(title)
     );

@@ -185,7 +185,10 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             format!("then approve on {}", config.url("/device")),
             String::new(),
             "Or try a web app (code flow, \"Sign in with QR code\"):".into(),
-            "  cargo run --release --example web_app".into(),
+            format!(
+                "  cargo run --release --example web_app -- --issuer {}",
+                config.issuer
+            ),
             format!("then open {DEMO_WEB_URL}/"),
         ])
     );

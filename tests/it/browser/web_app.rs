@@ -78,9 +78,19 @@ impl Setup {
 
     /// The app's page shows the verified ID token of our user and UserInfo's answer.
     async fn assert_signed_in(&self, browser: &Browser, amr: &str) {
+        self.assert_signed_in_via(browser, amr, "GET").await;
+    }
+
+    /// Also how the authorization response reached the app's callback: `GET` or `POST`.
+    async fn assert_signed_in_via(&self, browser: &Browser, amr: &str, method: &str) {
         let signed_in = browser.text("#signed-in").await;
         assert!(signed_in.contains("hana Example"), "{signed_in}");
         assert_eq!(browser.url().await, self.app("/"));
+        let via = browser.text("#callback-method").await;
+        assert!(
+            via.starts_with(method),
+            "callback by {via}, expected {method}"
+        );
         assert_eq!(browser.text("#claim-sub").await, self.user.id);
         assert_eq!(browser.text("#claim-iss").await, self.server.url);
         assert!(browser.text("#claim-aud").await.contains(CLIENT_ID));
@@ -206,7 +216,7 @@ async fn form_post_response_signs_in_at_the_apps_post_callback() {
     setup.signed_in_at_usher(&browser).await;
     browser.goto(&setup.app("/")).await;
     browser.click("#sign-in-form-post").await;
-    setup.assert_signed_in(&browser, "pwd").await;
+    setup.assert_signed_in_via(&browser, "pwd", "POST").await;
     browser.close().await;
 
     // Without JavaScript, the person presses the form's button.
@@ -219,7 +229,7 @@ async fn form_post_response_signs_in_at_the_apps_post_callback() {
     assert!(browser.url().await.starts_with(&setup.server.url));
     browser.screenshots("web-app-form-post").await;
     browser.click(&format!("{form} button[type=submit]")).await;
-    setup.assert_signed_in(&browser, "pwd").await;
+    setup.assert_signed_in_via(&browser, "pwd", "POST").await;
     browser.close().await;
 }
 
