@@ -221,6 +221,20 @@ mod tests {
     }
 
     #[test]
+    fn a_loaded_issuer_keeps_its_trailing_slash_and_a_bad_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("usher.toml");
+        std::fs::write(&file, "issuer = \"https://id.example/\"\n").unwrap();
+        assert_eq!(
+            Config::load(Some(&file)).unwrap().issuer,
+            "https://id.example/"
+        );
+        std::fs::write(&file, "issuer = \"https://id.example/?x=1\"\n").unwrap();
+        let err = Config::load(Some(&file)).unwrap_err().to_string();
+        assert!(err.contains("no query or fragment"), "{err}");
+    }
+
+    #[test]
     fn issuer_must_be_an_http_url_without_query_or_fragment() {
         for issuer in [
             "id.example",

@@ -207,6 +207,7 @@ async fn an_issuer_with_a_trailing_slash_is_used_exactly_as_configured() {
         allowed_scopes: "openid".into(),
         grant_types: "authorization_code".into(),
         redirect_uris: REDIRECT.into(),
+        post_logout_redirect_uris: "https://app.example/bye".into(),
         ..Client::default()
     };
     server.state.db.create_client(&web).await.unwrap();
@@ -237,9 +238,30 @@ async fn an_issuer_with_a_trailing_slash_is_used_exactly_as_configured() {
         .unwrap();
     assert_eq!(response.status(), 200);
     let tokens: Value = response.json().await.unwrap();
-    assert_eq!(
-        jwt_part(field(&tokens, "id_token"), 1)["iss"],
-        issuer.as_str()
+    let id_token = field(&tokens, "id_token");
+    assert_eq!(jwt_part(id_token, 1)["iss"], issuer.as_str());
+
+    // RP-initiated logout verifies the hint against the same issuer: accepted, so the
+    // browser (no session here) goes straight back to the app.
+    let no_redirects = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let logout = url::Url::parse_with_params(
+        doc["end_session_endpoint"].as_str().unwrap(),
+        [
+            ("id_token_hint", id_token),
+            ("post_logout_redirect_uri", "https://app.example/bye"),
+        ],
+    )
+    .unwrap();
+    let response = no_redirects.get(logout).send().await.unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert!(
+        response.headers()[LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("https://app.example/bye")
     );
 }
 

@@ -113,7 +113,7 @@ async fn pruning_keeps_a_key_while_a_clients_longer_token_lifetime_could_be_vali
             prune(100 + server_keep + 1).await.unwrap(),
             Vec::<String>::new()
         );
-        let keep = rotation::keep_secs(&config, &[long_lived.clone()]);
+        let keep = rotation::keep_secs(&config, std::slice::from_ref(&long_lived));
         assert_eq!(keep, 86_400 + server_keep - 3600);
         assert_eq!(prune(100 + keep).await.unwrap(), Vec::<String>::new());
         assert_eq!(prune(100 + keep + 1).await.unwrap(), vec![old]);
