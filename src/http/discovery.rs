@@ -49,7 +49,7 @@ async fn metadata(State(state): State<AppState>) -> Response {
         "issuer": c.issuer,
         "authorization_endpoint": c.url("/oauth2/authorize"),
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
+        "response_modes_supported": crate::oauth::authorize::ResponseMode::SUPPORTED,
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login", "consent"],
         // RFC 9207: `iss` is added to every authorization response.

@@ -90,6 +90,7 @@ pub trait DeviceAuthorizationStore: Send + Sync {
 
 #[async_trait]
 pub trait RefreshTokenStore: Send + Sync {
+    /// Adds a token; revoked from the start when its family already is.
     async fn create_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
     async fn get_refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshToken>>;
     /// Marks an unused, unrevoked, unexpired token used and returns it. Exactly one of any

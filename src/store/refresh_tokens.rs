@@ -11,8 +11,16 @@ auth_time, created_at, expires_at, revoked_at, used_at, amr";
 #[async_trait]
 impl RefreshTokenStore for Database {
     async fn create_refresh_token(&self, t: &RefreshToken) -> StoreResult<()> {
+        // A token of a family that is already revoked is born revoked: a rotation that
+        // raced with reuse detection answers, but adds no live token (RFC 9700 §4.14.2).
+        // A revocation that still slips past this insert on PostgreSQL is caught when the
+        // token is presented: a family with any revoked member no longer refreshes
+        // (`grants/refresh_token.rs`).
         let sql = format!(
-            "INSERT INTO refresh_tokens ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            "INSERT INTO refresh_tokens ({COLUMNS}) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             CASE WHEN EXISTS (SELECT 1 FROM refresh_tokens \
+             WHERE family_id = $2 AND revoked_at IS NOT NULL) THEN $8 ELSE $10 END, $11, $12"
         );
         on_pool!(self, |pool| sqlx::query(&sql)
             .bind(&t.token_hash)

@@ -7,28 +7,7 @@
 use base64::{Engine, engine::general_purpose::STANDARD};
 use reqwest::{Method, header};
 
-use crate::{phone::Phone, support::TestServer};
-
-/// A server on SQLite, or on a fresh PostgreSQL schema.
-async fn servers() -> Vec<(&'static str, TestServer, Option<(sqlx::PgPool, String)>)> {
-    let mut servers = vec![("sqlite", TestServer::start().await, None)];
-    match std::env::var("USHER_TEST_DATABASE_URL") {
-        Ok(url) => {
-            let schema = format!("usher_hostile_{}", uuid::Uuid::new_v4().simple());
-            let admin = sqlx::PgPool::connect(&url).await.expect("postgres");
-            sqlx::query(&format!("CREATE SCHEMA {schema}"))
-                .execute(&admin)
-                .await
-                .unwrap();
-            let separator = if url.contains('?') { '&' } else { '?' };
-            let on_schema = format!("{url}{separator}options[search_path]={schema}");
-            let server = TestServer::start_with(|c| c.database_url = on_schema).await;
-            servers.push(("postgres", server, Some((admin, schema))));
-        }
-        Err(_) => eprintln!("USHER_TEST_DATABASE_URL is not set: PostgreSQL half skipped"),
-    }
-    servers
-}
+use crate::{databases, phone::Phone, support::TestServer};
 
 struct Case {
     method: Method,
@@ -134,7 +113,8 @@ fn cases() -> Vec<Case> {
 
 #[tokio::test]
 async fn control_characters_get_the_usual_answer_never_a_server_error_on_both_databases() {
-    for (database, server, cleanup) in servers().await {
+    for on in databases::each(|_| {}).await {
+        let (database, server) = (on.name, &on.server);
         server.create_public_client("tv", "TV", "openid").await;
         for case in cases() {
             let mut request = server
@@ -173,13 +153,8 @@ async fn control_characters_get_the_usual_answer_never_a_server_error_on_both_da
                 );
             }
         }
-        pages_refuse_control_characters(&server, database).await;
-        drop(server);
-        if let Some((admin, schema)) = cleanup {
-            let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                .execute(&admin)
-                .await;
-        }
+        pages_refuse_control_characters(server, database).await;
+        on.finish().await;
     }
 }
 

@@ -7,6 +7,7 @@ mod client_auth;
 mod code_flow;
 mod connections;
 mod cors;
+mod databases;
 mod device_cli;
 mod device_flow;
 mod device_metadata;

@@ -352,3 +352,68 @@ async fn discovery_lists_refresh_revocation_and_introspection() {
     let grants = doc["grant_types_supported"].as_array().unwrap();
     assert!(grants.contains(&json!("refresh_token")) && grants.contains(&json!(DEVICE_GRANT)));
 }
+
+/// RFC 9700 §4.14.2 under a race: many refreshes of one token at once. Exactly one wins,
+/// reuse detection revokes the family, and the winner's new token must not rotate on
+/// afterwards (it used to when the revocation ran before the winner's insert).
+#[tokio::test]
+async fn a_refresh_race_leaves_no_token_that_keeps_rotating_on_both_databases() {
+    for on in crate::databases::each(|_| {}).await {
+        let server = &on.server;
+        server.create_user("frank", PASSWORD).await;
+        server
+            .create_public_client("tv", "TV", "openid offline_access")
+            .await;
+        for race in 0..8 {
+            let first = server.device_sign_in("tv", "frank", PASSWORD).await;
+            let token = field(&first, "refresh_token").to_string();
+            let mut tasks = tokio::task::JoinSet::new();
+            for _ in 0..30 {
+                let (http, url, token) = (
+                    server.http.clone(),
+                    server.url("/oauth2/token"),
+                    token.clone(),
+                );
+                tasks.spawn(async move {
+                    let form = [
+                        ("grant_type", "refresh_token"),
+                        ("refresh_token", token.as_str()),
+                        ("client_id", "tv"),
+                    ];
+                    let response = http.post(url).form(&form).send().await.unwrap();
+                    (
+                        response.status().as_u16(),
+                        response.json::<Value>().await.unwrap(),
+                    )
+                });
+            }
+            let answers = tasks.join_all().await;
+            assert!(
+                answers.iter().all(|(s, _)| *s == 200 || *s == 400),
+                "{answers:?}"
+            );
+            let winners: Vec<&Value> = answers
+                .iter()
+                .filter(|(s, _)| *s == 200)
+                .map(|(_, body)| body)
+                .collect();
+            assert!(winners.len() <= 1, "{}: race {race}: {winners:?}", on.name);
+            for winner in winners {
+                let (status, again) = server
+                    .refresh("tv", field(winner, "refresh_token"), None)
+                    .await;
+                assert_eq!(
+                    (status, field(&again, "error")),
+                    (400, "invalid_grant"),
+                    "{}: race {race}: the winner's token of a revoked family rotated on",
+                    on.name
+                );
+                assert_eq!(
+                    server.userinfo_status(field(winner, "access_token")).await,
+                    401
+                );
+            }
+        }
+        on.finish().await;
+    }
+}

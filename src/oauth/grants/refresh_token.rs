@@ -40,6 +40,12 @@ pub async fn refresh(
         revoke_for_reuse(state, &token, now).await?;
         return Err(invalid());
     }
+    // RFC 9700 §4.14.2: once any member of the family is revoked, no member refreshes. A
+    // token minted by a rotation that raced with the revocation is revoked now too.
+    if state.db.is_family_revoked(&token.family_id).await? {
+        state.db.revoke_family(&token.family_id, now).await?;
+        return Err(invalid());
+    }
     // A narrower scope is allowed for the new access token, a wider one never (§6).
     let granted = match params.get("scope") {
         None => token.scope.clone(),
