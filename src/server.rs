@@ -26,12 +26,12 @@ use crate::{
     clock::Clock,
     config::Config,
     http,
-    oauth::{live::DeviceEvents, password, polling::PollTracker, user_code::AttemptLimiter},
+    oauth::{live::DeviceEvents, password, polling::PollTracker},
     state::AppState,
     store::{
-        AccessTokenRevocationStore, AuthorizationCodeStore, ClientAssertionStore, Database,
-        DeviceAuthorizationStore, LinkedDeviceStore, NotificationOutboxStore, PairingCodeStore,
-        SessionStore,
+        AccessTokenRevocationStore, AttemptCounterStore, AuthorizationCodeStore,
+        ClientAssertionStore, Database, DeviceAuthorizationStore, LinkedDeviceStore,
+        NotificationOutboxStore, PairingCodeStore, SessionStore,
     },
     tokens::{
         key_encryption::KeyEncryptionKey,
@@ -40,10 +40,13 @@ use crate::{
     web,
 };
 
+/// Seconds between SQLite WAL checkpoints (`wal_checkpoints`).
+const WAL_CHECKPOINT_EVERY_SECS: u64 = 10;
+
 /// Connects storage, loads (or creates) signing keys and builds the shared state.
 pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let db = Database::connect(&config.database_url, config.database_max_connections).await?;
-    let sessions = SessionStore::new(&db).await?;
+    let sessions = SessionStore::new(db.clone());
     let kek = KeyEncryptionKey::from_setting(config.key_encryption_key.as_ref())?;
     let keys = KeySet::load_or_generate(&db, kek.as_ref(), clock.now()).await?;
     password::warm_up();
@@ -55,21 +58,9 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         .map_err(anyhow::Error::msg)?;
     Ok(AppState {
         trusted_proxies: Arc::new(trusted_proxies),
-        user_code_session_attempts: Arc::new(AttemptLimiter::new(
-            config.user_code_attempts_per_session,
-            config.user_code_attempt_window_secs,
-        )),
         metrics: crate::metrics::Metrics::new(),
         device_events: Arc::new(device_events),
         notifications_queued: Arc::new(tokio::sync::Notify::new()),
-        user_code_attempts: Arc::new(AttemptLimiter::new(
-            config.user_code_attempts_per_ip,
-            config.user_code_attempt_window_secs,
-        )),
-        login_attempts: Arc::new(AttemptLimiter::new(
-            config.login_attempts,
-            config.login_attempt_window_secs,
-        )),
         config: Arc::new(config),
         db,
         sessions,
@@ -130,6 +121,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let maintenance = tokio::spawn(maintenance(state.clone()));
+    let checkpoints = tokio::spawn(wal_checkpoints(state.db.clone()));
     let device_events = tokio::spawn(state.device_events.clone().listen());
     let notifications = tokio::spawn(crate::oauth::notify::run_delivery_worker(state.clone()));
     let idle = Duration::from_secs(state.config.keep_alive_idle_secs.max(1));
@@ -182,9 +174,27 @@ pub async fn serve(
     events.shut_down();
     graceful.shutdown().await;
     maintenance.abort();
+    checkpoints.abort();
     device_events.abort();
     notifications.abort();
     Ok(())
+}
+
+/// Keeps the SQLite WAL bounded under endless reads (`Database::checkpoint`): often enough
+/// that a burst of writes between two rounds stays well under `WAL_SIZE_LIMIT`.
+async fn wal_checkpoints(db: Database) {
+    if !matches!(db, Database::Sqlite(_)) {
+        return;
+    }
+    let mut tick = tokio::time::interval(Duration::from_secs(WAL_CHECKPOINT_EVERY_SECS));
+    loop {
+        tick.tick().await;
+        match db.checkpoint().await {
+            Ok(true) => {}
+            Ok(false) => tracing::debug!("WAL checkpoint postponed: readers still busy"),
+            Err(err) => tracing::warn!(error = %err, "could not checkpoint the WAL"),
+        }
+    }
 }
 
 /// Periodic clean-up: forget expired codes in memory and delete long-expired records.
@@ -215,6 +225,9 @@ async fn maintenance(state: AppState) {
         }
         if let Err(err) = state.db.delete_expired_pairing_codes(now - 3600).await {
             tracing::warn!(error = %err, "could not delete expired pairing codes");
+        }
+        if let Err(err) = state.db.delete_expired_attempt_counters(now).await {
+            tracing::warn!(error = %err, "could not delete expired guessing counters");
         }
         if let Err(err) = state.db.delete_expired_assertion_jtis(now).await {
             tracing::warn!(error = %err, "could not delete expired client-assertion ids");

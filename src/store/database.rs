@@ -10,6 +10,9 @@ use sqlx::{
 
 use crate::error::StoreResult;
 
+/// The size (bytes) the SQLite WAL file is cut back to after a reset.
+pub const WAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
+
 #[derive(Debug, Clone)]
 pub enum Database {
     Sqlite(SqlitePool),
@@ -44,6 +47,9 @@ impl Database {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(std::time::Duration::from_secs(10))
+                // After a checkpoint resets the WAL, its file is cut back to this size
+                // rather than staying as large as it ever grew (`checkpoint` below).
+                .pragma("journal_size_limit", WAL_SIZE_LIMIT.to_string())
                 .foreign_keys(true);
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections)
@@ -61,6 +67,26 @@ impl Database {
             Database::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
+    }
+
+    /// Copies the SQLite WAL back into the database and empties it. SQLite's own automatic
+    /// checkpoints are PASSIVE: with polling devices always reading, some reader is always
+    /// inside the WAL, so it is never reset and grows without bound (7 GB beside a 371 MB
+    /// database was measured). TRUNCATE waits (busy timeout) until every reader is on the
+    /// newest snapshot, then resets the WAL; new readers go on meanwhile, writers wait.
+    /// Returns whether the WAL was emptied. Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> StoreResult<bool> {
+        match self {
+            Database::Sqlite(pool) => {
+                // (busy, frames in the WAL, frames checkpointed); busy = 1 when it gave up.
+                let (busy, _, _): (i64, i64, i64) =
+                    sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                        .fetch_one(pool)
+                        .await?;
+                Ok(busy == 0)
+            }
+            Database::Postgres(_) => Ok(true),
+        }
     }
 
     /// A cheap round trip, for `/healthz`.

@@ -31,18 +31,10 @@ pub async fn each(configure: impl Fn(&mut Config)) -> Vec<OnDatabase> {
         server: sqlite,
         postgres: None,
     }];
-    let Ok(url) = std::env::var("USHER_TEST_DATABASE_URL") else {
+    let Some((admin, schema, on_schema)) = postgres_schema("usher_it").await else {
         eprintln!("USHER_TEST_DATABASE_URL is not set: the PostgreSQL half is skipped");
         return servers;
     };
-    let schema = format!("usher_it_{}", uuid::Uuid::new_v4().simple());
-    let admin = sqlx::PgPool::connect(&url).await.expect("postgres");
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let separator = if url.contains('?') { '&' } else { '?' };
-    let on_schema = format!("{url}{separator}options[search_path]={schema}");
     let server = TestServer::start_with(|c| {
         configure(c);
         c.database_url = on_schema;
@@ -54,4 +46,19 @@ pub async fn each(configure: impl Fn(&mut Config)) -> Vec<OnDatabase> {
         postgres: Some((admin, schema)),
     });
     servers
+}
+
+/// A fresh schema on `USHER_TEST_DATABASE_URL`: the admin pool, the schema's name and a
+/// database URL whose connections use it. `None` when the variable is not set.
+pub async fn postgres_schema(prefix: &str) -> Option<(sqlx::PgPool, String, String)> {
+    let url = std::env::var("USHER_TEST_DATABASE_URL").ok()?;
+    let schema = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+    let admin = sqlx::PgPool::connect(&url).await.expect("postgres");
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let on_schema = format!("{url}{separator}options[search_path]={schema}");
+    Some((admin, schema, on_schema))
 }

@@ -472,18 +472,11 @@ pub(crate) struct TwoInstances {
 impl TwoInstances {
     /// None (and a note) without `USHER_TEST_DATABASE_URL`.
     pub(crate) async fn start() -> Option<TwoInstances> {
-        let Ok(url) = std::env::var("USHER_TEST_DATABASE_URL") else {
+        let Some((admin, schema, shared)) = crate::databases::postgres_schema("usher_live").await
+        else {
             eprintln!("USHER_TEST_DATABASE_URL is not set: cross-instance test skipped");
             return None;
         };
-        let schema = format!("usher_live_{}", uuid::Uuid::new_v4().simple());
-        let admin = sqlx::PgPool::connect(&url).await.expect("postgres");
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let separator = if url.contains('?') { '&' } else { '?' };
-        let shared = format!("{url}{separator}options[search_path]={schema}");
         let first = TestServer::start_with(|c| c.database_url = shared.clone()).await;
         let second = TestServer::start_with(|c| c.database_url = shared.clone()).await;
         // Let the instances' LISTEN connections come up.

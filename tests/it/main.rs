@@ -1,6 +1,7 @@
 //! One integration-test binary (one link step): every module starts its own real server on
 //! 127.0.0.1:0 with its own database.
 
+mod bad_input;
 mod browser;
 mod cli;
 mod client_auth;
@@ -23,8 +24,10 @@ mod notifications;
 mod pages;
 mod pairing;
 mod phone;
+mod properties;
 mod refresh;
 mod signing;
+mod sqlite_wal;
 mod store;
 mod support;
 mod token_errors;

@@ -83,16 +83,14 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
     );
 }
 
-#[tokio::test]
-async fn concurrent_refreshes_with_one_token_succeed_once() {
-    let (server, _, first) = signed_in_device().await;
-    let token = field(&first, "refresh_token").to_string();
+/// `count` refreshes of one token sent at once: each answer's status and body.
+async fn refresh_at_once(server: &TestServer, token: &str, count: usize) -> Vec<(u16, Value)> {
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..10 {
+    for _ in 0..count {
         let (http, url, token) = (
             server.http.clone(),
             server.url("/oauth2/token"),
-            token.clone(),
+            token.to_string(),
         );
         tasks.spawn(async move {
             let form = [
@@ -100,16 +98,19 @@ async fn concurrent_refreshes_with_one_token_succeed_once() {
                 ("refresh_token", token.as_str()),
                 ("client_id", "tv"),
             ];
-            http.post(url)
-                .form(&form)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
+            let response = http.post(url).form(&form).send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
         });
     }
-    let statuses = tasks.join_all().await;
+    tasks.join_all().await
+}
+
+#[tokio::test]
+async fn concurrent_refreshes_with_one_token_succeed_once() {
+    let (server, _, first) = signed_in_device().await;
+    let answers = refresh_at_once(&server, field(&first, "refresh_token"), 10).await;
+    let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
         1,
@@ -366,28 +367,7 @@ async fn a_refresh_race_leaves_no_token_that_keeps_rotating_on_both_databases() 
             .await;
         for race in 0..8 {
             let first = server.device_sign_in("tv", "frank", PASSWORD).await;
-            let token = field(&first, "refresh_token").to_string();
-            let mut tasks = tokio::task::JoinSet::new();
-            for _ in 0..30 {
-                let (http, url, token) = (
-                    server.http.clone(),
-                    server.url("/oauth2/token"),
-                    token.clone(),
-                );
-                tasks.spawn(async move {
-                    let form = [
-                        ("grant_type", "refresh_token"),
-                        ("refresh_token", token.as_str()),
-                        ("client_id", "tv"),
-                    ];
-                    let response = http.post(url).form(&form).send().await.unwrap();
-                    (
-                        response.status().as_u16(),
-                        response.json::<Value>().await.unwrap(),
-                    )
-                });
-            }
-            let answers = tasks.join_all().await;
+            let answers = refresh_at_once(server, field(&first, "refresh_token"), 30).await;
             assert!(
                 answers.iter().all(|(s, _)| *s == 200 || *s == 400),
                 "{answers:?}"
