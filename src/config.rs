@@ -44,10 +44,34 @@ pub struct Config {
     /// Validity of a "Sign in with QR code" code on the login page (its countdown).
     pub qr_login_lifetime_secs: u64,
 
-    /// Failed sign-ins allowed per account and per IP address within `login_attempt_window_secs`.
+    /// Wrong user codes (from anyone) the whole server lets through per
+    /// `user_code_attempt_window_secs` before code entry slows down for everyone to one
+    /// entry per `user_code_slow_interval_secs` (docs/security.md derives the default).
+    pub user_code_server_budget: u32,
+    /// Spacing of code entries server-wide once `user_code_server_budget` is used up.
+    pub user_code_slow_interval_secs: u64,
+    /// Wrong pairing codes the whole server lets through per window before pairing slows
+    /// down the same way (pairing codes are 12 letters, so the budget can be much larger).
+    pub pairing_code_server_budget: u32,
+
+    /// Failed sign-ins one account may have from one network (IPv4 address, IPv6 /64)
+    /// before each further attempt from there waits (`login_delay_base_secs`, doubling).
     pub login_attempts: u32,
-    /// Window of the sign-in failure budget.
+    /// A sign-in budget is forgotten after this long without a failure (after its wait).
     pub login_attempt_window_secs: u64,
+    /// Failed sign-ins one network may have across all accounts before it waits too.
+    pub login_attempts_per_network: u32,
+    /// First wait after a used-up sign-in budget; it doubles with every further failure.
+    pub login_delay_base_secs: u64,
+    /// Longest wait of the per-network budgets.
+    pub login_delay_max_secs: u64,
+    /// Failed sign-ins of one account from all networks before the account counts as under
+    /// attack: then every network that has failed on it waits (up to
+    /// `login_account_delay_max_secs`) between attempts; a network that has not failed on
+    /// it is never held back, so the owner still signs in.
+    pub login_account_ceiling: u32,
+    /// Longest wait of a failed network on an account under attack.
+    pub login_account_delay_max_secs: u64,
 
     /// Lifetime of JWT access tokens.
     pub access_token_lifetime_secs: u64,
@@ -116,8 +140,16 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             approval_max_session_age_secs: 3600,
             qr_login_lifetime_secs: 180,
-            login_attempts: 10,
-            login_attempt_window_secs: 900,
+            user_code_server_budget: 7,
+            user_code_slow_interval_secs: 120,
+            pairing_code_server_budget: 1000,
+            login_attempts: 5,
+            login_attempt_window_secs: 3600,
+            login_attempts_per_network: 20,
+            login_delay_base_secs: 30,
+            login_delay_max_secs: 900,
+            login_account_ceiling: 20,
+            login_account_delay_max_secs: 3600,
             access_token_lifetime_secs: 3600,
             id_token_lifetime_secs: 3600,
             refresh_token_lifetime_secs: 30 * 24 * 3600,

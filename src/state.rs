@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::{
     clock::Clock,
     config::Config,
-    oauth::{live::DeviceEvents, polling::PollTracker, user_code::AttemptLimiter},
+    oauth::{live::DeviceEvents, polling::PollTracker},
     store::{Database, SessionStore},
     tokens::keys::Keys,
 };
@@ -21,14 +21,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// In-memory polling timestamps per pending device code (no database write per poll).
     pub polls: Arc<PollTracker>,
-    /// Wrong user-code entries per IP address.
-    pub user_code_attempts: Arc<AttemptLimiter>,
-    /// Wrong user-code entries per browser session.
-    pub user_code_session_attempts: Arc<AttemptLimiter>,
     /// Proxies whose `X-Forwarded-For` is believed (`web/ip.rs`).
     pub trusted_proxies: Arc<crate::web::ip::TrustedProxies>,
-    /// Failed sign-ins per account and per IP address (password guessing).
-    pub login_attempts: Arc<AttemptLimiter>,
     /// Waiters for device decisions (live hand-off), shared across instances via PostgreSQL.
     pub device_events: Arc<DeviceEvents>,
     /// Wakes this instance's notification worker when an event is queued, so delivery does

@@ -46,6 +46,11 @@ pub struct ClientSettings {
     #[arg(long, value_name = "DIGITS",
           value_parser = clap::value_parser!(u8).range(6..=12))]
     user_code_length: Option<u8>,
+    /// Allow numeric user codes shorter than 9 digits. They are easier to guess: the
+    /// server-wide guessing budget no longer keeps the odds below one in a million
+    /// (docs/security.md has the figures).
+    #[arg(long)]
+    allow_short_numeric_codes: bool,
     /// Origin (scheme://host[:port]) whose pages may call the token, userinfo and
     /// revocation endpoints (CORS), besides those of the redirect URIs; repeatable.
     #[arg(long = "web-origin", value_name = "ORIGIN", value_parser = parse_web_origin)]
@@ -60,6 +65,20 @@ impl ClientSettings {
         client.refresh_token_lifetime_secs = self.refresh_token_lifetime.map(i64::from);
         if self.user_code_length.is_some() && self.user_code_format != "digits" {
             bail!("--user-code-length needs --user-code-format digits");
+        }
+        let digits = self
+            .user_code_length
+            .map_or(crate::oauth::user_code::DEFAULT_DIGITS, usize::from);
+        if self.user_code_format == "digits"
+            && digits < crate::oauth::user_code::DEFAULT_DIGITS
+            && !self.allow_short_numeric_codes
+        {
+            bail!(
+                "--user-code-length {digits} is shorter than {} digits and makes user codes \
+                 easier to guess; add --allow-short-numeric-codes to accept that \
+                 (docs/security.md)",
+                crate::oauth::user_code::DEFAULT_DIGITS
+            );
         }
         client.user_code_format = self.user_code_format.clone();
         client.user_code_length = self.user_code_length.map(i64::from);

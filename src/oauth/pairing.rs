@@ -78,10 +78,13 @@ pub struct CheckedPairing {
     code_hash: String,
 }
 
+/// The description of an unknown pairing code (a guess that missed, for the budgets).
+pub const UNKNOWN: &str = "The pairing code is unknown.";
+
 /// Checks the `pairing_code` of a device authorization request before the authorization is
 /// made, so a bad code gets a clear `invalid_request` (RFC 6749 §5.2) and nothing is stored.
 pub async fn check(db: &Database, code: &str, now: i64) -> Result<CheckedPairing, OAuthError> {
-    let unknown = || OAuthError::invalid_request("The pairing code is unknown.");
+    let unknown = || OAuthError::invalid_request(UNKNOWN);
     let code = PairingCodeText::parse(code).ok_or_else(unknown)?;
     let record = db
         .get_pairing_code_by_hash(&code.hash())

@@ -7,10 +7,8 @@
 //!   devices with only a numeric remote; 10^9 ≈ 2^29.9 codes.
 //!
 //! The two alphabets are disjoint, so a typed code is read without knowing its client.
-//! Guessing is bounded by [`AttemptLimiter`] budgets per IP address and per browser session
-//! (§5.1); docs/device-experience.md works out the odds.
-
-use std::{collections::HashMap, sync::Mutex};
+//! Guessing is bounded by budgets per network, per browser session and server-wide, shared
+//! by all instances (§5.1, `oauth/code_budgets.rs`); docs/security.md works out the odds.
 
 use rand::{Rng, TryRngCore, rngs::OsRng};
 
@@ -134,56 +132,6 @@ pub fn is_letters(code: &str, n: usize) -> bool {
     code.len() == n && code.bytes().all(|b| ALPHABET.contains(&b))
 }
 
-/// Counts wrong entries per key (an IP address, a session, an account) in a fixed window,
-/// so guessing is bounded (RFC 8628 §5.1). In memory: each instance enforces its own budget.
-#[derive(Debug)]
-pub struct AttemptLimiter {
-    max: u32,
-    window_secs: i64,
-    entries: Mutex<HashMap<String, (i64, u32)>>,
-}
-
-impl AttemptLimiter {
-    pub fn new(max: u32, window_secs: u64) -> Self {
-        AttemptLimiter {
-            max,
-            window_secs: window_secs as i64,
-            entries: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Whether `key` has used up its budget in the current window.
-    pub fn is_blocked(&self, key: &str, now: i64) -> bool {
-        self.blocked_for(key, now).is_some()
-    }
-
-    /// Seconds until `key` may try again, if it has used up its budget.
-    pub fn blocked_for(&self, key: &str, now: i64) -> Option<i64> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        match entries.get(key) {
-            Some(&(start, count)) if now - start < self.window_secs && count >= self.max => {
-                Some(start + self.window_secs - now)
-            }
-            _ => None,
-        }
-    }
-
-    /// Records a wrong entry; returns whether `key` is now blocked.
-    pub fn record_failure(&self, key: &str, now: i64) -> bool {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() > 100_000 {
-            let window = self.window_secs;
-            entries.retain(|_, (start, _)| now - *start < window);
-        }
-        let entry = entries.entry(key.to_string()).or_insert((now, 0));
-        if now - entry.0 >= self.window_secs {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
-        entry.1 >= self.max
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,18 +198,5 @@ mod tests {
         ] {
             assert_eq!(UserCode::parse(typed), None, "{typed}");
         }
-    }
-
-    #[test]
-    fn limiter_blocks_after_budget_and_resets_after_window() {
-        let limiter = AttemptLimiter::new(3, 60);
-        assert!(!limiter.record_failure("ip", 0));
-        assert!(!limiter.record_failure("ip", 1));
-        assert!(!limiter.is_blocked("ip", 2));
-        assert!(limiter.record_failure("ip", 2));
-        assert!(limiter.is_blocked("ip", 3));
-        assert_eq!(limiter.blocked_for("ip", 3), Some(57));
-        assert!(!limiter.is_blocked("other", 3));
-        assert!(!limiter.is_blocked("ip", 61));
     }
 }

@@ -5,6 +5,7 @@
 //!
 //! Codes and secrets are stored only as hashes (`tokens::opaque::hash`).
 
+mod attempts;
 mod authorization_codes;
 mod client_assertions;
 mod clients;
@@ -21,6 +22,7 @@ mod revoked_access_tokens;
 mod sessions;
 mod users;
 
+pub use attempts::AttemptCounter;
 pub use database::Database;
 pub use models::*;
 pub use notification_outbox::{NotificationState, OutboxNotification};
@@ -275,4 +277,22 @@ pub trait NotificationOutboxStore: Send + Sync {
     async fn notification_state(&self, id: &str) -> StoreResult<Option<NotificationState>>;
     /// Deletes notifications delivered or given up before `before`.
     async fn delete_finished_notifications(&self, before: i64) -> StoreResult<u64>;
+}
+
+/// Counters of the guessing budgets (sign-in, user codes, pairing codes), shared by every
+/// instance on the database (`oauth/throttle.rs`, docs/security.md).
+#[async_trait]
+pub trait AttemptCounterStore: Send + Sync {
+    /// The counters of these keys that exist (expired ones included).
+    async fn get_attempt_counters(&self, keys: &[String]) -> StoreResult<Vec<AttemptCounter>>;
+    /// Writes `next` if the row is still `prev` (`None`: absent). Returns whether it was
+    /// written; false means another attempt changed it first.
+    async fn swap_attempt_counter(
+        &self,
+        prev: Option<&AttemptCounter>,
+        next: &AttemptCounter,
+    ) -> StoreResult<bool>;
+    async fn delete_attempt_counter(&self, key: &str) -> StoreResult<()>;
+    /// Deletes counters forgotten at or before `now`. Returns how many.
+    async fn delete_expired_attempt_counters(&self, now: i64) -> StoreResult<u64>;
 }

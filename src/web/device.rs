@@ -80,14 +80,23 @@ pub async fn submit_code(
     let now = state.clock.now();
     // RFC 8628 §5.1: user codes are short, so entries are rate limited per network and
     // per browser session (`web/lockout.rs`).
-    let budgets = EntryBudgets::of(&session, ip).await?;
-    if let Some(locked_out) = budgets.check(&state, now) {
-        return Ok(locked_out);
-    }
+    // Shared by all instances, and counted before the lookup (taken back for a real code).
+    let budgets = EntryBudgets::of(&state, &session, ip).await?;
+    let entry = match budgets.admit(&state, now).await? {
+        Ok(entry) => entry,
+        Err(locked_out) => return Ok(locked_out),
+    };
     let lookup = match UserCode::parse(&form.user_code) {
         Some(code) => lookup_user_code(&state.db, &code, now).await?,
         None => UserCodeLookup::Unknown,
     };
+    if matches!(lookup, UserCodeLookup::Unknown) {
+        if let Some(locked_out) = entry.wrong_code(&state, now) {
+            return Ok(locked_out);
+        }
+    } else {
+        entry.right_code(&state).await?;
+    }
     match lookup {
         UserCodeLookup::Pending(auth) => {
             let pending = PendingDevice {
@@ -105,9 +114,6 @@ pub async fn submit_code(
         UserCodeLookup::AlreadyUsed => Err(PageError::code_already_used()),
         UserCodeLookup::PairingBound => Err(PageError::pairing_bound()),
         UserCodeLookup::Unknown => {
-            if let Some(locked_out) = budgets.record_wrong_code(&state, now) {
-                return Ok(locked_out);
-            }
             let page = EntryPage {
                 csrf: csrf::csrf_token(&session).await?,
                 user_code: echo(&form.user_code),

@@ -4,8 +4,8 @@
 //! with the device, which still polls (or uses the live channel) to get its tokens.
 //!
 //! The page reloads itself every few seconds to show the outcome. Unknown codes count
-//! against the same per-address guessing budget as typed codes (RFC 8628 §5.1), so the
-//! page cannot be used to find live codes.
+//! against the same per-network and server-wide guessing budgets as typed codes (RFC 8628
+//! §5.1), so the page cannot be used to find live codes.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -20,7 +20,7 @@ use crate::{
     oauth::user_code::UserCode,
     state::AppState,
     store::{DeviceAuthorizationStore, DeviceStatus},
-    web::{countdown::Countdown, error::PageError, ip::ClientIp},
+    web::{countdown::Countdown, error::PageError, ip::ClientIp, lockout::EntryBudgets},
 };
 
 /// Seconds between reloads while the code waits.
@@ -53,9 +53,12 @@ pub async fn show(
     query: Result<Query<DisplayQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let now = state.clock.now();
-    if state.user_code_attempts.is_blocked(&ip, now) {
+    // Same network and server-wide budgets as `/device` (a kiosk page has no session
+    // budget), counted before the lookup like there.
+    let budgets = EntryBudgets::without_session(&state, ip);
+    let Ok(entry) = budgets.admit(&state, now).await? else {
         return Err(PageError::too_many_attempts());
-    }
+    };
     let code = query
         .ok()
         .and_then(|Query(q)| q.user_code)
@@ -65,29 +68,11 @@ pub async fn show(
         None => None,
     };
     let (Some(code), Some(authorization)) = (code, authorization) else {
-        // Same network budget as `/device` (a kiosk page has no session budget).
-        state
-            .metrics
-            .counter(crate::metrics::names::USER_CODE_WRONG_ENTRIES)
-            .increment(1);
-        if state.user_code_attempts.record_failure(&ip, now) {
-            state
-                .metrics
-                .counter_with(
-                    crate::metrics::names::USER_CODE_LOCKOUTS,
-                    &[("scope", "ip")],
-                )
-                .increment(1);
-            tracing::warn!(
-                target: "usher::security",
-                event = "user_code_lockout",
-                budget = "ip",
-                network = %ip,
-                "user-code lookups locked after too many wrong codes (display page)"
-            );
-        }
+        // The lock-out, if any, shows from the next request on.
+        let _ = entry.wrong_code(&state, now);
         return Err(PageError::not_found());
     };
+    entry.right_code(&state).await?;
     let shown = match authorization.status {
         DeviceStatus::Approved | DeviceStatus::Redeemed => Shown::Approved,
         DeviceStatus::Denied => Shown::Denied,

@@ -6,10 +6,13 @@
 
 use crate::{
     config::Config,
-    oauth::password::verify_password,
     state::AppState,
     store::User,
-    web::{error::PageError, session::SignedIn},
+    web::{
+        error::PageError,
+        password_check::{PasswordCheck, check_password},
+        session::SignedIn,
+    },
 };
 
 /// What the person must prove again.
@@ -24,8 +27,8 @@ pub fn needed_for_approval(config: &Config, signed_in: &SignedIn, now: i64) -> O
     (age > config.approval_max_session_age_secs as i64).then_some(FreshProof::Password)
 }
 
-/// Checks the password of `user` again, under the same failure budget as sign-in (per
-/// account and per network), and returns the renewed sign-in on success.
+/// Checks the password of `user` again, under the same budgets as sign-in (one
+/// implementation: `web/password_check.rs`), and returns the renewed sign-in on success.
 pub async fn prove_password(
     state: &AppState,
     user: &User,
@@ -33,35 +36,19 @@ pub async fn prove_password(
     ip_key: &str,
     now: i64,
 ) -> Result<Option<SignedIn>, PageError> {
-    let keys = [
-        format!("user:{}", user.username.to_lowercase()),
-        format!("ip:{ip_key}"),
-    ];
-    if keys
-        .iter()
-        .any(|key| state.login_attempts.is_blocked(key, now))
-    {
-        tracing::warn!(target: "usher::security", "re-authentication refused: too many failed attempts");
-        return Err(PageError::too_many_attempts());
-    }
-    let stored_hash = user.password_hash.clone();
-    // argon2 is CPU-bound: keep it off the async workers.
-    let verified =
-        tokio::task::spawn_blocking(move || verify_password(Some(&stored_hash), &password))
-            .await
-            .map_err(|err| PageError::internal("password verification task failed", err))?;
-    if !verified {
-        tracing::info!(user_id = %user.id, "re-authentication failed");
-        for key in &keys {
-            state.login_attempts.record_failure(key, now);
+    let stored_hash = Some(user.password_hash.clone());
+    match check_password(state, &user.username, stored_hash, password, ip_key, now).await? {
+        PasswordCheck::Right => Ok(Some(SignedIn {
+            user_id: user.id.clone(),
+            auth_time: now,
+            amr: "pwd".to_string(),
+        })),
+        PasswordCheck::Wrong => {
+            tracing::info!(user_id = %user.id, "re-authentication failed");
+            Ok(None)
         }
-        return Ok(None);
+        PasswordCheck::Wait(_) => Err(PageError::too_many_attempts()),
     }
-    Ok(Some(SignedIn {
-        user_id: user.id.clone(),
-        auth_time: now,
-        amr: "pwd".to_string(),
-    }))
 }
 
 #[cfg(test)]

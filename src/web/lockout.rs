@@ -1,10 +1,12 @@
-//! Guessing protection for user-code entry (RFC 8628 §5.1): a budget of wrong entries per
-//! client network (`web/ip.rs`) and a smaller one per browser session, a friendly 429 page
-//! that says when to try again, a `usher::security` log event and metrics.
+//! Guessing protection for user-code entry (RFC 8628 §5.1): budgets of wrong entries per
+//! client network (`web/ip.rs`), per browser session and server-wide
+//! (`oauth/code_budgets.rs`, in the database so instances share them), a friendly 429 page
+//! that says when to try again, `usher::security` log events and metrics.
 //!
 //! The session budget stops one guessing browser before it uses up the budget of everyone
 //! behind the same address (an office, carrier-grade NAT). It is not a bound on its own (a
-//! guesser can drop the cookie); the per-IP budget is.
+//! guesser can drop the cookie); the per-network budget is for one network, and the
+//! server-wide budget for any number of them.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -14,7 +16,16 @@ use axum::{
 };
 use tower_sessions::Session;
 
-use crate::{metrics::names, state::AppState, tokens::opaque, web::error::PageError};
+use crate::{
+    metrics::names,
+    oauth::{
+        code_budgets,
+        throttle::{self, Admitted, Check, Refused},
+    },
+    state::AppState,
+    tokens::opaque,
+    web::error::PageError,
+};
 
 /// Session key of the random id that names this browser's budget.
 const BUDGET_KEY: &str = "user_code_budget";
@@ -22,36 +33,25 @@ const BUDGET_KEY: &str = "user_code_budget";
 #[derive(Template, WebTemplate)]
 #[template(path = "locked_out.html")]
 pub struct LockedOutPage {
-    /// "for your network" or "in this browser".
+    /// "for your network", "in this browser" or "for everyone for a moment".
     pub scope: &'static str,
     /// "8 minutes".
     pub wait: String,
 }
 
-/// Which budget ran out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Budget {
-    Ip,
-    Session,
-}
-
-impl Budget {
-    fn label(self) -> &'static str {
-        match self {
-            Budget::Ip => "ip",
-            Budget::Session => "session",
-        }
-    }
-}
-
-/// The two budget keys of one request.
+/// The budgets of one code entry.
 pub struct EntryBudgets {
-    ip: String,
-    session: String,
+    network: String,
+    checks: Vec<Check>,
 }
 
 impl EntryBudgets {
-    pub async fn of(session: &Session, ip_key: String) -> Result<EntryBudgets, PageError> {
+    /// The entry page's budgets: network, this browser, server.
+    pub async fn of(
+        state: &AppState,
+        session: &Session,
+        network: String,
+    ) -> Result<EntryBudgets, PageError> {
         let id = match session.get::<String>(BUDGET_KEY).await? {
             Some(id) => id,
             None => {
@@ -60,61 +60,90 @@ impl EntryBudgets {
                 id
             }
         };
-        Ok(EntryBudgets {
-            ip: ip_key,
-            session: id,
+        let checks = code_budgets::user_code_checks(&state.config, &network, Some(&id));
+        Ok(EntryBudgets { network, checks })
+    }
+
+    /// A page without a session (the kiosk display): network and server.
+    pub fn without_session(state: &AppState, network: String) -> EntryBudgets {
+        let checks = code_budgets::user_code_checks(&state.config, &network, None);
+        EntryBudgets { network, checks }
+    }
+
+    /// Counts this entry before the code is looked up, or the lock-out page if a budget is
+    /// used up (then nothing is looked up, right code or not).
+    pub async fn admit(
+        &self,
+        state: &AppState,
+        now: i64,
+    ) -> Result<Result<CodeEntry<'_>, Response>, PageError> {
+        Ok(match throttle::admit(&state.db, &self.checks, now).await? {
+            Ok(admitted) => Ok(CodeEntry {
+                budgets: self,
+                admitted,
+            }),
+            Err(Refused { label, wait_secs }) => Err(locked_out(label, wait_secs)),
         })
     }
+}
 
-    /// The lock-out page if either budget is used up.
-    pub fn check(&self, state: &AppState, now: i64) -> Option<Response> {
-        let ip = state.user_code_attempts.blocked_for(&self.ip, now);
-        let session = state
-            .user_code_session_attempts
-            .blocked_for(&self.session, now);
-        match (ip, session) {
-            (Some(a), Some(b)) => Some(locked_out(Budget::Ip, a.max(b))),
-            (Some(wait), None) => Some(locked_out(Budget::Ip, wait)),
-            (None, Some(wait)) => Some(locked_out(Budget::Session, wait)),
-            (None, None) => None,
-        }
+/// An entry counted as a wrong code until it turns out right.
+pub struct CodeEntry<'a> {
+    budgets: &'a EntryBudgets,
+    admitted: Admitted,
+}
+
+impl CodeEntry<'_> {
+    /// The code exists: the entry was no guess, take it back.
+    pub async fn right_code(self, state: &AppState) -> Result<(), PageError> {
+        Ok(throttle::release(&state.db, &self.admitted).await?)
     }
 
-    /// Counts a wrong code against both budgets; the lock-out page if one ran out now.
-    pub fn record_wrong_code(&self, state: &AppState, now: i64) -> Option<Response> {
+    /// A wrong code (already counted); the lock-out page if a budget ran out now.
+    pub fn wrong_code(self, state: &AppState, now: i64) -> Option<Response> {
         state
             .metrics
             .counter(names::USER_CODE_WRONG_ENTRIES)
             .increment(1);
-        let ip_blocked = state.user_code_attempts.record_failure(&self.ip, now);
-        let session_blocked = state
-            .user_code_session_attempts
-            .record_failure(&self.session, now);
-        for (blocked, budget) in [(ip_blocked, Budget::Ip), (session_blocked, Budget::Session)] {
-            if blocked {
-                state
-                    .metrics
-                    .counter_with(names::USER_CODE_LOCKOUTS, &[("scope", budget.label())])
-                    .increment(1);
-                // Never the typed code or the session id: the network key says who.
-                tracing::warn!(
-                    target: "usher::security",
-                    event = "user_code_lockout",
-                    budget = budget.label(),
-                    network = %self.ip,
-                    "user-code entry locked after too many wrong codes"
-                );
-            }
+        let network = &self.budgets.network;
+        if self.admitted.reached_limit("server") {
+            // Many wrong codes from anywhere: someone may be guessing from many addresses.
+            tracing::warn!(
+                target: "usher::security",
+                event = "user_code_server_budget_exhausted",
+                budget = state.config.user_code_server_budget,
+                window_secs = state.config.user_code_attempt_window_secs,
+                "user-code entry slowed down for everyone: too many wrong codes server-wide"
+            );
         }
-        self.check(state, now)
+        let exhausted = self.admitted.exhausted(now);
+        for (check, _) in &exhausted {
+            state
+                .metrics
+                .counter_with(names::USER_CODE_LOCKOUTS, &[("scope", check.label)])
+                .increment(1);
+            // Never the typed code or the session id: the network key says who.
+            tracing::warn!(
+                target: "usher::security",
+                event = "user_code_lockout",
+                budget = check.label,
+                network = %network,
+                "user-code entry locked after too many wrong codes"
+            );
+        }
+        exhausted
+            .into_iter()
+            .max_by_key(|(_, wait)| *wait)
+            .map(|(check, wait)| locked_out(check.label, wait))
     }
 }
 
-fn locked_out(budget: Budget, wait_secs: i64) -> Response {
+fn locked_out(label: &str, wait_secs: i64) -> Response {
     let page = LockedOutPage {
-        scope: match budget {
-            Budget::Ip => "for your network",
-            Budget::Session => "in this browser",
+        scope: match label {
+            "session" => "in this browser",
+            "server" => "for everyone for a moment",
+            _ => "for your network",
         },
         wait: minutes_up(wait_secs),
     };

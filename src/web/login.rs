@@ -12,10 +12,15 @@ use tower_sessions::Session;
 
 use crate::web::form::PageForm;
 use crate::{
-    oauth::password::verify_password,
     state::AppState,
     store::UserStore,
-    web::{authorize, csp, csrf, error::PageError, ip::ClientIp, session::SignedIn},
+    web::{
+        authorize, csp, csrf,
+        error::PageError,
+        ip::ClientIp,
+        password_check::{self, PasswordCheck},
+        session::SignedIn,
+    },
 };
 
 /// Where to go after sign-in when no (acceptable) `next` is given. There is no account
@@ -126,35 +131,26 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     csrf::verify(&session, &form.csrf).await?;
     let username = form.username.trim();
-    // Password guessing is bounded per account and per address.
     let now = state.clock.now();
-    let keys = [
-        format!("user:{}", username.to_lowercase()),
-        format!("ip:{ip}"),
-    ];
-    if keys
-        .iter()
-        .any(|key| state.login_attempts.is_blocked(key, now))
-    {
-        tracing::warn!("sign-in refused: too many failed attempts");
-        return Err(PageError::too_many_attempts());
-    }
     let user = state.db.get_user_by_username(username).await?;
-    // Unknown users are verified against a dummy hash: equal work, so response time does
-    // not tell which usernames exist. argon2 is CPU-bound: keep it off the async workers.
-    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
-    let password = form.password;
-    let verified =
-        tokio::task::spawn_blocking(move || verify_password(stored_hash.as_deref(), &password))
-            .await
-            .map_err(|err| PageError::internal("password verification task failed", err))?;
-    let Some(user) = user.filter(|u| verified && !u.disabled) else {
-        tracing::info!("sign-in failed");
-        for key in &keys {
-            state.login_attempts.record_failure(key, now);
+    // A disabled account is checked like an unknown one: same work, same answer.
+    let stored_hash = user
+        .as_ref()
+        .filter(|u| !u.disabled)
+        .map(|u| u.password_hash.clone());
+    // Password guessing is bounded per account and network, per network, and per account
+    // without locking the owner out (`web/password_check.rs`, docs/security.md).
+    let checked =
+        password_check::check_password(&state, username, stored_hash, form.password, &ip, now)
+            .await?;
+    let user = match (checked, user) {
+        (PasswordCheck::Right, Some(user)) => user,
+        (PasswordCheck::Wait(wait_secs), _) => return Ok(too_many_attempts(wait_secs)),
+        _ => {
+            tracing::info!("sign-in failed");
+            let next = safe_next(Some(&form.next));
+            return login_page(&session, next, username, Some(WRONG_CREDENTIALS)).await;
         }
-        let next = safe_next(Some(&form.next));
-        return login_page(&session, next, username, Some(WRONG_CREDENTIALS)).await;
     };
     // A new session id and CSRF token at sign-in, so an id or token planted or seen before
     // authentication is worthless afterwards (session fixation).
@@ -168,6 +164,16 @@ pub async fn submit(
     signed_in.store(&session).await?;
     tracing::info!(user_id = %user.id, "signed in");
     Ok(Redirect::to(safe_next(Some(&form.next))).into_response())
+}
+
+/// The "too many attempts" page, saying when to come back (`Retry-After`, RFC 9110 §10.2.3).
+pub fn too_many_attempts(wait_secs: i64) -> Response {
+    let mut response = PageError::too_many_attempts().into_response();
+    response.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from(wait_secs.max(1)),
+    );
+    response
 }
 
 pub async fn logout(

@@ -23,6 +23,7 @@ pub mod lockout;
 pub mod login;
 pub mod logout;
 pub mod message;
+pub mod password_check;
 pub mod qr_login;
 pub mod session;
 

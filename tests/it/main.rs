@@ -30,6 +30,7 @@ mod signing;
 mod sqlite_wal;
 mod store;
 mod support;
+mod throttle;
 mod token_errors;
 mod user_codes;
 mod userinfo;

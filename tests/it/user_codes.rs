@@ -328,7 +328,14 @@ async fn the_client_cli_sets_numeric_codes_of_at_least_six_digits() {
         &server,
         &create(
             "remote6",
-            &["--user-code-format", "digits", "--user-code-length", "6"],
+            &[
+                "--user-code-format",
+                "digits",
+                "--user-code-length",
+                "6",
+                // Short numeric codes need the operator's explicit consent (issue 10).
+                "--allow-short-numeric-codes",
+            ],
         ),
     )
     .await;
