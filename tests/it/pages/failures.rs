@@ -248,7 +248,8 @@ async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
         let (status, _) = read(phone.login("alice", "wrong").await).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    // Even the right password is refused now, from any address, until the window passes.
+    // Even the right password is refused now from this network until its wait is over
+    // (another network would still get in: tests/it/throttle.rs).
     let (status, text) = read(Phone::new(&server.url).login("ALICE", PASSWORD).await).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(text.contains("Too many attempts"), "{text}");
