@@ -123,6 +123,7 @@ pub async fn serve(
     let maintenance = tokio::spawn(maintenance(state.clone()));
     let checkpoints = tokio::spawn(wal_checkpoints(state.db.clone()));
     let device_events = tokio::spawn(state.device_events.clone().listen());
+    let key_changes = tokio::spawn(crate::tokens::rotation::follow_key_changes(state.clone()));
     let notifications = tokio::spawn(crate::oauth::notify::run_delivery_worker(state.clone()));
     let idle = Duration::from_secs(state.config.keep_alive_idle_secs.max(1));
     let events = state.device_events.clone();
@@ -176,6 +177,7 @@ pub async fn serve(
     maintenance.abort();
     checkpoints.abort();
     device_events.abort();
+    key_changes.abort();
     notifications.abort();
     Ok(())
 }

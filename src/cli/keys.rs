@@ -26,8 +26,8 @@ pub enum KeysCommand {
         #[arg(long, default_value = "RS256", value_parser = ["RS256", "ES256", "EdDSA"])]
         alg: String,
         /// Sign with the new key at once (emergency, e.g. a leaked key). Relying parties
-        /// holding a cached JWKS reject its tokens until they fetch the JWKS again, and
-        /// servers use it only after their next reload (within a minute).
+        /// holding a cached JWKS reject its tokens until they fetch the JWKS again; running
+        /// servers switch to it within seconds.
         #[arg(long)]
         now: bool,
     },
@@ -77,7 +77,7 @@ pub async fn run(config_path: Option<PathBuf>, command: KeysCommand) -> anyhow::
             let key = rotation::rotate(&db, kek.as_ref(), &alg, now, delay).await?;
             if key.activates_at <= now + 1 {
                 println!(
-                    "Added {} key {}; it signs new tokens from now on (servers switch within a minute).",
+                    "Added {} key {}; it signs new tokens from now on (running servers switch within seconds).",
                     key.alg, key.kid
                 );
             } else {

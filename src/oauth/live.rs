@@ -5,6 +5,8 @@
 //! while someone is subscribed, so memory is bounded by the number of open waits. With
 //! PostgreSQL every decision is also sent over `LISTEN/NOTIFY`, so a device waiting on one
 //! instance hears a decision taken on another; SQLite runs as one instance, in process only.
+//! The same listener also hears announcements that the signing keys changed
+//! (`tokens::rotation::KEYS_CHANNEL`), so an instance needs one listening connection.
 
 use std::{
     collections::HashMap,
@@ -19,6 +21,7 @@ use crate::{
     error::StoreResult,
     state::AppState,
     store::{DeviceAuthorization, DeviceAuthorizationStore, DeviceStatus},
+    tokens::rotation::KEYS_CHANNEL,
 };
 
 /// The PostgreSQL channel; the payload is `<authorization id> <event>`.
@@ -84,6 +87,9 @@ pub struct DeviceEvents {
     /// Bumped each time the PostgreSQL listener (re)connects: notifications sent while it
     /// was away are lost, so waiters re-read the stored status.
     reconnected: watch::Sender<u64>,
+    /// Bumped when another instance (or the CLI) announces a change to the signing keys,
+    /// and at each listener (re)connect, as announcements may have been missed.
+    key_changes: watch::Sender<u64>,
 }
 
 impl DeviceEvents {
@@ -104,6 +110,7 @@ impl DeviceEvents {
             postgres,
             closing: watch::Sender::new(false),
             reconnected: watch::Sender::new(0),
+            key_changes: watch::Sender::new(0),
         }
     }
 
@@ -166,6 +173,12 @@ impl DeviceEvents {
         *self.closing.borrow()
     }
 
+    /// Changes whenever the signing keys should be re-read (`tokens::rotation`). Never
+    /// changes without PostgreSQL.
+    pub fn key_changes(&self) -> watch::Receiver<u64> {
+        self.key_changes.subscribe()
+    }
+
     /// Number of authorizations someone is waiting for (for tests and metrics).
     pub fn waiting(&self) -> usize {
         lock(&self.channels).len()
@@ -186,14 +199,18 @@ impl DeviceEvents {
                     continue;
                 }
             };
-            if let Err(err) = listener.listen(PG_CHANNEL).await {
+            if let Err(err) = listener.listen_all([PG_CHANNEL, KEYS_CHANNEL]).await {
                 tracing::warn!(error = %err, "could not listen for device events; retrying");
                 tokio::time::sleep(Duration::from_secs(5)).await;
                 continue;
             }
             self.reconnected.send_modify(|n| *n += 1);
+            self.key_changes.send_modify(|n| *n += 1);
             loop {
                 match listener.recv().await {
+                    Ok(notification) if notification.channel() == KEYS_CHANNEL => {
+                        self.key_changes.send_modify(|n| *n += 1);
+                    }
                     Ok(notification) => {
                         let mut parts = notification.payload().splitn(2, ' ');
                         let (Some(id), Some(event)) = (parts.next(), parts.next()) else {

@@ -26,7 +26,7 @@ pub use attempts::AttemptCounter;
 pub use database::Database;
 pub use models::*;
 pub use notification_outbox::{NotificationState, OutboxNotification};
-pub use sessions::SessionStore;
+pub use sessions::{SessionStore, USER_ID_KEY, session_id_hash};
 
 use async_trait::async_trait;
 

@@ -1,5 +1,6 @@
 //! `UserStore` on SQLite or PostgreSQL. Usernames are matched case-insensitively through
-//! the lower-cased `username_key` column.
+//! the lower-cased `username_key` column. Changing a password, disabling or deleting an
+//! account ends its browser sessions in the same transaction.
 
 use async_trait::async_trait;
 
@@ -58,34 +59,55 @@ impl UserStore for Database {
 
     async fn set_password(&self, id: &str, password_hash: &str, now: i64) -> StoreResult<bool> {
         let sql = "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3";
-        let n = on_pool!(self, |pool| sqlx::query(sql)
-            .bind(password_hash)
-            .bind(now)
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(sql)
+                .bind(password_hash)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(END_SESSIONS).bind(id).execute(&mut *tx).await?;
+            tx.commit().await.map(|()| n)
+        })?;
         Ok(n == 1)
     }
 
     async fn set_disabled(&self, id: &str, disabled: bool) -> StoreResult<bool> {
-        let n = on_pool!(self, |pool| sqlx::query(
-            "UPDATE users SET disabled = $1 WHERE id = $2"
-        )
-        .bind(disabled)
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let sql = "UPDATE users SET disabled = $1 WHERE id = $2";
+        let n = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(sql)
+                .bind(disabled)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if disabled {
+                sqlx::query(END_SESSIONS).bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await.map(|()| n)
+        })?;
         Ok(n == 1)
     }
 
     async fn delete_user(&self, id: &str) -> StoreResult<bool> {
-        let n = on_pool!(self, |pool| sqlx::query("DELETE FROM users WHERE id = $1")
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM users WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(END_SESSIONS).bind(id).execute(&mut *tx).await?;
+            tx.commit().await.map(|()| n)
+        })?;
         Ok(n == 1)
     }
 }
+
+/// Ends the account's browser sessions (`sessions.rs`), in the transaction that changes
+/// its password, disables or deletes it: the change takes effect at once, everywhere.
+/// (Pages also apply `active_user` on every request, `web::session::SignedIn`.)
+const END_SESSIONS: &str = "DELETE FROM browser_sessions WHERE user_id = $1";

@@ -2,6 +2,11 @@
 //! `key_publication_delay_secs`, so relying parties that cached the JWKS have fetched it
 //! before they meet it; older keys stay in the JWKS until every token they signed has
 //! expired, then they are pruned.
+//!
+//! Every change to the keys table (rotate, prune) reaches every instance within seconds:
+//! on PostgreSQL a `NOTIFY` on [`KEYS_CHANNEL`] makes each instance reload at once (the
+//! listener of `oauth::live`); on SQLite a running server re-reads the table every
+//! [`SQLITE_KEY_CHECK_SECS`], so `usher keys prune` on its file takes effect as fast.
 
 use crate::{
     config::Config,
@@ -21,8 +26,16 @@ const MARGIN_SECS: i64 = 600;
 /// Longest `max-age` of the JWKS and discovery documents.
 const MAX_AGE_SECS: u64 = 300;
 
-/// How often every instance re-reads the keys table (the maintenance task in `server.rs`).
+/// How often every instance re-reads the keys table at the latest (the maintenance task in
+/// `server.rs`): on PostgreSQL a lost `NOTIFY` is caught up with by then.
 pub const MAINTENANCE_RELOAD_SECS: u64 = 60;
+
+/// How often a server on SQLite re-reads the keys table (a handful of small rows), so a
+/// CLI change to its file takes effect within seconds; SQLite has no `NOTIFY`.
+pub const SQLITE_KEY_CHECK_SECS: u64 = 2;
+
+/// The PostgreSQL channel that announces a change to the keys table (empty payload).
+pub const KEYS_CHANNEL: &str = "usher_keys";
 
 /// `max-age` of the JWKS (and discovery): a relying party's copy must be refreshed before a
 /// pre-published key starts signing. A new key reaches every instance within
@@ -52,9 +65,9 @@ pub fn keep_secs(config: &Config, clients: &[Client]) -> i64 {
 
 /// Adds a key for `alg` that is published now and signs from `now + delay_secs`, sealed
 /// when `kek` is given. With no key of `alg` signing yet there is nothing to keep signing
-/// with, so the new key signs at once. Running servers pick it up at their next reload.
+/// with, so the new key signs at once. Running servers are told (`announce_key_change`).
 pub async fn rotate(
-    store: &dyn KeyStore,
+    store: &Database,
     kek: Option<&KeyEncryptionKey>,
     alg: &str,
     now: i64,
@@ -71,6 +84,7 @@ pub async fn rotate(
         .create_key(&key_encryption::protect(kek, &key)?)
         .await?;
     tracing::info!(kid = %key.kid, alg, activates_at = key.activates_at, "signing key added");
+    announce_key_change(store).await;
     Ok(key)
 }
 
@@ -101,7 +115,8 @@ pub async fn reload_for_unknown_kid(
 
 const RELOAD_EVERY_SECS: i64 = 10;
 
-/// Deletes keys whose tokens have all expired. Returns the deleted key ids.
+/// Deletes keys whose tokens have all expired and tells running servers. Returns the
+/// deleted key ids.
 pub async fn prune(db: &Database, config: &Config, now: i64) -> Result<Vec<String>, KeyError> {
     let keys = db.list_keys().await?;
     if !keys
@@ -118,7 +133,26 @@ pub async fn prune(db: &Database, config: &Config, now: i64) -> Result<Vec<Strin
             deleted.push(kid);
         }
     }
+    if !deleted.is_empty() {
+        announce_key_change(db).await;
+    }
     Ok(deleted)
+}
+
+/// Tells every instance on the same PostgreSQL database to reload its keys now. If the
+/// `NOTIFY` fails, they still reload within `MAINTENANCE_RELOAD_SECS`. Nothing to send on
+/// SQLite: the server there re-reads the table every `SQLITE_KEY_CHECK_SECS`.
+pub async fn announce_key_change(db: &Database) {
+    let Database::Postgres(pool) = db else {
+        return;
+    };
+    let sent = sqlx::query("SELECT pg_notify($1, '')")
+        .bind(KEYS_CHANNEL)
+        .execute(pool)
+        .await;
+    if let Err(err) = sent {
+        tracing::warn!(error = %err, "could not tell other instances that the keys changed");
+    }
 }
 
 /// The maintenance step of a running server: prune, then reload the key set if it changed.
@@ -126,13 +160,45 @@ pub async fn prune(db: &Database, config: &Config, now: i64) -> Result<Vec<Strin
 /// as signing picks the key by `now`.
 pub async fn prune_and_reload(state: &AppState, now: i64) -> Result<(), KeyError> {
     prune(&state.db, &state.config, now).await?;
-    let keys = state.db.list_keys().await?;
-    let current = state.keys.current();
-    let unchanged =
-        keys.len() == current.kids().len() && keys.iter().all(|k| current.kids().contains(&k.kid));
-    if !unchanged && !keys.is_empty() {
-        state.keys.replace_from_stored(&keys)?;
-        tracing::info!(keys = keys.len(), "signing keys reloaded");
-    }
+    reload_if_changed(state).await?;
     Ok(())
+}
+
+/// Re-reads the keys table and replaces the key set if a key was added or deleted.
+/// Returns whether it did.
+pub async fn reload_if_changed(state: &AppState) -> Result<bool, KeyError> {
+    let keys = state.db.list_keys().await?;
+    let current = state.keys.current().kids();
+    let unchanged = keys.len() == current.len() && keys.iter().all(|k| current.contains(&k.kid));
+    if unchanged || keys.is_empty() {
+        return Ok(false);
+    }
+    state.keys.replace_from_stored(&keys)?;
+    tracing::info!(keys = keys.len(), "signing keys reloaded");
+    Ok(true)
+}
+
+/// Keeps this instance's key set in step with the keys table until the task is aborted:
+/// at once when another instance (or the CLI) announces a change on PostgreSQL, and every
+/// `SQLITE_KEY_CHECK_SECS` on SQLite, where there is no announcement.
+pub async fn follow_key_changes(state: AppState) {
+    let mut announced = state.device_events.key_changes();
+    let every = match state.db {
+        Database::Sqlite(_) => std::time::Duration::from_secs(SQLITE_KEY_CHECK_SECS),
+        // The maintenance task covers a lost announcement.
+        Database::Postgres(_) => std::time::Duration::from_secs(MAINTENANCE_RELOAD_SECS),
+    };
+    loop {
+        tokio::select! {
+            changed = announced.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
+            () = tokio::time::sleep(every) => {}
+        }
+        if let Err(err) = reload_if_changed(&state).await {
+            tracing::warn!(error = %err, "could not reload signing keys");
+        }
+    }
 }

@@ -4,12 +4,14 @@
 use tower_sessions::Session;
 
 use crate::{
+    oauth::grants::active_user,
     state::AppState,
-    store::{User, UserStore},
+    store::{USER_ID_KEY, User},
     web::error::PageError,
 };
 
-const USER_ID: &str = "user_id";
+/// The store copies this key into its `user_id` column, to end an account's sessions.
+const USER_ID: &str = USER_ID_KEY;
 const AUTH_TIME: &str = "auth_time";
 const AMR: &str = "amr";
 const DEVICE_AUTH_ID: &str = "device_auth_id";
@@ -47,8 +49,10 @@ impl SignedIn {
         Ok(())
     }
 
-    /// The signed-in person and their account, if the account still exists and is enabled.
-    /// A session of a deleted or disabled account is ended.
+    /// The signed-in person and their account, if the account may still act: the same rule
+    /// as every token redemption (`active_user`: not deleted, not disabled, no password
+    /// change since sign-in). Any other session is ended, so a browser signed in before a
+    /// password reset can no longer approve devices or open the account pages.
     pub async fn current_user(
         state: &AppState,
         session: &Session,
@@ -56,9 +60,9 @@ impl SignedIn {
         let Some(signed_in) = SignedIn::load(session).await? else {
             return Ok(None);
         };
-        match state.db.get_user(&signed_in.user_id).await? {
-            Some(user) if !user.disabled => Ok(Some((signed_in, user))),
-            _ => {
+        match active_user(&state.db, &signed_in.user_id, signed_in.auth_time).await? {
+            Some(user) => Ok(Some((signed_in, user))),
+            None => {
                 session.flush().await?;
                 Ok(None)
             }

@@ -388,7 +388,7 @@ async fn signing_keys_list_newest_first() {
 async fn sessions_round_trip() {
     use tower_sessions::session_store::SessionStore as _;
     on_both(|db| async move {
-        let store = SessionStore::new(&db).await.unwrap();
+        let store = SessionStore::new(db.clone());
         let mut record = tower_sessions::session::Record {
             id: Default::default(),
             data: [("user_id".to_string(), serde_json::json!("u1"))]
