@@ -79,6 +79,15 @@ pub struct Config {
     pub id_token_lifetime_secs: u64,
     /// Lifetime of refresh tokens (issued only with `offline_access`).
     pub refresh_token_lifetime_secs: u64,
+    /// How long after redeeming a device code or an authorization code the same client may
+    /// present it again and receive the same token response (a lost answer, a dropped
+    /// connection); the response is kept sealed under a key only the code opens. 0: off, a
+    /// second presentation is `invalid_grant` at once.
+    pub redemption_retry_secs: u64,
+    /// How long after a refresh the same client may present the rotated-out refresh token
+    /// again and receive the same response instead of reuse detection revoking the family
+    /// (RFC 9700 §4.14.2 after that). 0: off.
+    pub refresh_token_retry_secs: u64,
     /// Base64 of 32 random bytes; when set, signing keys are stored AES-256-GCM encrypted
     /// (also `USHER_KEY_ENCRYPTION_KEY`). Never logged.
     pub key_encryption_key: Option<crate::tokens::key_encryption::KeyEncryptionKeySetting>,
@@ -153,6 +162,8 @@ impl Default for Config {
             access_token_lifetime_secs: 3600,
             id_token_lifetime_secs: 3600,
             refresh_token_lifetime_secs: 30 * 24 * 3600,
+            redemption_retry_secs: 60,
+            refresh_token_retry_secs: 10,
             key_encryption_key: None,
             key_publication_delay_secs: 900,
             session_lifetime_secs: 14 * 24 * 3600,

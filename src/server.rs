@@ -222,6 +222,11 @@ async fn maintenance(state: AppState) {
         if let Err(err) = state.db.delete_expired_codes(now - 3600).await {
             tracing::warn!(error = %err, "could not delete expired authorization codes");
         }
+        // Token responses kept for a retry (docs/integration.md) live only for their window.
+        if let Err(err) = crate::store::RedemptionStore::wipe_sealed_responses(&state.db, now).await
+        {
+            tracing::warn!(error = %err, "could not wipe sealed token responses");
+        }
         if let Err(err) = state.db.delete_expired_linked_devices(now).await {
             tracing::warn!(error = %err, "could not delete expired linked devices");
         }

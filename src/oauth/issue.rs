@@ -8,7 +8,7 @@ use crate::{
     error::OAuthError,
     oauth::{linked_devices, scope},
     state::AppState,
-    store::{Client, DeviceInfo, RefreshToken, RefreshTokenStore, User},
+    store::{Client, DeviceInfo, LinkWrite, RefreshToken, User},
     tokens::{
         jwt::{AccessTokenClaims, IdTokenClaims},
         opaque,
@@ -69,11 +69,18 @@ pub struct Issued {
     pub family_id: String,
 }
 
-pub async fn issue_tokens(
-    state: &AppState,
-    grant: &Grant<'_>,
-    now: i64,
-) -> Result<TokenResponse, OAuthError> {
+/// A token response with the rows it needs, not yet written: the grant stores them in one
+/// transaction with the redemption (`store::RedemptionStore`), so a crash cannot separate
+/// issuing from marking the code used.
+#[derive(Debug)]
+pub struct Minted {
+    pub response: TokenResponse,
+    pub refresh_token: Option<RefreshToken>,
+    pub link: LinkWrite,
+}
+
+/// Signs the tokens of `grant` and prepares their rows; writes nothing.
+pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted, OAuthError> {
     let config = &state.config;
     let client = grant.client;
     let access_lifetime = client
@@ -97,29 +104,26 @@ pub async fn issue_tokens(
             (family_id.to_string(), Some((family_id.to_string(), scope)))
         }
     };
-    let refresh_token = match &refresh {
+    let (refresh_token, refresh_row) = match &refresh {
         Some((family_id, scope)) => {
             let token = opaque::generate();
-            state
-                .db
-                .create_refresh_token(&RefreshToken {
-                    token_hash: opaque::hash(&token),
-                    family_id: family_id.clone(),
-                    client_id: grant.client.id.clone(),
-                    user_id: grant.user.id.clone(),
-                    scope: scope.to_string(),
-                    device_authorization_id: grant.device_authorization_id.map(str::to_string),
-                    auth_time: grant.auth_time,
-                    created_at: now,
-                    expires_at: now + refresh_lifetime,
-                    revoked_at: None,
-                    used_at: None,
-                    amr: Some(grant.amr.to_string()),
-                })
-                .await?;
-            Some(token)
+            let row = RefreshToken {
+                token_hash: opaque::hash(&token),
+                family_id: family_id.clone(),
+                client_id: grant.client.id.clone(),
+                user_id: grant.user.id.clone(),
+                scope: scope.to_string(),
+                device_authorization_id: grant.device_authorization_id.map(str::to_string),
+                auth_time: grant.auth_time,
+                created_at: now,
+                expires_at: now + refresh_lifetime,
+                revoked_at: None,
+                used_at: None,
+                amr: Some(grant.amr.to_string()),
+            };
+            (Some(token), Some(row))
         }
-        None => None,
+        None => (None, None),
     };
 
     let access_claims = AccessTokenClaims {
@@ -146,9 +150,9 @@ pub async fn issue_tokens(
         Some(_) => access_claims.exp.max(now + refresh_lifetime),
         None => access_claims.exp,
     };
-    match grant.refresh {
-        RefreshIssue::NewFamily => {
-            let link = linked_devices::NewLink {
+    let link = match grant.refresh {
+        RefreshIssue::NewFamily => LinkWrite::New(Box::new(linked_devices::link_row(
+            &linked_devices::NewLink {
                 family_id: &family_id,
                 user: grant.user,
                 client_id: &client.id,
@@ -157,14 +161,15 @@ pub async fn issue_tokens(
                 device: grant.device,
                 ip: grant.ip,
                 expires_at: family_expires_at,
-            };
-            linked_devices::record_link(&state.db, &link, now).await?;
-        }
-        RefreshIssue::Rotate { .. } => {
-            linked_devices::record_refresh(&state.db, &family_id, grant.ip, family_expires_at, now)
-                .await?;
-        }
-    }
+            },
+            now,
+        ))),
+        RefreshIssue::Rotate { .. } => LinkWrite::Use {
+            id: family_id.clone(),
+            ip: grant.ip.map(str::to_string),
+            expires_at: family_expires_at,
+        },
+    };
     let access_token = keys
         .sign_with(&client.signing_alg, "at+jwt", &access_claims, now)
         .map_err(signing_failed)?;
@@ -179,14 +184,18 @@ pub async fn issue_tokens(
         None
     };
 
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: access_lifetime,
-        scope: grant.scope.to_string(),
-        refresh_token,
-        id_token,
-        issued,
+    Ok(Minted {
+        response: TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in: access_lifetime,
+            scope: grant.scope.to_string(),
+            refresh_token,
+            id_token,
+            issued,
+        },
+        refresh_token: refresh_row,
+        link,
     })
 }
 

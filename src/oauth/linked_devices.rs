@@ -5,7 +5,7 @@
 //! userinfo and introspection at once. Device polling never writes here.
 
 use crate::{
-    error::{OAuthError, StoreResult},
+    error::StoreResult,
     oauth::{device, grants::authorization_code},
     store::{Database, DeviceInfo, LinkedDevice, LinkedDeviceStore, RefreshTokenStore, User},
 };
@@ -26,14 +26,16 @@ pub struct NewLink<'a> {
     pub expires_at: i64,
 }
 
-pub async fn record_link(db: &Database, link: &NewLink<'_>, now: i64) -> StoreResult<()> {
+/// The row of a new sign-in; written by the redemption that issues its first tokens
+/// (`store::RedemptionStore`), in the same transaction.
+pub fn link_row(link: &NewLink<'_>, now: i64) -> LinkedDevice {
     let device = link.device.cloned().unwrap_or_default();
     let grant_type = if link.device_authorization_id.is_some() {
         device::GRANT_TYPE
     } else {
         authorization_code::GRANT_TYPE
     };
-    db.record_link(&LinkedDevice {
+    LinkedDevice {
         id: link.family_id.to_string(),
         user_id: link.user.id.clone(),
         client_id: link.client_id.to_string(),
@@ -51,37 +53,14 @@ pub async fn record_link(db: &Database, link: &NewLink<'_>, now: i64) -> StoreRe
         last_ip: link.ip.map(str::to_string),
         expires_at: link.expires_at,
         signed_out_at: None,
-    })
-    .await
-}
-
-/// Notes a refresh of the family. A family signed out meanwhile (a refresh racing the
-/// sign-out) is revoked again — the token just minted included — and the refresh fails.
-pub async fn record_refresh(
-    db: &Database,
-    family_id: &str,
-    ip: Option<&str>,
-    expires_at: i64,
-    now: i64,
-) -> Result<(), OAuthError> {
-    if db.record_use(family_id, now, ip, expires_at).await? {
-        return Ok(());
     }
-    if db.get_linked_device(family_id).await?.is_none() {
-        // A family issued before linked devices were recorded: nothing to update.
-        return Ok(());
-    }
-    db.revoke_family(family_id, now).await?;
-    Err(OAuthError::invalid_grant(
-        "The refresh token is invalid, expired or revoked.",
-    ))
 }
 
 /// Signs a device out: its refresh tokens are revoked and its access tokens stop working at
 /// userinfo and introspection. Returns false if it was already signed out.
 pub async fn sign_out(db: &Database, id: &str, now: i64) -> StoreResult<bool> {
-    // Marked first, then revoked: a refresh that slips in between sees the mark in
-    // `record_refresh` and revokes what it minted.
+    // Marked first, then revoked: a refresh that slips in between finds the mark when it
+    // records the use (`store::RedemptionStore`), writes nothing and revokes the family.
     let newly = db.sign_out_linked_device(id, now).await?;
     db.revoke_family(id, now).await?;
     Ok(newly)

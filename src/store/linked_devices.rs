@@ -17,6 +17,45 @@ first_ip, last_ip, expires_at, signed_out_at";
 const ACTIVE: &str = "l.signed_out_at IS NULL AND l.expires_at > $1 AND NOT EXISTS \
 (SELECT 1 FROM refresh_tokens r WHERE r.family_id = l.id AND r.revoked_at IS NOT NULL)";
 
+pub(super) fn insert_sql() -> String {
+    format!(
+        "INSERT INTO linked_devices ({COLUMNS}) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+    )
+}
+
+/// Binds a `LinkedDevice` to `insert_sql()` (also used in `redemptions.rs`'s transaction).
+macro_rules! bind_linked_device {
+    ($query:expr, $d:expr) => {
+        $query
+            .bind(&$d.id)
+            .bind(&$d.user_id)
+            .bind(&$d.client_id)
+            .bind(&$d.grant_type)
+            .bind(&$d.device_authorization_id)
+            .bind(&$d.device_name)
+            .bind(&$d.device_model)
+            .bind(&$d.device_os)
+            .bind(&$d.device_app_version)
+            .bind(&$d.user_agent)
+            .bind(&$d.scope)
+            .bind($d.linked_at)
+            .bind($d.last_used_at)
+            .bind(&$d.first_ip)
+            .bind(&$d.last_ip)
+            .bind($d.expires_at)
+            .bind($d.signed_out_at)
+    };
+}
+pub(super) use bind_linked_device;
+
+/// A use of the family (a refresh); `$1` now, `$2` ip, `$3` expiry, `$4` id. Conditional on
+/// not signed out: a refresh racing a sign-out learns it lost.
+pub(super) const RECORD_USE: &str = "UPDATE linked_devices SET last_used_at = $1, \
+last_ip = COALESCE($2, last_ip), \
+expires_at = CASE WHEN expires_at > $3 THEN expires_at ELSE $3 END \
+WHERE id = $4 AND signed_out_at IS NULL";
+
 fn prefixed_columns() -> String {
     COLUMNS
         .split(", ")
@@ -28,28 +67,8 @@ fn prefixed_columns() -> String {
 #[async_trait]
 impl LinkedDeviceStore for Database {
     async fn record_link(&self, d: &LinkedDevice) -> StoreResult<()> {
-        let sql = format!(
-            "INSERT INTO linked_devices ({COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
-        );
-        on_pool!(self, |pool| sqlx::query(&sql)
-            .bind(&d.id)
-            .bind(&d.user_id)
-            .bind(&d.client_id)
-            .bind(&d.grant_type)
-            .bind(&d.device_authorization_id)
-            .bind(&d.device_name)
-            .bind(&d.device_model)
-            .bind(&d.device_os)
-            .bind(&d.device_app_version)
-            .bind(&d.user_agent)
-            .bind(&d.scope)
-            .bind(d.linked_at)
-            .bind(d.last_used_at)
-            .bind(&d.first_ip)
-            .bind(&d.last_ip)
-            .bind(d.expires_at)
-            .bind(d.signed_out_at)
+        let sql = insert_sql();
+        on_pool!(self, |pool| bind_linked_device!(sqlx::query(&sql), d)
             .execute(pool)
             .await
             .map(|_| ()))
@@ -63,11 +82,7 @@ impl LinkedDeviceStore for Database {
         ip: Option<&str>,
         expires_at: i64,
     ) -> StoreResult<bool> {
-        // Conditional on not signed out: a refresh racing a sign-out learns it lost.
-        let sql = "UPDATE linked_devices SET last_used_at = $1, last_ip = COALESCE($2, last_ip), \
-                   expires_at = CASE WHEN expires_at > $3 THEN expires_at ELSE $3 END \
-                   WHERE id = $4 AND signed_out_at IS NULL";
-        let n = on_pool!(self, |pool| sqlx::query(sql)
+        let n = on_pool!(self, |pool| sqlx::query(RECORD_USE)
             .bind(now)
             .bind(ip)
             .bind(expires_at)

@@ -17,6 +17,7 @@ mod linked_devices;
 mod models;
 mod notification_outbox;
 mod pairing_codes;
+mod redemptions;
 mod refresh_tokens;
 mod revoked_access_tokens;
 mod sessions;
@@ -107,6 +108,28 @@ pub trait RefreshTokenStore: Send + Sync {
     /// Whether the family ended: any of its refresh tokens revoked (then all are), or its
     /// linked device signed out.
     async fn is_family_revoked(&self, family_id: &str) -> StoreResult<bool>;
+}
+
+/// Redemptions that cannot be half done: a crash or a lost race leaves either everything
+/// written or nothing (docs/integration.md, "Retries").
+#[async_trait]
+pub trait RedemptionStore: Send + Sync {
+    /// In one transaction: uses up the code or token (a conditional UPDATE, so exactly one of
+    /// concurrent callers gets `Redeemed`), stores the sealed response beside it, inserts the
+    /// new refresh token and records the linked device. Any failure writes nothing.
+    async fn redeem_and_issue(
+        &self,
+        redemption: &Redemption<'_>,
+        now: i64,
+    ) -> StoreResult<RedemptionOutcome>;
+    /// The sealed response kept on the row with this hash, if any.
+    async fn sealed_response(
+        &self,
+        table: SealedTable,
+        hash: &str,
+    ) -> StoreResult<Option<SealedResponse>>;
+    /// Wipes sealed responses whose window ended at or before `now`. Returns how many.
+    async fn wipe_sealed_responses(&self, now: i64) -> StoreResult<u64>;
 }
 
 #[async_trait]
@@ -228,6 +251,7 @@ pub trait Store:
     + UserStore
     + DeviceAuthorizationStore
     + RefreshTokenStore
+    + RedemptionStore
     + AccessTokenRevocationStore
     + AuthorizationCodeStore
     + ConsentStore
@@ -242,6 +266,7 @@ impl<T> Store for T where
         + UserStore
         + DeviceAuthorizationStore
         + RefreshTokenStore
+        + RedemptionStore
         + AccessTokenRevocationStore
         + AuthorizationCodeStore
         + ConsentStore

@@ -319,6 +319,76 @@ pub struct LinkedDevice {
     pub signed_out_at: Option<i64>,
 }
 
+/// A token response sealed for a retry (`tokens::sealed`), kept until `until`.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SealedResponse {
+    #[sqlx(rename = "sealed_response")]
+    pub ciphertext: String,
+    #[sqlx(rename = "sealed_until")]
+    pub until: i64,
+}
+
+/// The table whose row a sealed response is kept on, each keyed by the hash of the secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealedTable {
+    DeviceAuthorizations,
+    AuthorizationCodes,
+    RefreshTokens,
+}
+
+/// The code or token a redemption uses up, by its stored hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redeemed<'a> {
+    /// An approved device authorization becomes `redeemed` (RFC 8628 §3.5).
+    DeviceCode { device_code_hash: &'a str },
+    /// An authorization code is used, with what was issued for it, so that a replay can
+    /// revoke it (RFC 6749 §4.1.2).
+    AuthorizationCode {
+        code_hash: &'a str,
+        refresh_family_id: Option<&'a str>,
+        access_token_jti: &'a str,
+        access_token_expires_at: i64,
+    },
+    /// A refresh token is rotated out (RFC 9700 §4.14.2).
+    RefreshToken { token_hash: &'a str },
+}
+
+/// Everything one redemption writes, in one transaction: the code marked used (with the
+/// sealed response for a retry), the new refresh token, the linked device.
+#[derive(Debug, Clone, Copy)]
+pub struct Redemption<'a> {
+    pub redeemed: Redeemed<'a>,
+    /// `None` when retries are off.
+    pub sealed: Option<&'a SealedResponse>,
+    pub refresh_token: Option<&'a RefreshToken>,
+    pub link: &'a LinkWrite,
+}
+
+/// How a redemption ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedemptionOutcome {
+    /// All written.
+    Redeemed,
+    /// Nothing written: the code was no longer usable (another request redeemed it, or it
+    /// expired or was revoked meanwhile).
+    Lost,
+    /// Nothing written: the refreshed family's linked device was signed out meanwhile.
+    SignedOut,
+}
+
+/// What a redemption writes about its linked device (docs/linked-devices.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkWrite {
+    /// A new sign-in: a new token family.
+    New(Box<LinkedDevice>),
+    /// A refresh of family `id`: last use, last address and the new expiry.
+    Use {
+        id: String,
+        ip: Option<String>,
+        expires_at: i64,
+    },
+}
+
 /// A linked device with the names to show, for lists.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LinkedDeviceListing {

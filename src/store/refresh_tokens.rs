@@ -8,33 +8,45 @@ use crate::error::StoreResult;
 const COLUMNS: &str = "token_hash, family_id, client_id, user_id, scope, device_authorization_id, \
 auth_time, created_at, expires_at, revoked_at, used_at, amr";
 
+/// Inserts a refresh token (bind it with `bind_refresh_token!`). A token of a family that is
+/// already revoked is born revoked: a rotation that raced with reuse detection answers, but
+/// adds no live token (RFC 9700 §4.14.2). A revocation that still slips past this insert on
+/// PostgreSQL is caught when the token is presented: a family with any revoked member no
+/// longer refreshes (`grants/refresh_token.rs`).
+pub(super) fn insert_sql() -> String {
+    format!(
+        "INSERT INTO refresh_tokens ({COLUMNS}) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         CASE WHEN EXISTS (SELECT 1 FROM refresh_tokens \
+         WHERE family_id = $2 AND revoked_at IS NOT NULL) THEN $8 ELSE $10 END, $11, $12"
+    )
+}
+
+/// Binds a `RefreshToken` to `insert_sql()` (also used in `redemptions.rs`'s transaction).
+macro_rules! bind_refresh_token {
+    ($query:expr, $t:expr) => {
+        $query
+            .bind(&$t.token_hash)
+            .bind(&$t.family_id)
+            .bind(&$t.client_id)
+            .bind(&$t.user_id)
+            .bind(&$t.scope)
+            .bind(&$t.device_authorization_id)
+            .bind($t.auth_time)
+            .bind($t.created_at)
+            .bind($t.expires_at)
+            .bind($t.revoked_at)
+            .bind($t.used_at)
+            .bind(&$t.amr)
+    };
+}
+pub(super) use bind_refresh_token;
+
 #[async_trait]
 impl RefreshTokenStore for Database {
     async fn create_refresh_token(&self, t: &RefreshToken) -> StoreResult<()> {
-        // A token of a family that is already revoked is born revoked: a rotation that
-        // raced with reuse detection answers, but adds no live token (RFC 9700 §4.14.2).
-        // A revocation that still slips past this insert on PostgreSQL is caught when the
-        // token is presented: a family with any revoked member no longer refreshes
-        // (`grants/refresh_token.rs`).
-        let sql = format!(
-            "INSERT INTO refresh_tokens ({COLUMNS}) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, \
-             CASE WHEN EXISTS (SELECT 1 FROM refresh_tokens \
-             WHERE family_id = $2 AND revoked_at IS NOT NULL) THEN $8 ELSE $10 END, $11, $12"
-        );
-        on_pool!(self, |pool| sqlx::query(&sql)
-            .bind(&t.token_hash)
-            .bind(&t.family_id)
-            .bind(&t.client_id)
-            .bind(&t.user_id)
-            .bind(&t.scope)
-            .bind(&t.device_authorization_id)
-            .bind(t.auth_time)
-            .bind(t.created_at)
-            .bind(t.expires_at)
-            .bind(t.revoked_at)
-            .bind(t.used_at)
-            .bind(&t.amr)
+        let sql = insert_sql();
+        on_pool!(self, |pool| bind_refresh_token!(sqlx::query(&sql), t)
             .execute(pool)
             .await
             .map(|_| ()))?;
@@ -81,8 +93,9 @@ impl RefreshTokenStore for Database {
     }
 
     async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64> {
-        let sql =
-            "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL";
+        // A revoked family's sealed answers (kept for a retry) go with it.
+        let sql = "UPDATE refresh_tokens SET revoked_at = $1, sealed_response = NULL, \
+                   sealed_until = NULL WHERE family_id = $2 AND revoked_at IS NULL";
         Ok(on_pool!(self, |pool| sqlx::query(sql)
             .bind(now)
             .bind(family_id)

@@ -6,3 +6,4 @@ pub mod keys;
 pub mod opaque;
 pub mod rotation;
 pub mod schedule;
+pub mod sealed;

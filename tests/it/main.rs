@@ -26,6 +26,7 @@ mod pages;
 mod pairing;
 mod phone;
 mod properties;
+mod redemption;
 mod refresh;
 mod signing;
 mod sessions;

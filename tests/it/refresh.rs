@@ -14,7 +14,14 @@ const PASSWORD: &str = "a password for refresh tests";
 /// A server with a user, the device client `tv` and the resource server `rs`, and the
 /// token response of one approved device sign-in with `offline_access`.
 async fn signed_in_device() -> (TestServer, String, Value) {
-    let server = TestServer::start().await;
+    signed_in_device_with(|_| {}).await
+}
+
+/// `signed_in_device` on a server configured by `configure`.
+async fn signed_in_device_with(
+    configure: impl FnOnce(&mut usher::config::Config),
+) -> (TestServer, String, Value) {
+    let server = TestServer::start_with(configure).await;
     server.create_user("frank", PASSWORD).await;
     server
         .create_public_client("tv", "TV", "openid profile offline_access")
@@ -62,7 +69,10 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
         200
     );
 
-    // The rotated-out token comes back: someone else has it. Everything in the family dies.
+    // The rotated-out token comes back after the retry window: someone else has it.
+    // Everything in the family dies.
+    let window = server.state.config.refresh_token_retry_secs as i64;
+    server.clock.advance_secs(window + 1);
     let (status, reuse) = server.refresh("tv", first_refresh, None).await;
     assert_eq!((status, field(&reuse, "error")), (400, "invalid_grant"));
     let (status, _) = server.refresh("tv", second_refresh, None).await;
@@ -108,7 +118,8 @@ async fn refresh_at_once(server: &TestServer, token: &str, count: usize) -> Vec<
 
 #[tokio::test]
 async fn concurrent_refreshes_with_one_token_succeed_once() {
-    let (server, _, first) = signed_in_device().await;
+    // Without the retry window, the losers are reuse (the window's case is below).
+    let (server, _, first) = signed_in_device_with(|c| c.refresh_token_retry_secs = 0).await;
     let answers = refresh_at_once(&server, field(&first, "refresh_token"), 10).await;
     let statuses: Vec<u16> = answers.iter().map(|(status, _)| *status).collect();
     assert_eq!(
@@ -359,7 +370,8 @@ async fn discovery_lists_refresh_revocation_and_introspection() {
 /// afterwards (it used to when the revocation ran before the winner's insert).
 #[tokio::test]
 async fn a_refresh_race_leaves_no_token_that_keeps_rotating_on_both_databases() {
-    for on in crate::databases::each(|_| {}).await {
+    // Without the retry window: every loser is reuse and revokes the family.
+    for on in crate::databases::each(|c| c.refresh_token_retry_secs = 0).await {
         let server = &on.server;
         server.create_user("frank", PASSWORD).await;
         server
@@ -393,6 +405,120 @@ async fn a_refresh_race_leaves_no_token_that_keeps_rotating_on_both_databases() 
                     401
                 );
             }
+        }
+        on.finish().await;
+    }
+}
+
+/// A retry within `refresh_token_retry_secs` after a lost answer: the same response, no
+/// second rotation. After the window, or once the new token was used, it is reuse again.
+#[tokio::test]
+async fn a_retried_refresh_gets_the_same_answer_within_the_window_on_both_databases() {
+    for on in crate::databases::each(|c| c.refresh_token_retry_secs = 10).await {
+        let server = &on.server;
+        server.create_user("frank", PASSWORD).await;
+        server
+            .create_public_client("tv", "TV", "openid offline_access")
+            .await;
+        let first = server.device_sign_in("tv", "frank", PASSWORD).await;
+        let old = field(&first, "refresh_token");
+        let (status, answer) = server.refresh("tv", old, None).await;
+        assert_eq!(status, 200, "{answer}");
+        // The answer is lost; the client retries a few seconds later.
+        server.clock.advance_secs(4);
+        let (status, again) = server.refresh("tv", old, None).await;
+        assert_eq!(status, 200, "{}: {again}", on.name);
+        for name in ["access_token", "refresh_token", "id_token", "scope"] {
+            assert_eq!(again[name], answer[name], "{}: {name}", on.name);
+        }
+        assert_eq!(
+            again["expires_in"].as_i64().unwrap(),
+            answer["expires_in"].as_i64().unwrap() - 4,
+            "expires_in counts from the first answer"
+        );
+        // Another client presenting it gets nothing, and revokes nothing.
+        server
+            .create_public_client("other", "Other", "openid offline_access")
+            .await;
+        assert_eq!(server.refresh("other", old, None).await.0, 400);
+        // One rotation: the family holds the old token and exactly one new one.
+        let family = crate::redemption::family_of(field(&answer, "access_token"));
+        assert_eq!(
+            crate::redemption::count_family_tokens(server, &family).await,
+            2,
+            "{}",
+            on.name
+        );
+
+        // After the window the old token is reuse: the whole family is revoked.
+        server.clock.advance_secs(7);
+        let (status, reuse) = server.refresh("tv", old, None).await;
+        assert_eq!((status, field(&reuse, "error")), (400, "invalid_grant"));
+        let (status, _) = server
+            .refresh("tv", field(&answer, "refresh_token"), None)
+            .await;
+        assert_eq!(status, 400, "{}: the family is revoked", on.name);
+
+        // Within the window but after the new token was used: the client had its answer,
+        // so the old token coming back is reuse too.
+        let first = server.device_sign_in("tv", "frank", PASSWORD).await;
+        let old = field(&first, "refresh_token");
+        let (_, answer) = server.refresh("tv", old, None).await;
+        let (status, next) = server
+            .refresh("tv", field(&answer, "refresh_token"), None)
+            .await;
+        assert_eq!(status, 200, "{next}");
+        let (status, reuse) = server.refresh("tv", old, None).await;
+        assert_eq!((status, field(&reuse, "error")), (400, "invalid_grant"));
+        assert_eq!(
+            server
+                .refresh("tv", field(&next, "refresh_token"), None)
+                .await
+                .0,
+            400,
+            "{}: reuse revoked the family",
+            on.name
+        );
+        on.finish().await;
+    }
+}
+
+/// Concurrent duplicates within the window (a client that retries before its first
+/// request answered) all get the one answer, and there is exactly one new token.
+#[tokio::test]
+async fn concurrent_duplicates_within_the_window_share_one_answer_on_both_databases() {
+    for on in crate::databases::each(|c| c.refresh_token_retry_secs = 10).await {
+        let server = &on.server;
+        server.create_user("frank", PASSWORD).await;
+        server
+            .create_public_client("tv", "TV", "openid offline_access")
+            .await;
+        for _ in 0..3 {
+            let first = server.device_sign_in("tv", "frank", PASSWORD).await;
+            let answers = refresh_at_once(server, field(&first, "refresh_token"), 10).await;
+            let bodies: Vec<&Value> = answers
+                .iter()
+                .map(|(status, body)| {
+                    assert_eq!(*status, 200, "{}: {body}", on.name);
+                    body
+                })
+                .collect();
+            for body in &bodies {
+                assert_eq!(body["refresh_token"], bodies[0]["refresh_token"]);
+                assert_eq!(body["access_token"], bodies[0]["access_token"]);
+            }
+            let family = crate::redemption::family_of(field(bodies[0], "access_token"));
+            assert_eq!(
+                crate::redemption::count_family_tokens(server, &family).await,
+                2,
+                "{}: the old token and one new one",
+                on.name
+            );
+            // The one new token works, once.
+            let (status, next) = server
+                .refresh("tv", field(bodies[0], "refresh_token"), None)
+                .await;
+            assert_eq!(status, 200, "{next}");
         }
         on.finish().await;
     }

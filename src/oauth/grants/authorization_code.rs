@@ -2,6 +2,7 @@
 //! A code is used once; a code presented again means it leaked, so what was issued for it
 //! is revoked (§4.1.2).
 
+use super::retry::{self, Presented};
 use crate::{
     error::{OAuthError, StoreResult},
     oauth::{
@@ -11,11 +12,18 @@ use crate::{
         pkce,
     },
     state::AppState,
-    store::{AccessTokenRevocationStore, AuthorizationCode, AuthorizationCodeStore, Client},
-    tokens::opaque,
+    store::{
+        AccessTokenRevocationStore, AuthorizationCode, AuthorizationCodeStore, Client, Redeemed,
+        Redemption, RedemptionOutcome, RedemptionStore,
+    },
+    tokens::{opaque, sealed::Purpose},
 };
 
 pub use crate::oauth::authorize::GRANT_TYPE;
+
+fn invalid() -> OAuthError {
+    OAuthError::invalid_grant("The authorization code is invalid, expired or used.")
+}
 
 pub async fn redeem_code(
     state: &AppState,
@@ -23,37 +31,38 @@ pub async fn redeem_code(
     params: &Params,
     ip: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
-    let code_hash = opaque::hash(params.require("code")?);
+    let secret = params.require("code")?;
+    let code_hash = opaque::hash(secret);
     let now = state.clock.now();
-    let invalid =
-        || OAuthError::invalid_grant("The authorization code is invalid, expired or used.");
+    let presented = Presented {
+        purpose: Purpose::AuthorizationCode,
+        secret,
+        hash: &code_hash,
+        client_id: &client.id,
+    };
 
-    let Some(code) = state.db.use_authorization_code(&code_hash, now).await? else {
-        if let Some(replayed) = state.db.get_authorization_code(&code_hash).await?
-            && replayed.used_at.is_some()
-        {
-            revoke_issued(state, &replayed, now).await?;
-        }
+    let Some(code) = state.db.get_authorization_code(&code_hash).await? else {
         return Err(invalid());
     };
-    // §4.1.3: issued to this client, for this redirect URI.
-    if code.client_id != client.id || params.get("redirect_uri") != Some(code.redirect_uri.as_str())
-    {
+    if code.used_at.is_some() {
+        return retried_or_replayed(state, params, &presented, &code, now).await;
+    }
+    if code.expires_at <= now {
         return Err(invalid());
     }
-    match (&code.code_challenge, params.get("code_verifier")) {
-        (Some(challenge), Some(verifier)) if pkce::verify(verifier, challenge) => {}
-        (None, None) => {}
-        _ => {
-            return Err(OAuthError::invalid_grant(
-                "The PKCE code_verifier does not match.",
-            ));
-        }
+    // A code presented wrongly is used up all the same, so it cannot be tried again.
+    let refused = |err: OAuthError| async {
+        state.db.use_authorization_code(&code_hash, now).await?;
+        Err(err)
+    };
+    if let Err(err) = matches_request(&client.id, params, &code) {
+        return refused(err).await;
     }
     let Some(user) = super::active_user(&state.db, &code.user_id, code.auth_time).await? else {
-        return Err(OAuthError::invalid_grant(
+        return refused(OAuthError::invalid_grant(
             "The account can no longer sign in.",
-        ));
+        ))
+        .await;
     };
     let grant = Grant {
         client,
@@ -67,18 +76,78 @@ pub async fn redeem_code(
         ip,
         device: None,
     };
-    let tokens = issue::issue_tokens(state, &grant, now).await?;
-    let issued = &tokens.issued;
-    state
-        .db
-        .record_issued(
-            &code_hash,
-            Some(issued.family_id.as_str()),
-            &issued.access_token_jti,
-            issued.access_token_expires_at,
-        )
-        .await?;
-    Ok(tokens)
+    let minted = issue::mint(state, &grant, now)?;
+    let sealed = retry::seal(
+        &presented,
+        &minted.response,
+        now,
+        state.config.redemption_retry_secs,
+    )?;
+    let issued = &minted.response.issued;
+    let redemption = Redemption {
+        // What was issued is recorded with the code, so a replay can revoke it.
+        redeemed: Redeemed::AuthorizationCode {
+            code_hash: &code_hash,
+            refresh_family_id: Some(issued.family_id.as_str()),
+            access_token_jti: &issued.access_token_jti,
+            access_token_expires_at: issued.access_token_expires_at,
+        },
+        sealed: sealed.as_ref(),
+        refresh_token: minted.refresh_token.as_ref(),
+        link: &minted.link,
+    };
+    match state.db.redeem_and_issue(&redemption, now).await? {
+        RedemptionOutcome::Redeemed => Ok(minted.response),
+        // Another request used the code first: a retry of it, or a replay.
+        RedemptionOutcome::Lost | RedemptionOutcome::SignedOut => {
+            match state.db.get_authorization_code(&code_hash).await? {
+                Some(code) if code.used_at.is_some() => {
+                    retried_or_replayed(state, params, &presented, &code, now).await
+                }
+                _ => Err(invalid()),
+            }
+        }
+    }
+}
+
+/// §4.1.3: issued to this client, for this redirect URI, with the PKCE verifier (RFC 7636
+/// §4.6) of its challenge.
+fn matches_request(
+    client_id: &str,
+    params: &Params,
+    code: &AuthorizationCode,
+) -> Result<(), OAuthError> {
+    if code.client_id != client_id || params.get("redirect_uri") != Some(code.redirect_uri.as_str())
+    {
+        return Err(invalid());
+    }
+    match (&code.code_challenge, params.get("code_verifier")) {
+        (Some(challenge), Some(verifier)) if pkce::verify(verifier, challenge) => Ok(()),
+        (None, None) => Ok(()),
+        _ => Err(OAuthError::invalid_grant(
+            "The PKCE code_verifier does not match.",
+        )),
+    }
+}
+
+/// A used code presented again. The same request within the retry window gets the same
+/// answer (docs/integration.md, "Retries"); anything else means the code leaked, so what
+/// was issued for it is revoked (§4.1.2).
+async fn retried_or_replayed(
+    state: &AppState,
+    params: &Params,
+    presented: &Presented<'_>,
+    code: &AuthorizationCode,
+    now: i64,
+) -> Result<TokenResponse, OAuthError> {
+    if matches_request(presented.client_id, params, code).is_ok()
+        && let Some(answer) =
+            retry::reopen(state, presented, &code.user_id, code.auth_time, now).await?
+    {
+        return Ok(answer);
+    }
+    revoke_issued(state, code, now).await?;
+    Err(invalid())
 }
 
 async fn revoke_issued(state: &AppState, code: &AuthorizationCode, now: i64) -> StoreResult<()> {

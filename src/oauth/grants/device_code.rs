@@ -3,8 +3,11 @@
 //! Hot path: a device polls every few seconds until a person decides. A poll that comes too
 //! early is answered from memory (`PollTracker`) without touching the database; an on-time
 //! poll costs one primary-key read. Nothing is written per poll. Only the single redeeming
-//! poll writes, with a conditional UPDATE so the code is redeemed exactly once.
+//! poll writes: one transaction whose conditional UPDATE redeems the code exactly once and
+//! which also stores the tokens' rows and the response sealed for a retry (`retry.rs`), so a
+//! device that loses the answer can fetch the same one again for `redemption_retry_secs`.
 
+use super::retry::{self, Presented};
 use crate::{
     error::{ErrorKind, OAuthError},
     oauth::{
@@ -13,8 +16,11 @@ use crate::{
         polling::PollTiming,
     },
     state::AppState,
-    store::{Client, DeviceAuthorizationStore, DeviceStatus},
-    tokens::opaque,
+    store::{
+        Client, DeviceAuthorization, DeviceAuthorizationStore, DeviceStatus, Redeemed, Redemption,
+        RedemptionOutcome, RedemptionStore,
+    },
+    tokens::{opaque, sealed::Purpose},
 };
 
 pub async fn poll_device_token(
@@ -41,10 +47,14 @@ pub async fn poll_device_token(
         // RFC 6749 §5.2: the grant was issued to another client.
         return Err(OAuthError::invalid_grant("The device code is invalid."));
     }
+    let presented = Presented {
+        purpose: Purpose::DeviceCode,
+        secret: device_code,
+        hash: &code_hash,
+        client_id: &client.id,
+    };
     if auth.status == DeviceStatus::Redeemed {
-        return Err(OAuthError::invalid_grant(
-            "The device code was already used.",
-        ));
+        return retried(state, &presented, &auth, now).await;
     }
     if auth.expires_at <= now {
         state.polls.forget(&code_hash);
@@ -73,34 +83,29 @@ pub async fn poll_device_token(
                 "The user denied the request.",
             ))
         }
-        DeviceStatus::Approved => redeem(state, client, &code_hash, now, ip).await,
-        DeviceStatus::Redeemed => Err(OAuthError::invalid_grant(
-            "The device code was already used.",
-        )),
+        DeviceStatus::Approved => redeem(state, client, &presented, &auth, now, ip).await,
+        DeviceStatus::Redeemed => retried(state, &presented, &auth, now).await,
     }
 }
 
 async fn redeem(
     state: &AppState,
     client: &Client,
-    code_hash: &str,
+    presented: &Presented<'_>,
+    auth: &DeviceAuthorization,
     now: i64,
     ip: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
-    // Exactly one concurrent poll wins this conditional update; the others lost the race.
-    let Some(auth) = state.db.redeem(code_hash, now).await? else {
-        return Err(OAuthError::invalid_grant(
-            "The device code was already used.",
-        ));
-    };
-    state.polls.forget(code_hash);
+    let code_hash = presented.hash;
     let (Some(user_id), Some(auth_time)) = (auth.user_id.as_deref(), auth.auth_time) else {
         tracing::error!(device_authorization = %auth.id, "approved authorization without a user");
         return Err(OAuthError::server_error());
     };
     // Checked at redemption, not only at approval: the account may have been disabled,
-    // deleted or its password reset in between.
+    // deleted or its password reset in between. The approval is spent all the same.
     let Some(user) = super::active_user(&state.db, user_id, auth_time).await? else {
+        state.db.redeem(code_hash, now).await?;
+        state.polls.forget(code_hash);
         tracing::warn!(device_authorization = %auth.id, "approving account no longer valid; no tokens issued");
         return Err(OAuthError::invalid_grant(
             "The account that approved this request can no longer sign in.",
@@ -118,8 +123,50 @@ async fn redeem(
         ip,
         device: Some(&auth.device),
     };
-    tracing::info!(client_id = %client.id, device_authorization = %auth.id, "device code redeemed");
-    issue::issue_tokens(state, &grant, now).await
+    let minted = issue::mint(state, &grant, now)?;
+    let sealed = retry::seal(
+        presented,
+        &minted.response,
+        now,
+        state.config.redemption_retry_secs,
+    )?;
+    let redemption = Redemption {
+        redeemed: Redeemed::DeviceCode {
+            device_code_hash: code_hash,
+        },
+        sealed: sealed.as_ref(),
+        refresh_token: minted.refresh_token.as_ref(),
+        link: &minted.link,
+    };
+    // Exactly one concurrent poll wins this transaction; the others lost the race and get
+    // the winner's answer if it may be retried.
+    match state.db.redeem_and_issue(&redemption, now).await? {
+        RedemptionOutcome::Redeemed => {
+            state.polls.forget(code_hash);
+            tracing::info!(client_id = %client.id, device_authorization = %auth.id, "device code redeemed");
+            Ok(minted.response)
+        }
+        RedemptionOutcome::Lost | RedemptionOutcome::SignedOut => {
+            retried(state, presented, auth, now).await
+        }
+    }
+}
+
+/// A redeemed code presented again: the same answer within the retry window, else
+/// `invalid_grant` (RFC 8628 §3.5).
+async fn retried(
+    state: &AppState,
+    presented: &Presented<'_>,
+    auth: &DeviceAuthorization,
+    now: i64,
+) -> Result<TokenResponse, OAuthError> {
+    let used = || OAuthError::invalid_grant("The device code was already used.");
+    let (Some(user_id), Some(auth_time)) = (auth.user_id.as_deref(), auth.auth_time) else {
+        return Err(used());
+    };
+    retry::reopen(state, presented, user_id, auth_time, now)
+        .await?
+        .ok_or_else(used)
 }
 
 fn slow_down(state: &AppState, code_hash: &str, now_ms: i64) -> OAuthError {

@@ -3,6 +3,7 @@
 pub mod authorization_code;
 pub mod device_code;
 pub mod refresh_token;
+pub mod retry;
 
 use crate::{
     error::StoreResult,

@@ -1,7 +1,10 @@
 //! The refresh-token grant (RFC 6749 §6) with rotation and reuse detection (RFC 9700
 //! §4.14.2): each refresh returns a new token of the same family and uses up the presented
-//! one; presenting a used token again means it leaked, so the whole family is revoked.
+//! one; presenting a used token again means it leaked, so the whole family is revoked —
+//! except the same client's retry within `refresh_token_retry_secs` (`retry.rs`), which
+//! gets the answer it lost.
 
+use super::retry::{self, Presented};
 use crate::{
     error::{OAuthError, StoreResult},
     oauth::{
@@ -10,11 +13,18 @@ use crate::{
         scope,
     },
     state::AppState,
-    store::{Client, RefreshToken, RefreshTokenStore},
-    tokens::opaque,
+    store::{
+        Client, Redeemed, Redemption, RedemptionOutcome, RedemptionStore, RefreshToken,
+        RefreshTokenStore,
+    },
+    tokens::{opaque, sealed::Purpose},
 };
 
 pub const GRANT_TYPE: &str = "refresh_token";
+
+fn invalid() -> OAuthError {
+    OAuthError::invalid_grant("The refresh token is invalid, expired or revoked.")
+}
 
 pub async fn refresh(
     state: &AppState,
@@ -22,10 +32,15 @@ pub async fn refresh(
     params: &Params,
     ip: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
-    let presented = params.require("refresh_token")?;
-    let hash = opaque::hash(presented);
+    let secret = params.require("refresh_token")?;
+    let hash = opaque::hash(secret);
     let now = state.clock.now();
-    let invalid = || OAuthError::invalid_grant("The refresh token is invalid, expired or revoked.");
+    let presented = Presented {
+        purpose: Purpose::RefreshToken,
+        secret,
+        hash: &hash,
+        client_id: &client.id,
+    };
 
     let token = state
         .db
@@ -37,8 +52,7 @@ pub async fn refresh(
         return Err(invalid());
     }
     if token.used_at.is_some() {
-        revoke_for_reuse(state, &token, now).await?;
-        return Err(invalid());
+        return retried_or_reused(state, &presented, &token, now).await;
     }
     // RFC 9700 §4.14.2: once any member of the family is revoked, no member refreshes. A
     // token minted by a rotation that raced with the revocation is revoked now too.
@@ -50,11 +64,6 @@ pub async fn refresh(
     let granted = match params.get("scope") {
         None => token.scope.clone(),
         Some(requested) => narrow(&token.scope, requested)?,
-    };
-    // Only one of concurrent refreshes with the same token wins; the others are reuse.
-    let Some(token) = state.db.use_refresh_token(&hash, now).await? else {
-        revoke_for_reuse(state, &token, now).await?;
-        return Err(invalid());
     };
     let Some(user) = super::active_user(&state.db, &token.user_id, token.auth_time).await? else {
         state.db.revoke_family(&token.family_id, now).await?;
@@ -78,7 +87,53 @@ pub async fn refresh(
         ip,
         device: None,
     };
-    issue::issue_tokens(state, &grant, now).await
+    let minted = issue::mint(state, &grant, now)?;
+    let sealed = retry::seal(
+        &presented,
+        &minted.response,
+        now,
+        state.config.refresh_token_retry_secs,
+    )?;
+    let redemption = Redemption {
+        redeemed: Redeemed::RefreshToken { token_hash: &hash },
+        sealed: sealed.as_ref(),
+        refresh_token: minted.refresh_token.as_ref(),
+        link: &minted.link,
+    };
+    // Only one of concurrent refreshes with the same token wins; the others are retries
+    // within the window, or reuse.
+    match state.db.redeem_and_issue(&redemption, now).await? {
+        RedemptionOutcome::Redeemed => Ok(minted.response),
+        RedemptionOutcome::Lost => match state.db.get_refresh_token(&hash).await? {
+            Some(token) if token.used_at.is_some() && token.revoked_at.is_none() => {
+                retried_or_reused(state, &presented, &token, now).await
+            }
+            _ => Err(invalid()),
+        },
+        // The device was signed out meanwhile: nothing was written; the family ends.
+        RedemptionOutcome::SignedOut => {
+            state.db.revoke_family(&token.family_id, now).await?;
+            Err(invalid())
+        }
+    }
+}
+
+/// A rotated-out token presented again: within `refresh_token_retry_secs`, by the same
+/// client, before the new token was used, it gets the same answer (a retry after a lost
+/// response); otherwise it is reuse (RFC 9700 §4.14.2).
+async fn retried_or_reused(
+    state: &AppState,
+    presented: &Presented<'_>,
+    token: &RefreshToken,
+    now: i64,
+) -> Result<TokenResponse, OAuthError> {
+    if let Some(answer) =
+        retry::reopen(state, presented, &token.user_id, token.auth_time, now).await?
+    {
+        return Ok(answer);
+    }
+    revoke_for_reuse(state, token, now).await?;
+    Err(invalid())
 }
 
 async fn revoke_for_reuse(state: &AppState, token: &RefreshToken, now: i64) -> StoreResult<()> {
