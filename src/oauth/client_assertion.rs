@@ -106,10 +106,13 @@ pub async fn authenticate(
     Ok(client)
 }
 
-/// `sub` of a JWT before verification: only used to find whose keys to verify with.
+/// `sub` of a JWT before verification: only used to find whose keys to verify with. A
+/// client id is printable (RFC 6749 Appendix A.1): a `sub` with a control character (a JSON
+/// `\u0000`, which PostgreSQL cannot compare) is unreadable, not a lookup.
 fn unverified_subject(token: &str) -> Option<String> {
     let payload = token.split('.').nth(1)?;
     let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
     let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    value.get("sub")?.as_str().map(str::to_string)
+    let subject = value.get("sub")?.as_str()?;
+    (!subject.chars().any(char::is_control)).then(|| subject.to_string())
 }

@@ -1,7 +1,9 @@
 //! Decision events to a client's notification endpoint (docs/live-handoff.md): a local
 //! receiver gets a Security Event Token (RFC 8417) by push delivery (RFC 8935) whose
 //! signature verifies against the JWKS; a receiver that is down at first gets it after
-//! retries; a receiver that keeps failing is given up on after the maximum attempts.
+//! retries; a receiver that keeps failing is given up on after the maximum attempts. Across
+//! a restart (on SQLite and PostgreSQL) each decision still arrives, at least once, always
+//! with the `jti` stored with it in the outbox.
 
 use std::{
     sync::{
@@ -20,14 +22,19 @@ use axum::{
 };
 use jsonwebtoken::{DecodingKey, Validation, jwk::JwkSet};
 use serde_json::Value;
-use tokio::{net::TcpListener, sync::mpsc};
+use tokio::{
+    net::TcpListener,
+    sync::{mpsc, oneshot},
+};
 use usher::{
+    clock::SystemClock,
     config::Config,
-    store::{Client, ClientStore, NotificationOutboxStore},
+    state::AppState,
+    store::{Client, ClientStore, Database, NotificationOutboxStore, User, UserStore},
 };
 
 use crate::{
-    phone,
+    databases, phone,
     support::{DEVICE_GRANT, TestServer, field},
 };
 
@@ -54,6 +61,8 @@ struct ReceiverState {
     hits: Arc<AtomicUsize>,
     failures: usize,
     status_while_failing: StatusCode,
+    /// How long the first request waits before its answer (a slow receiver).
+    hold_first: Duration,
 }
 
 async fn receive(
@@ -70,6 +79,9 @@ async fn receive(
             .to_string(),
         body: String::from_utf8_lossy(&body).into_owned(),
     });
+    if hit == 0 {
+        tokio::time::sleep(state.hold_first).await;
+    }
     if hit < state.failures {
         state.status_while_failing
     } else {
@@ -82,6 +94,15 @@ async fn start_receiver_on(
     failures: usize,
     status_while_failing: StatusCode,
 ) -> Receiver {
+    start_slow_receiver_on(listener, failures, status_while_failing, Duration::ZERO).await
+}
+
+async fn start_slow_receiver_on(
+    listener: TcpListener,
+    failures: usize,
+    status_while_failing: StatusCode,
+    hold_first: Duration,
+) -> Receiver {
     let url = format!("http://{}/usher/events", listener.local_addr().unwrap());
     let (sender, events) = mpsc::unbounded_channel();
     let hits = Arc::new(AtomicUsize::new(0));
@@ -92,6 +113,7 @@ async fn start_receiver_on(
             hits: hits.clone(),
             failures,
             status_while_failing,
+            hold_first,
         });
     tokio::spawn(async move { axum::serve(listener, app).await });
     Receiver { url, events, hits }
@@ -138,13 +160,24 @@ async fn next_event(receiver: &mut Receiver) -> Received {
 
 /// Verifies a SET against the server's published JWKS and returns its claims.
 async fn verify_set(server: &TestServer, set: &str) -> Value {
-    let jwks: JwkSet = server.get_json("/oauth2/jwks").await;
+    verify_set_from(&server.url, &server.url, set).await
+}
+
+/// Verifies a SET issued by `issuer` against the JWKS of the server at `url` (in a restart
+/// test, the next instance: same database, same keys, another port) and returns its claims.
+async fn verify_set_from(url: &str, issuer: &str, set: &str) -> Value {
+    let jwks: JwkSet = reqwest::get(format!("{url}/oauth2/jwks"))
+        .await
+        .expect("JWKS")
+        .json()
+        .await
+        .expect("JWKS JSON");
     let header = jsonwebtoken::decode_header(set).expect("a JWS");
     assert_eq!(header.typ.as_deref(), Some("secevent+jwt"), "RFC 8417 §2.3");
     let kid = header.kid.expect("a kid");
     let jwk = jwks.find(&kid).expect("the kid is in the JWKS");
     let mut validation = Validation::new(header.alg);
-    validation.set_issuer(&[&server.url]);
+    validation.set_issuer(&[issuer]);
     validation.set_audience(&["tv"]);
     validation.set_required_spec_claims(&["iss", "aud"]);
     validation.validate_exp = false;
@@ -305,4 +338,207 @@ async fn wait_until_settled(server: &TestServer, id: &str) -> usher::store::Noti
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("notification {id} did not settle");
+}
+
+/// One Usher process on a given database, which a test can stop (as a restart does) and
+/// replace with another on the same database.
+struct Instance {
+    url: String,
+    state: AppState,
+    shutdown: oneshot::Sender<()>,
+    serving: tokio::task::JoinHandle<()>,
+}
+
+impl Instance {
+    async fn start(database_url: &str) -> Instance {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let mut config = Config {
+            issuer: format!("http://{address}"),
+            listen: address,
+            database_url: database_url.to_string(),
+            database_max_connections: 4,
+            ..Config::default()
+        };
+        quick(&mut config);
+        let state = usher::build_state(config, Arc::new(SystemClock))
+            .await
+            .expect("server state");
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let served = state.clone();
+        let serving = tokio::spawn(async move {
+            usher::serve(listener, served, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("serve");
+        });
+        Instance {
+            url: format!("http://{address}"),
+            state,
+            shutdown,
+            serving,
+        }
+    }
+
+    /// Stops serving and waits until the delivery worker is gone with it: an attempt in
+    /// flight is cut off and its claim stays in the outbox until the lease runs out.
+    async fn stop(self) {
+        let _ = self.shutdown.send(());
+        self.serving.await.expect("server stopped");
+    }
+}
+
+/// The databases to restart on: a SQLite file, and a fresh PostgreSQL schema with
+/// `USHER_TEST_DATABASE_URL` (with the admin pool and schema to drop afterwards).
+async fn restart_databases(
+    dir: &tempfile::TempDir,
+) -> Vec<(String, Option<(sqlx::PgPool, String)>)> {
+    let sqlite = format!("sqlite://{}/usher.db?mode=rwc", dir.path().display());
+    let mut databases = vec![(sqlite, None)];
+    match databases::postgres_schema("usher_events").await {
+        Some((admin, schema, url)) => databases.push((url, Some((admin, schema)))),
+        None => eprintln!("USHER_TEST_DATABASE_URL is not set: the PostgreSQL half is skipped"),
+    }
+    databases
+}
+
+async fn drop_schema(postgres: Option<(sqlx::PgPool, String)>) {
+    if let Some((admin, schema)) = postgres {
+        let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+            .execute(&admin)
+            .await;
+    }
+}
+
+/// tess and the client `tv` posting its events to `endpoint`.
+async fn register(state: &AppState, endpoint: &str) {
+    let user = User {
+        id: uuid::Uuid::new_v4().to_string(),
+        username: "tess".into(),
+        password_hash: usher::oauth::password::hash_password(PASSWORD).unwrap(),
+        name: Some("Tess".into()),
+        email: None,
+        email_verified: false,
+        disabled: false,
+        created_at: 0,
+        password_changed_at: 0,
+    };
+    state.db.create_user(&user).await.unwrap();
+    let client = Client {
+        id: "tv".into(),
+        name: "Living-room TV".into(),
+        allowed_scopes: "openid profile".into(),
+        grant_types: DEVICE_GRANT.into(),
+        notification_endpoint: Some(endpoint.to_string()),
+        ..Client::default()
+    };
+    state.db.create_client(&client).await.unwrap();
+}
+
+/// tess approves a new device authorization of `tv` on `instance`; returns the id of the
+/// event the decision queued (its `jti`), read from the outbox.
+async fn approve_on(instance: &Instance) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{}/oauth2/device_authorization", instance.url))
+        .form(&[("client_id", "tv")])
+        .send()
+        .await
+        .unwrap();
+    let authorization: Value = response.json().await.unwrap();
+    let user_code = field(&authorization, "user_code");
+    phone::approve_device(&instance.url, user_code, "tess", PASSWORD).await;
+    let sql = "SELECT id FROM notification_outbox";
+    let ids: Vec<String> = match &instance.state.db {
+        Database::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+        Database::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+    };
+    assert_eq!(ids.len(), 1, "one event per decision");
+    ids[0].clone()
+}
+
+/// Waits until `check` holds for the stored state of the event `id`.
+async fn wait_for_state(
+    state: &AppState,
+    id: &str,
+    check: impl Fn(&usher::store::NotificationState) -> bool,
+) -> usher::store::NotificationState {
+    for _ in 0..400 {
+        if let Some(stored) = state.db.notification_state(id).await.unwrap()
+            && check(&stored)
+        {
+            return stored;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("notification {id} did not reach the expected state");
+}
+
+#[tokio::test]
+async fn a_decision_taken_while_the_receiver_is_down_arrives_after_a_restart_with_its_jti() {
+    let dir = tempfile::tempdir().unwrap();
+    for (database_url, postgres) in restart_databases(&dir).await {
+        // The receiver's port, closed until after the restart: every attempt before fails.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        drop(listener);
+        let first = Instance::start(&database_url).await;
+        register(&first.state, &format!("http://{address}/usher/events")).await;
+        let jti = approve_on(&first).await;
+        wait_for_state(&first.state, &jti, |s| {
+            s.attempts >= 1 && s.last_error.is_some()
+        })
+        .await;
+        first.stop().await;
+
+        let mut receiver =
+            start_receiver_on(TcpListener::bind(address).await.unwrap(), 0, StatusCode::OK).await;
+        let second = Instance::start(&database_url).await;
+        let received = next_event(&mut receiver).await;
+        let claims = verify_set_from(&second.url, &second.url, &received.body).await;
+        assert_eq!(
+            claims["jti"],
+            jti.as_str(),
+            "{database_url}: the stored jti"
+        );
+        assert!(claims["events"][APPROVED].is_object());
+        let settled = wait_for_state(&second.state, &jti, |s| s.delivered_at.is_some()).await;
+        assert!(settled.attempts >= 2, "{settled:?}");
+        second.stop().await;
+        drop_schema(postgres).await;
+    }
+}
+
+#[tokio::test]
+async fn a_delivery_cut_off_by_a_restart_is_repeated_with_the_same_jti() {
+    let dir = tempfile::tempdir().unwrap();
+    for (database_url, postgres) in restart_databases(&dir).await {
+        // The first POST gets no answer before the server stops: delivered or not, the
+        // outbox cannot know, so the next instance sends it again (at least once).
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut receiver =
+            start_slow_receiver_on(listener, 0, StatusCode::OK, Duration::from_secs(30)).await;
+        let first = Instance::start(&database_url).await;
+        register(&first.state, &receiver.url).await;
+        let jti = approve_on(&first).await;
+        let cut_off = next_event(&mut receiver).await;
+        let first_issuer = first.url.clone();
+        first.stop().await;
+
+        let second = Instance::start(&database_url).await;
+        // Once the dead instance's lease (timeout + 5 s) has run out.
+        let repeated = next_event(&mut receiver).await;
+        let claims = [
+            verify_set_from(&second.url, &first_issuer, &cut_off.body).await,
+            verify_set_from(&second.url, &second.url, &repeated.body).await,
+        ];
+        assert_eq!(claims[0]["jti"], jti.as_str(), "{database_url}");
+        assert_eq!(claims[1]["jti"], jti.as_str(), "{database_url}");
+        assert_eq!(claims[0]["iat"], claims[1]["iat"], "the decision's time");
+        let settled = wait_for_state(&second.state, &jti, |s| s.delivered_at.is_some()).await;
+        assert_eq!(settled.attempts, 2);
+        assert_eq!(receiver.hits.load(Ordering::SeqCst), 2);
+        second.stop().await;
+        drop_schema(postgres).await;
+    }
 }
