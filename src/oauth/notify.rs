@@ -6,8 +6,10 @@
 //! Events go through a durable outbox: the decision's own transaction inserts a row
 //! (`DeviceAuthorizationStore::decide`); a worker on
 //! every instance claims due rows, POSTs them, and retries failures with exponential
-//! backoff up to a maximum number of attempts. Delivery is at least once; the `jti` stays
-//! the same on every retry so receivers can drop duplicates.
+//! backoff up to a maximum number of attempts. Delivery is at least once: an attempt cut
+//! off by a crash or a lost answer is sent again. The `jti` is the outbox row's id, chosen
+//! when the decision is stored, so it is the same on every attempt, from every instance and
+//! across restarts, and receivers drop duplicates by it (docs/live-handoff.md).
 
 use std::time::Duration;
 
