@@ -32,7 +32,10 @@ const SIGNING_ALGS: &[&str] = crate::tokens::schedule::SIGNING_ALGS;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/.well-known/openid-configuration", public(get(metadata)))
-        .route("/.well-known/oauth-authorization-server", public(get(metadata)))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            public(get(metadata)),
+        )
         .route("/oauth2/jwks", public(get(jwks)))
 }
 
