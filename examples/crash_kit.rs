@@ -44,6 +44,7 @@ const RETRY_FOR: Duration = Duration::from_secs(60);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    usher::install_crypto_provider();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |name: &str, default: &str| -> String {
         args.iter()

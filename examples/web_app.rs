@@ -683,6 +683,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    usher::install_crypto_provider();
     let args = <Args as clap::Parser>::parse();
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     let url = args

@@ -17,3 +17,10 @@ pub mod tokens;
 pub mod web;
 
 pub use server::{build_router, build_state, serve};
+
+/// Makes aws-lc-rs rustls's process-wide crypto provider. reqwest is built without its
+/// ring default (one crypto backend: docs/architecture.md), so a client built before this
+/// panics. Idempotent: a provider already installed (the same one) is kept.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}

@@ -2,5 +2,6 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    usher::install_crypto_provider();
     usher::cli::run().await
 }

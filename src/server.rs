@@ -45,6 +45,8 @@ const WAL_CHECKPOINT_EVERY_SECS: u64 = 10;
 
 /// Connects storage, loads (or creates) signing keys and builds the shared state.
 pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    // Before any HTTP client (notifications, tests, examples) is built.
+    crate::install_crypto_provider();
     let db = Database::connect(&config.database_url, config.database_max_connections).await?;
     let sessions = SessionStore::new(db.clone());
     let kek = KeyEncryptionKey::from_setting(config.key_encryption_key.as_ref())?;

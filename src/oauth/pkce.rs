@@ -1,8 +1,10 @@
 //! PKCE (RFC 7636): only `S256`; `plain` would let an interceptor redeem the code.
 
+use aws_lc_rs::{
+    constant_time::verify_slices_are_equal,
+    digest::{SHA256, digest},
+};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 /// Whether a challenge has the form §4.2 produces: 43 base64url characters (SHA-256).
 pub fn is_valid_challenge(challenge: &str) -> bool {
@@ -19,8 +21,8 @@ pub fn verify(verifier: &str, challenge: &str) -> bool {
         && verifier
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
-    let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    well_formed && bool::from(computed.as_bytes().ct_eq(challenge.as_bytes()))
+    let computed = URL_SAFE_NO_PAD.encode(digest(&SHA256, verifier.as_bytes()));
+    well_formed && verify_slices_are_equal(computed.as_bytes(), challenge.as_bytes()).is_ok()
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! Guessing is bounded by budgets per network, per browser session and server-wide, shared
 //! by all instances (§5.1, `oauth/code_budgets.rs`); docs/security.md works out the odds.
 
-use rand::{Rng, TryRngCore, rngs::OsRng};
+use crate::tokens::opaque;
 
 pub const ALPHABET: &[u8; 20] = b"BCDFGHJKLMNPQRSTVWXZ";
 pub const LENGTH: usize = 8;
@@ -71,10 +71,7 @@ impl UserCode {
         let code = match format {
             UserCodeFormat::Letters => random_letters(LENGTH),
             UserCodeFormat::Digits(n) => {
-                let mut rng = OsRng.unwrap_err();
-                (0..n.clamp(MIN_DIGITS, MAX_DIGITS))
-                    .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
-                    .collect()
+                random_from(b"0123456789", n.clamp(MIN_DIGITS, MAX_DIGITS))
             }
         };
         UserCode(code)
@@ -112,10 +109,28 @@ impl UserCode {
 
 /// `n` letters of [`ALPHABET`] from the OS CSPRNG (also the pairing codes' alphabet).
 pub fn random_letters(n: usize) -> String {
-    let mut rng = OsRng.unwrap_err();
-    (0..n)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
+    random_from(ALPHABET, n)
+}
+
+/// `n` characters drawn uniformly from `alphabet` (2 to 256 symbols) with the OS CSPRNG.
+/// Rejection sampling: a byte at or above the largest multiple of the alphabet's size is
+/// dropped, so that `byte % size` favours no symbol (the entropy in docs/security.md
+/// assumes a uniform draw).
+fn random_from(alphabet: &[u8], n: usize) -> String {
+    let size = alphabet.len();
+    let limit = 256 - 256 % size;
+    let mut out = String::with_capacity(n);
+    let mut bytes = [0u8; 32];
+    while out.len() < n {
+        opaque::fill(&mut bytes);
+        for &byte in bytes.iter().filter(|&&b| usize::from(b) < limit) {
+            if out.len() == n {
+                break;
+            }
+            out.push(char::from(alphabet[usize::from(byte) % size]));
+        }
+    }
+    out
 }
 
 /// What a person typed, made comparable: upper case, dashes and spaces dropped (§6.1).
@@ -143,6 +158,23 @@ mod tests {
             assert_eq!(code.as_str().len(), 8);
             assert!(code.as_str().bytes().all(|b| ALPHABET.contains(&b)));
             assert_eq!(UserCode::parse(&code.display()), Some(code));
+        }
+    }
+
+    #[test]
+    fn draws_cover_every_symbol_evenly() {
+        // 20,000 draws per alphabet: every symbol appears, near its expected count (5σ
+        // bounds: a failure by chance is below one in a million runs).
+        for (alphabet, draws) in [(&ALPHABET[..], 20_000), (&b"0123456789"[..], 20_000)] {
+            let text = random_from(alphabet, draws);
+            assert_eq!(text.len(), draws);
+            let expected = (draws / alphabet.len()) as f64;
+            let sigma = (expected * (1.0 - 1.0 / alphabet.len() as f64)).sqrt();
+            for &symbol in alphabet {
+                let count = text.bytes().filter(|&b| b == symbol).count() as f64;
+                assert!((count - expected).abs() < 5.0 * sigma, "{symbol}: {count}");
+            }
+            assert!(text.bytes().all(|b| alphabet.contains(&b)));
         }
     }
 

@@ -7,8 +7,8 @@
 //! disabled account can end the account's sessions (`users.rs`).
 
 use async_trait::async_trait;
+use aws_lc_rs::digest::{Context, SHA256};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use tower_sessions::{
     session::{Id, Record},
@@ -39,11 +39,15 @@ impl SessionStore {
 /// The stored form of a session id: hex SHA-256 of its 16 bytes. The id is 128 random
 /// bits, so neither salt nor a slow hash is needed.
 pub fn session_id_hash(id: &Id) -> String {
-    let digest = Sha256::new()
-        .chain_update(ID_HASH_DOMAIN)
-        .chain_update(id.0.to_le_bytes())
-        .finalize();
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    let mut context = Context::new(&SHA256);
+    context.update(ID_HASH_DOMAIN);
+    context.update(&id.0.to_le_bytes());
+    context
+        .finish()
+        .as_ref()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// What a row holds besides the id hash: account, data (JSON) and expiry (Unix seconds).

@@ -12,6 +12,7 @@ use std::{
 };
 
 use aws_lc_rs::{
+    digest::{SHA256, digest},
     encoding::AsDer,
     rsa::{KeyPair as RsaKeyPair, KeySize},
 };
@@ -22,7 +23,6 @@ use jsonwebtoken::{
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::{
     error::StoreError,
@@ -344,7 +344,7 @@ pub fn generate_signing_key(alg: &str, now: i64) -> Result<SigningKey, KeyError>
     // kid: a digest of the public key, so the same key always has the same id.
     let public =
         serde_json::to_vec(&public_jwk(&loaded)?.algorithm).map_err(|_| KeyError::Generate)?;
-    let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(&public)[..16]);
+    let kid = URL_SAFE_NO_PAD.encode(&digest(&SHA256, &public).as_ref()[..16]);
     Ok(SigningKey {
         kid,
         alg: alg.into(),

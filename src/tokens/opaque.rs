@@ -1,34 +1,49 @@
 //! Opaque secrets (device codes, refresh tokens, client secrets, CSRF tokens): drawn from
 //! the OS CSPRNG, handed out once, stored only as a SHA-256 hash.
 
+use aws_lc_rs::{
+    constant_time::verify_slices_are_equal,
+    digest::{SHA256, digest},
+    rand::{SecureRandom, SystemRandom},
+};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use rand::{TryRngCore, rngs::OsRng};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 /// A new random secret of 256 bits, base64url without padding (43 characters).
 /// RFC 8628 §5.2 asks for device codes that cannot be guessed; 256 bits is well above 128.
 pub fn generate() -> String {
     let mut bytes = [0u8; 32];
-    OsRng
-        .try_fill_bytes(&mut bytes)
-        .expect("the OS random number generator failed");
+    fill(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Fills `bytes` from the OS CSPRNG (aws-lc-rs `SystemRandom`). A failing system RNG
+/// leaves nothing safe to hand out, so it panics rather than returning weak secrets.
+pub fn fill(bytes: &mut [u8]) {
+    SystemRandom::new()
+        .fill(bytes)
+        .expect("the OS random number generator failed");
 }
 
 /// The stored form of a secret: hex SHA-256. High-entropy secrets need no salt or slow hash.
 pub fn hash(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
+    let digest = digest(&SHA256, secret.as_bytes());
     let mut out = String::with_capacity(64);
-    for byte in digest {
+    for byte in digest.as_ref() {
         out.push_str(&format!("{byte:02x}"));
     }
     out
 }
 
-/// Whether `secret` hashes to `stored_hash`, compared in constant time.
+/// Whether `secret` hashes to `stored_hash`, compared in constant time (a stored hash of
+/// another length is simply unequal, as before).
 pub fn verify(secret: &str, stored_hash: &str) -> bool {
-    hash(secret).as_bytes().ct_eq(stored_hash.as_bytes()).into()
+    constant_time_eq(hash(secret).as_bytes(), stored_hash.as_bytes())
+}
+
+/// Equality in time independent of where the inputs differ. Inputs of different lengths are
+/// unequal, and only the lengths leak (as with `subtle`'s `ct_eq` on slices).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    verify_slices_are_equal(a, b).is_ok()
 }
 
 #[cfg(test)]
@@ -48,5 +63,24 @@ mod tests {
         let stored = hash(&secret);
         assert!(verify(&secret, &stored));
         assert!(!verify("something else", &stored));
+        assert!(!verify(&secret, &stored[..63]));
+    }
+
+    #[test]
+    fn hash_is_hex_sha256() {
+        // FIPS 180-2 test vector for "abc".
+        assert_eq!(
+            hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn constant_time_eq_needs_equal_length_and_bytes() {
+        assert!(constant_time_eq(b"", b""));
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
+        assert!(!constant_time_eq(b"", b"a"));
     }
 }

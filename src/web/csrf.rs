@@ -2,7 +2,6 @@
 //! `csrf` field of every form and compared in constant time. SameSite=Lax cookies are a
 //! second line of defence, not the only one.
 
-use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
 use crate::{tokens::opaque, web::error::PageError};
@@ -25,7 +24,7 @@ pub async fn verify(session: &Session, submitted: &str) -> Result<(), PageError>
     match stored {
         Some(stored)
             if !submitted.is_empty()
-                && bool::from(stored.as_bytes().ct_eq(submitted.as_bytes())) =>
+                && opaque::constant_time_eq(stored.as_bytes(), submitted.as_bytes()) =>
         {
             Ok(())
         }

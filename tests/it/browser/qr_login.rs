@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 use axum::{Router, response::Html, routing::get};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use usher::store::{Client, ClientStore, User};
 
 use super::{Browser, Chrome, Size, read_qr};
@@ -49,7 +48,10 @@ impl WebApp {
     }
 
     fn authorize_url(&self, server: &TestServer) -> String {
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(self.verifier.as_bytes()));
+        let challenge = URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
+            &aws_lc_rs::digest::SHA256,
+            self.verifier.as_bytes(),
+        ));
         let query = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("response_type", "code")
             .append_pair("client_id", "photos")
