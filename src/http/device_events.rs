@@ -1,14 +1,14 @@
 //! The live channel of a waiting device (Usher extension, docs/live-handoff.md):
 //! `POST /oauth2/device/events` (Server-Sent Events) and `POST /oauth2/device/wait` (long
 //! poll). The device code is a secret, so it travels in the body with the same client
-//! authentication as at the token endpoint, never in the URL.
+//! authentication as at the token endpoint, never in the URL. Answers about the secret code
+//! are not cached: `no-store` from the machine-endpoint layer in `http/mod.rs`.
 
 use std::{convert::Infallible, time::Duration};
 
 use axum::{
     Json, Router,
     extract::State,
-    http::{HeaderValue, header},
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
@@ -70,9 +70,7 @@ async fn events(
         .chain(outcome)
         .map(Ok::<_, Infallible>);
     let sse = Sse::new(stream).keep_alive(KeepAlive::new().interval(keep_alive));
-    let mut response = sse.into_response();
-    no_store(&mut response);
-    Ok(response)
+    Ok(sse.into_response())
 }
 
 /// One answer: `{"status":"approved"}` as soon as the outcome is known, or
@@ -95,9 +93,7 @@ async fn wait(
         None => "pending",
     };
     let body = status_body(status, &authorization, state.clock.now());
-    let mut response = Json(body).into_response();
-    no_store(&mut response);
-    Ok(response)
+    Ok(Json(body).into_response())
 }
 
 /// An SSE event named after the status, with the same JSON as the long-poll answer.
@@ -113,11 +109,4 @@ fn status_body(status: &str, authorization: &DeviceAuthorization, now: i64) -> V
         body["expires_in"] = json!((authorization.expires_at - now).max(0));
     }
     body
-}
-
-/// RFC 6749 §5.1 spirit: answers about a secret code are not cached.
-fn no_store(response: &mut Response) {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }

@@ -14,19 +14,40 @@ pub mod revocation;
 pub mod token;
 pub mod userinfo;
 
-use axum::Router;
+use axum::{
+    Router,
+    http::{HeaderValue, header},
+};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .merge(device_authorization::routes())
-        .merge(device_events::routes())
+        .merge(machine_routes())
+        // Nothing secret: each sets the caching it wants (public metadata, QR images).
         .merge(discovery::routes())
         .merge(health::routes())
         .merge(metrics::routes())
         .merge(qr::routes())
+}
+
+/// Endpoints whose answers carry or concern secrets (tokens, device codes, claims): never
+/// cached, errors included (RFC 6749 §5.1, RFC 8628 §3.2, RFC 7662 §4, OIDC Core §5.3.2).
+/// `Pragma` is for HTTP/1.0 caches, as §5.1 asks of the token endpoint.
+fn machine_routes() -> Router<AppState> {
+    Router::new()
+        .merge(device_authorization::routes())
+        .merge(device_events::routes())
         .merge(revocation::routes())
         .merge(token::routes())
         .merge(userinfo::routes())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::PRAGMA,
+            HeaderValue::from_static("no-cache"),
+        ))
 }

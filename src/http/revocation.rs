@@ -1,10 +1,10 @@
 //! `POST /oauth2/revoke` (RFC 7009) and `POST /oauth2/introspect` (RFC 7662): both take
-//! client authentication like the token endpoint and answer uncacheable JSON.
+//! client authentication like the token endpoint and answer uncacheable JSON (`no-store`
+//! from the machine-endpoint layer in `http/mod.rs`).
 
 use axum::{
     Json, Router,
     extract::State,
-    http::{HeaderValue, header},
     middleware::map_response,
     response::{IntoResponse, Response},
     routing::post,
@@ -35,7 +35,7 @@ pub fn routes() -> Router<AppState> {
 async fn revoke(State(state): State<AppState>, request: OAuthRequest) -> Response {
     let client_id = cors::named_client(&request);
     let response = match revoke_token(&state, request.basic.clone(), &request).await {
-        Ok(()) => no_store(().into_response()),
+        Ok(()) => ().into_response(),
         Err(err) => err.into_response(),
     };
     cors::for_client(&state, &request.headers, client_id.as_deref(), response).await
@@ -57,12 +57,5 @@ async fn introspect(
 ) -> Result<Response, OAuthError> {
     let client = authenticate_client(&state, request.basic, &request.params).await?;
     let answer = introspection::introspect(&state, &client, &request.params).await?;
-    Ok(no_store(Json(answer).into_response()))
-}
-
-fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    Ok(Json(answer).into_response())
 }

@@ -3,7 +3,6 @@
 use axum::{
     Json, Router,
     extract::State,
-    http::{HeaderValue, header},
     middleware::map_response,
     response::{IntoResponse, Response},
     routing::post,
@@ -35,16 +34,9 @@ async fn token_endpoint(
     let ip = client_addr.map(|addr| addr.to_string());
     let response =
         match token::exchange(&state, request.basic, &request.params, ip.as_deref()).await {
-            Ok(tokens) => no_store(Json(tokens).into_response()),
+            // RFC 6749 §5.1 `no-store`: the machine-endpoint layer in `http/mod.rs`.
+            Ok(tokens) => Json(tokens).into_response(),
             Err(err) => err.into_response(),
         };
     cors::for_client(&state, &request.headers, client_id.as_deref(), response).await
-}
-
-fn no_store(mut response: Response) -> Response {
-    // RFC 6749 §5.1: responses carrying tokens must not be cached.
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    response
 }

@@ -85,7 +85,6 @@ impl IntoResponse for BearerError {
         if let Ok(value) = HeaderValue::from_str(&challenge) {
             headers.insert(header::WWW_AUTHENTICATE, value);
         }
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
     }
 }
@@ -128,10 +127,8 @@ async fn answer(
             BearerError::InsufficientScope.into_response(),
         ));
     }
-    let mut response = Json(user_claims(&user, &claims.scope)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Personal claims: `no-store` from the machine-endpoint layer in `http/mod.rs`.
+    let response = Json(user_claims(&user, &claims.scope)).into_response();
     Ok((claims.client_id, response))
 }
 

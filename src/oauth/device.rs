@@ -7,13 +7,15 @@ use crate::{
     config::Config,
     error::{OAuthError, StoreError, StoreResult},
     oauth::{
+        code_budgets,
         live::DeviceEvent,
-        scope,
+        pairing, scope, throttle,
         user_code::{UserCode, UserCodeFormat},
     },
     state::AppState,
     store::{
-        Client, Decision, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo, DeviceStatus,
+        Client, Database, Decision, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo,
+        DeviceStatus,
     },
     tokens::opaque,
 };
@@ -38,7 +40,7 @@ pub struct DeviceAuthorizationResponse {
 
 /// What a device asked for at the device authorization endpoint, beyond its client.
 #[derive(Debug, Clone, Default)]
-pub struct DeviceRequest<'a> {
+struct DeviceRequest<'a> {
     pub scope: Option<&'a str>,
     pub device: DeviceInfo,
     /// Set for a request with a valid pairing code: only this user may decide on it.
@@ -47,9 +49,122 @@ pub struct DeviceRequest<'a> {
     pub device_token: Option<String>,
 }
 
+/// A device authorization request as the endpoint received it (RFC 8628 §3.1), from a
+/// client already authenticated.
+#[derive(Debug, Clone, Default)]
+pub struct AuthorizationRequest<'a> {
+    pub scope: Option<&'a str>,
+    pub device: DeviceInfo,
+    /// Usher extension (docs/linked-devices.md): a pairing code binds the request to a person.
+    pub pairing_code: Option<&'a str>,
+    /// The device's push token, passed on in decision events (docs/live-handoff.md).
+    pub device_token: Option<String>,
+    /// The requester's network as a guessing-budget key, for the pairing-code budgets.
+    pub network: String,
+}
+
+/// Why a device authorization request got no codes.
+#[derive(Debug)]
+pub enum Refusal {
+    /// An RFC 6749 §5.2 error.
+    Error(OAuthError),
+    /// A pairing-code guessing budget is used up: `invalid_request`, to be answered 429
+    /// with `Retry-After` (RFC 6585 §4). Nothing was looked up.
+    TooManyGuesses {
+        error: OAuthError,
+        retry_after_secs: i64,
+    },
+}
+
+impl From<OAuthError> for Refusal {
+    fn from(err: OAuthError) -> Self {
+        Refusal::Error(err)
+    }
+}
+
+impl From<StoreError> for Refusal {
+    fn from(err: StoreError) -> Self {
+        Refusal::Error(err.into())
+    }
+}
+
+/// The device authorization endpoint's work (RFC 8628 §3.1–3.2): checks a pairing code if
+/// one came, issues the codes, and uses the pairing code up for them.
+pub async fn authorize(
+    db: &Database,
+    config: &Config,
+    client: &Client,
+    request: AuthorizationRequest<'_>,
+    now: i64,
+) -> Result<DeviceAuthorizationResponse, Refusal> {
+    let pairing = match request.pairing_code {
+        Some(code) => Some(check_pairing_code(db, config, code, &request.network, now).await?),
+        None => None,
+    };
+    let asked = DeviceRequest {
+        scope: request.scope,
+        device: request.device,
+        paired_user_id: pairing.as_ref().map(|p| p.user_id.as_str()),
+        device_token: request.device_token,
+    };
+    let response = start(db, config, client, asked, now).await?;
+    if let Some(pairing) = &pairing {
+        pairing::claim(db, pairing, &response.authorization_id, now).await?;
+    }
+    tracing::info!(client_id = %client.id, "device authorization started");
+    Ok(response)
+}
+
+/// Checks a pairing code under the guessing budgets of its network and of the server
+/// (`oauth/code_budgets.rs`), counted before the lookup and taken back for a known code.
+async fn check_pairing_code(
+    db: &Database,
+    config: &Config,
+    code: &str,
+    network: &str,
+    now: i64,
+) -> Result<pairing::CheckedPairing, Refusal> {
+    let checks = code_budgets::pairing_checks(config, network);
+    let admitted = match throttle::admit(db, &checks, now).await? {
+        Ok(admitted) => admitted,
+        Err(refused) => {
+            let wait_secs = refused.wait_secs.max(1);
+            return Err(Refusal::TooManyGuesses {
+                error: OAuthError::invalid_request(format!(
+                    "Too many wrong pairing codes. Try again in {wait_secs} seconds."
+                )),
+                retry_after_secs: wait_secs,
+            });
+        }
+    };
+    let checked = pairing::check(db, code, now).await;
+    let unknown = matches!(&checked, Err(e) if e.description == pairing::UNKNOWN);
+    if !unknown {
+        throttle::release(db, &admitted).await?;
+    } else {
+        if admitted.reached_limit("server") {
+            tracing::warn!(
+                target: "usher::security",
+                event = "pairing_code_server_budget_exhausted",
+                "pairing slowed down for everyone: too many wrong pairing codes server-wide"
+            );
+        }
+        for (check, _) in admitted.exhausted(now) {
+            tracing::warn!(
+                target: "usher::security",
+                event = "pairing_code_lockout",
+                budget = check.label,
+                network = %network,
+                "pairing codes locked after too many wrong codes"
+            );
+        }
+    }
+    Ok(checked?)
+}
+
 /// Starts a device authorization: draws a device code (kept only as a hash) and a user code
 /// unique among pending authorizations.
-pub async fn start(
+async fn start(
     store: &dyn DeviceAuthorizationStore,
     config: &Config,
     client: &Client,

@@ -81,16 +81,19 @@ impl Chrome {
                  (`{INSTALL}`, as .ci/run does), or set USHER_SKIP_BROWSER=1 to skip them"
             );
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
+        // chromedriver binds port 0 itself and prints the port it got: no port is reserved
+        // and released first, which another process could take in between.
+        let mut driver = Command::new("chromedriver")
+            .arg("--port=0")
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("start chromedriver");
+        let Some(port) = driver_port(&mut driver).await else {
+            let _ = driver.kill();
+            let _ = driver.wait();
+            panic!("chromedriver did not say which port it listens on");
+        };
         let url = format!("http://127.0.0.1:{port}");
         let chrome = Chrome {
             driver,
@@ -149,6 +152,29 @@ impl Chrome {
             _profile: profile,
         }
     }
+}
+
+/// The port from chromedriver's start-up line ("ChromeDriver was started successfully on
+/// port 33155."). A thread keeps draining its output, so it never blocks on a full pipe.
+async fn driver_port(driver: &mut Child) -> Option<u16> {
+    use std::io::{BufRead, BufReader};
+    let stdout = driver.stdout.take()?;
+    let (sender, port) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut sender = Some(sender);
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("started successfully")
+                && let Some((_, tail)) = line.rsplit_once("on port ")
+                && let Some(sender) = sender.take()
+            {
+                let _ = sender.send(tail.trim_end_matches('.').parse::<u16>().ok());
+            }
+        }
+    });
+    tokio::time::timeout(Duration::from_secs(15), port)
+        .await
+        .ok()?
+        .ok()?
 }
 
 impl Drop for Chrome {

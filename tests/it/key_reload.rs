@@ -101,8 +101,8 @@ async fn on_postgres_a_key_pruned_on_one_instance_stops_verifying_on_another_at_
     let first = TestServer::start_with(configure).await;
     let second = TestServer::start_with(configure).await;
     setup(&first).await;
-    // Let the instances' LISTEN connections come up.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    first.listening().await;
+    second.listening().await;
 
     let tokens = first.device_sign_in("tv", "kim", PASSWORD).await;
     let token = field(&tokens, "access_token");

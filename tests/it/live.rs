@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::{
     phone::{self, Phone},
-    support::TestServer,
+    support::{TestServer, eventually},
 };
 
 const PASSWORD: &str = "correct horse battery";
@@ -251,8 +251,10 @@ async fn long_poll_answers_pending_after_its_wait_then_the_decision() {
 
     let server_url = server.url.clone();
     let user_code = code(&authorization, "user_code");
+    let state = server.state.clone();
     let approve = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        // Decides while a long poll is waiting.
+        eventually("a long poll waits", || state.device_events.waiting() > 0).await;
         phone::deny_device(&server_url, &user_code, "tess", PASSWORD).await;
     });
     // Waits through several `pending` answers until the decision.
@@ -479,8 +481,8 @@ impl TwoInstances {
         };
         let first = TestServer::start_with(|c| c.database_url = shared.clone()).await;
         let second = TestServer::start_with(|c| c.database_url = shared.clone()).await;
-        // Let the instances' LISTEN connections come up.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        first.listening().await;
+        second.listening().await;
         Some(TwoInstances {
             first,
             second,

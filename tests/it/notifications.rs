@@ -23,7 +23,7 @@ use axum::{
 use jsonwebtoken::{DecodingKey, Validation, jwk::JwkSet};
 use serde_json::Value;
 use tokio::{
-    net::TcpListener,
+    net::{TcpListener, TcpSocket},
     sync::{mpsc, oneshot},
 };
 use usher::{
@@ -35,7 +35,7 @@ use usher::{
 
 use crate::{
     databases, phone,
-    support::{DEVICE_GRANT, TestServer, field},
+    support::{DEVICE_GRANT, TestServer, eventually, field},
 };
 
 const PASSWORD: &str = "correct horse battery";
@@ -261,16 +261,16 @@ async fn denial_reaches_a_receiver_that_answers_503_at_first() {
 
 #[tokio::test]
 async fn a_receiver_that_is_not_listening_yet_gets_the_event_once_it_starts() {
-    // Reserve a port, then close it: connections are refused until the receiver starts.
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    drop(listener);
+    // A socket bound but not listening: the port stays ours (nothing else can take it)
+    // and connections to it are refused until the receiver starts.
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let address = socket.local_addr().unwrap();
     let endpoint = format!("http://{address}/usher/events");
     let server = server_with_client(&endpoint, |_| {}).await;
     tess_approves_a_new_request(&server).await;
-    // Let at least one attempt fail.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let listener = TcpListener::bind(address).await.unwrap();
+    eventually("a delivery attempt fails", || failed_attempts(&server) >= 1).await;
+    let listener = socket.listen(1024).unwrap();
     let mut receiver = start_receiver_on(listener, 0, StatusCode::OK).await;
     let received = next_event(&mut receiver).await;
     let claims = verify_set(&server, &received.body).await;
@@ -294,6 +294,8 @@ async fn a_receiver_that_keeps_failing_is_given_up_after_the_maximum_attempts() 
         state.last_error.as_deref(),
         Some("receiver answered 502 Bad Gateway")
     );
+    // An attempt that does not come has no event to await: a short bounded wait, a few
+    // times the worker's 50 ms round (`quick`), before counting.
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         receiver.hits.load(Ordering::SeqCst),
@@ -311,6 +313,18 @@ async fn a_receiver_that_rejects_the_event_is_not_retried() {
     let jti = field(&verify_set(&server, &first.body).await, "jti").to_string();
     let state = wait_until_settled(&server, &jti).await;
     assert_eq!((state.attempts, state.failed_at.is_some()), (1, true));
+}
+
+/// Failed delivery attempts so far, from the server's own counter (served at `/metrics`).
+fn failed_attempts(server: &TestServer) -> u64 {
+    server
+        .state
+        .metrics
+        .render()
+        .lines()
+        .find_map(|line| line.strip_prefix("usher_notification_attempts_failed_total "))
+        .and_then(|value| value.trim().parse::<f64>().ok())
+        .map_or(0, |value| value as u64)
 }
 
 /// A fresh device authorization for `tv` that tess approves on her phone.

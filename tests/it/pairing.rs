@@ -16,7 +16,7 @@ use usher::{
 
 use crate::{
     phone::{Phone, csrf_token, location, page_text},
-    support::{TestServer, field},
+    support::{TestServer, eventually, field},
 };
 
 const PASSWORD: &str = "pairing test password";
@@ -561,8 +561,11 @@ async fn a_paired_device_hears_the_decision_on_the_live_channel() {
             response.json::<Value>().await.unwrap(),
         )
     });
-    // Let the long poll start waiting before the decision.
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // The decision comes while the long poll waits.
+    eventually("the long poll waits", || {
+        server.state.device_events.waiting() > 0
+    })
+    .await;
     assert_eq!(
         decide_on_pairing_page(&phone, "approve").await.status(),
         200

@@ -307,3 +307,32 @@ fn client(id: &str, name: &str, scopes: &str, secret_hash: Option<String>) -> Cl
         ..Client::default()
     }
 }
+
+/// Waits until `done` holds, checking every 10 ms; fails the test after 10 s. Tests await
+/// the event they need (a waiter registered, an attempt made) instead of sleeping for a
+/// guess that is too short on a busy machine and too long on an idle one.
+pub async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !done() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: did not happen within 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+impl TestServer {
+    /// Waits until this server's PostgreSQL listener has run `LISTEN` (`oauth/live.rs`
+    /// bumps the key-change count when it connects), so NOTIFYs from now on reach it.
+    pub async fn listening(&self) {
+        let mut connected = self.state.device_events.key_changes();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            connected.wait_for(|n| *n >= 1),
+        )
+        .await
+        .expect("the PostgreSQL listener connects within 10 s")
+        .expect("the listener is running");
+    }
+}
