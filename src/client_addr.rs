@@ -6,19 +6,21 @@
 //! entries to its left were written by the client itself and prove nothing). Forwarding
 //! headers from anyone else are ignored: a guesser could put anything there and get a
 //! fresh budget per request.
+//!
+//! Used by both `http/` and `web/`, so it sits below them; the extractors ask the router's
+//! state only for the [`TrustedProxies`] (`FromRef`), not for `AppState`.
 
 use std::{
     convert::Infallible,
     net::{IpAddr, SocketAddr},
+    sync::Arc,
 };
 
 use axum::{
-    extract::{ConnectInfo, FromRequestParts},
+    extract::{ConnectInfo, FromRef, FromRequestParts},
     http::{HeaderMap, request::Parts},
 };
 use ipnet::IpNet;
-
-use crate::state::AppState;
 
 /// The reverse proxies whose `X-Forwarded-For` is believed (`trusted_proxies`).
 #[derive(Debug, Clone, Default)]
@@ -80,17 +82,22 @@ impl TrustedProxies {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddr(pub Option<IpAddr>);
 
-impl FromRequestParts<AppState> for ClientAddr {
+impl<S> FromRequestParts<S> for ClientAddr
+where
+    S: Send + Sync,
+    Arc<TrustedProxies>: FromRef<S>,
+{
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Infallible> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| info.0.ip());
-        Ok(ClientAddr(peer.map(|peer| {
-            state.trusted_proxies.client_address(peer, &parts.headers)
-        })))
+        let proxies = Arc::<TrustedProxies>::from_ref(state);
+        Ok(ClientAddr(
+            peer.map(|peer| proxies.client_address(peer, &parts.headers)),
+        ))
     }
 }
 
@@ -99,10 +106,14 @@ impl FromRequestParts<AppState> for ClientAddr {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientIp(pub String);
 
-impl FromRequestParts<AppState> for ClientIp {
+impl<S> FromRequestParts<S> for ClientIp
+where
+    S: Send + Sync,
+    Arc<TrustedProxies>: FromRef<S>,
+{
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Infallible> {
         let ClientAddr(addr) = ClientAddr::from_request_parts(parts, state).await?;
         // Without connection info (a router served without it) everyone shares one budget:
         // stricter, never looser.

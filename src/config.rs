@@ -90,7 +90,7 @@ pub struct Config {
     pub refresh_token_retry_secs: u64,
     /// Base64 of 32 random bytes; when set, signing keys are stored AES-256-GCM encrypted
     /// (also `USHER_KEY_ENCRYPTION_KEY`). Never logged.
-    pub key_encryption_key: Option<crate::tokens::key_encryption::KeyEncryptionKeySetting>,
+    pub key_encryption_key: Option<KeyEncryptionKeySetting>,
     /// How long a key made by `usher keys rotate` is published in the JWKS before it signs.
     /// Longer than the JWKS `max-age` (300 s) plus the reload interval (60 s), so relying
     /// parties' cached copies know the key before they meet it; a shorter delay shortens
@@ -231,6 +231,18 @@ impl Config {
     /// when the issuer ends in one.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.issuer.trim_end_matches('/'), path)
+    }
+}
+
+/// The configured `key_encryption_key` as text (base64 of 32 bytes), read by
+/// `tokens::key_encryption`. Never printed: `Debug` hides it.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct KeyEncryptionKeySetting(pub String);
+
+impl std::fmt::Debug for KeyEncryptionKeySetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
     }
 }
 

@@ -4,6 +4,7 @@
 //! integration tests boot exactly what production boots (`serve`).
 
 pub mod cli;
+pub mod client_addr;
 pub mod clock;
 pub mod config;
 pub mod error;

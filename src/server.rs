@@ -56,7 +56,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         Database::Postgres(pool) => DeviceEvents::with_postgres(pool.clone()),
         Database::Sqlite(_) => DeviceEvents::in_process(),
     };
-    let trusted_proxies = crate::web::ip::TrustedProxies::parse(&config.trusted_proxies)
+    let trusted_proxies = crate::client_addr::TrustedProxies::parse(&config.trusted_proxies)
         .map_err(anyhow::Error::msg)?;
     Ok(AppState {
         trusted_proxies: Arc::new(trusted_proxies),
@@ -125,7 +125,11 @@ pub async fn serve(
     let maintenance = tokio::spawn(maintenance(state.clone()));
     let checkpoints = tokio::spawn(wal_checkpoints(state.db.clone()));
     let device_events = tokio::spawn(state.device_events.clone().listen());
-    let key_changes = tokio::spawn(crate::tokens::rotation::follow_key_changes(state.clone()));
+    let key_changes = tokio::spawn(crate::tokens::rotation::follow_key_changes(
+        state.db.clone(),
+        state.keys.clone(),
+        state.device_events.key_changes(),
+    ));
     let notifications = tokio::spawn(crate::oauth::notify::run_delivery_worker(state.clone()));
     let idle = Duration::from_secs(state.config.keep_alive_idle_secs.max(1));
     let events = state.device_events.clone();
@@ -218,7 +222,10 @@ async fn maintenance(state: AppState) {
                 tracing::warn!(error = %err, "could not delete expired device authorizations")
             }
         }
-        if let Err(err) = crate::tokens::rotation::prune_and_reload(&state, now).await {
+        if let Err(err) =
+            crate::tokens::rotation::prune_and_reload(&state.db, &state.keys, &state.config, now)
+                .await
+        {
             tracing::warn!(error = %err, "could not prune or reload signing keys");
         }
         if let Err(err) = state.db.delete_expired_codes(now - 3600).await {

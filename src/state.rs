@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
+use axum::extract::FromRef;
+
 use crate::{
+    client_addr::TrustedProxies,
     clock::Clock,
     config::Config,
     oauth::{live::DeviceEvents, polling::PollTracker},
@@ -21,8 +24,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// In-memory polling timestamps per pending device code (no database write per poll).
     pub polls: Arc<PollTracker>,
-    /// Proxies whose `X-Forwarded-For` is believed (`web/ip.rs`).
-    pub trusted_proxies: Arc<crate::web::ip::TrustedProxies>,
+    /// Proxies whose `X-Forwarded-For` is believed (`client_addr.rs`).
+    pub trusted_proxies: Arc<TrustedProxies>,
     /// Waiters for device decisions (live hand-off), shared across instances via PostgreSQL.
     pub device_events: Arc<DeviceEvents>,
     /// Wakes this instance's notification worker when an event is queued, so delivery does
@@ -30,4 +33,11 @@ pub struct AppState {
     pub notifications_queued: Arc<tokio::sync::Notify>,
     /// This instance's Prometheus recorder (`GET /metrics`); see `metrics.rs`.
     pub metrics: crate::metrics::Metrics,
+}
+
+/// What the client-address extractors (`client_addr.rs`) take from the state.
+impl FromRef<AppState> for Arc<TrustedProxies> {
+    fn from_ref(state: &AppState) -> Self {
+        state.trusted_proxies.clone()
+    }
 }

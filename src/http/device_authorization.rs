@@ -9,13 +9,13 @@ use axum::{
 };
 
 use crate::{
+    client_addr::{ClientAddr, budget_key},
     http::{device_metadata, form::OAuthRequest},
     oauth::{
         client_auth::authenticate_client,
         device::{self, Refusal},
     },
     state::AppState,
-    web::ip::{ClientAddr, budget_key},
 };
 
 pub fn routes() -> Router<AppState> {

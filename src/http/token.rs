@@ -9,10 +9,10 @@ use axum::{
 };
 
 use crate::{
+    client_addr::ClientAddr,
     http::{cors, form::OAuthRequest},
     oauth::token,
     state::AppState,
-    web::ip::ClientAddr,
 };
 
 pub fn routes() -> Router<AppState> {

@@ -19,9 +19,8 @@ use serde_json::json;
 use crate::{
     error::OAuthError,
     http::cors,
-    oauth::{access_token, scope},
+    oauth::{access_token, claims::user_claims, scope},
     state::AppState,
-    tokens::jwt::user_claims,
 };
 
 pub fn routes() -> Router<AppState> {

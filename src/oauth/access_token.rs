@@ -16,7 +16,7 @@ pub async fn validate(
     token: &str,
 ) -> StoreResult<Option<(AccessTokenClaims, User)>> {
     let now = state.clock.now();
-    if let Err(err) = rotation::reload_for_unknown_kid(state, token, now).await {
+    if let Err(err) = rotation::reload_for_unknown_kid(&state.db, &state.keys, token, now).await {
         tracing::warn!(error = %err, "could not reload signing keys");
     }
     let Ok(claims) = state.keys.current().verify::<AccessTokenClaims>(

@@ -6,7 +6,7 @@
 
 use crate::{
     error::StoreResult,
-    oauth::{device, grants::authorization_code},
+    oauth::{authorize, device},
     store::{Database, DeviceInfo, LinkedDevice, LinkedDeviceStore, RefreshTokenStore, User},
 };
 
@@ -33,7 +33,7 @@ pub fn link_row(link: &NewLink<'_>, now: i64) -> LinkedDevice {
     let grant_type = if link.device_authorization_id.is_some() {
         device::GRANT_TYPE
     } else {
-        authorization_code::GRANT_TYPE
+        authorize::GRANT_TYPE
     };
     LinkedDevice {
         id: link.family_id.to_string(),

@@ -18,9 +18,9 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 
 use crate::{
+    clock::Clock,
     error::StoreResult,
-    state::AppState,
-    store::{DeviceAuthorization, DeviceAuthorizationStore, DeviceStatus},
+    store::{Database, DeviceAuthorization, DeviceAuthorizationStore, DeviceStatus},
     tokens::rotation::KEYS_CHANNEL,
 };
 
@@ -283,18 +283,20 @@ fn lock(
 /// when `deadline_ms` (Unix milliseconds) passes first or the server shuts down. Subscribes
 /// before reading the stored status, so a decision taken between the two is not missed.
 pub async fn wait_for_decision(
-    state: &AppState,
+    events: &DeviceEvents,
+    db: &Database,
+    clock: &dyn Clock,
     authorization: &DeviceAuthorization,
     deadline_ms: Option<i64>,
 ) -> StoreResult<Option<DeviceEvent>> {
-    let mut subscription = state.device_events.subscribe(&authorization.id);
-    let mut closing = state.device_events.closing.subscribe();
-    let mut reconnected = state.device_events.reconnected.subscribe();
-    let recheck = state.device_events.recheck();
+    let mut subscription = events.subscribe(&authorization.id);
+    let mut closing = events.closing.subscribe();
+    let mut reconnected = events.reconnected.subscribe();
+    let recheck = events.recheck();
     loop {
-        let now_ms = state.clock.now_ms();
+        let now_ms = clock.now_ms();
         let now = now_ms.div_euclid(1000);
-        let stored = state.db.get_device_authorization(&authorization.id).await?;
+        let stored = db.get_device_authorization(&authorization.id).await?;
         // Gone: deleted long after expiry.
         let Some(stored) = stored else {
             return Ok(Some(DeviceEvent::Expired));
@@ -312,7 +314,7 @@ pub async fn wait_for_decision(
             if *closing.borrow_and_update() {
                 return Ok(None);
             }
-            let now_ms = state.clock.now_ms();
+            let now_ms = clock.now_ms();
             if deadline_ms.is_some_and(|d| now_ms >= d) {
                 return Ok(None);
             }

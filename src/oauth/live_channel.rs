@@ -42,7 +42,14 @@ pub async fn wait(
     authorization: &DeviceAuthorization,
     deadline_ms: Option<i64>,
 ) -> Result<Option<DeviceEvent>, OAuthError> {
-    let event = live::wait_for_decision(state, authorization, deadline_ms).await?;
+    let event = live::wait_for_decision(
+        &state.device_events,
+        &state.db,
+        state.clock.as_ref(),
+        authorization,
+        deadline_ms,
+    )
+    .await?;
     if matches!(event, Some(DeviceEvent::Approved | DeviceEvent::Denied)) {
         state.polls.forget(&authorization.device_code_hash);
     }

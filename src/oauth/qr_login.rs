@@ -12,12 +12,12 @@
 use crate::{
     error::StoreResult,
     oauth::{device, user_code::UserCodeFormat},
-    store::{DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo, DeviceStatus},
+    store::{
+        BROWSER_SIGN_IN_MARK, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo,
+        DeviceStatus,
+    },
     tokens::opaque,
 };
-
-/// Prefix of `device_code_hash` for browser sign-ins. `:` never occurs in a hex digest.
-pub const BROWSER_SIGN_IN_MARK: &str = "browser-sign-in:";
 
 /// `amr` of a session established by QR sign-in (an Usher value; RFC 8176 has none for it).
 pub const AMR: &str = "qr";

@@ -8,6 +8,10 @@ use super::{
 };
 use crate::error::{StoreError, StoreResult};
 
+/// Prefix of `device_code_hash` for browser sign-ins (`oauth::qr_login`): `:` never occurs
+/// in a hex digest. Defined here because the outbox query must skip such rows.
+pub const BROWSER_SIGN_IN_MARK: &str = "browser-sign-in:";
+
 const COLUMNS: &str = "id, device_code_hash, user_code, client_id, scope, status, created_at, \
 expires_at, interval_secs, device_name, device_model, device_ip, device_user_agent, user_id, \
 auth_time, amr, decided_at, paired_user_id, device_os, device_app_version, device_token";
@@ -163,7 +167,7 @@ impl DeviceAuthorizationStore for Database {
              FROM device_authorizations d JOIN clients c ON c.id = d.client_id \
              WHERE d.id = $6 AND c.notification_endpoint IS NOT NULL \
              AND d.device_code_hash NOT LIKE '{}%'",
-            crate::oauth::qr_login::BROWSER_SIGN_IN_MARK
+            BROWSER_SIGN_IN_MARK
         );
         let event_id = uuid::Uuid::new_v4().to_string();
         let subject = d.approved.then(|| d.user_id.clone());

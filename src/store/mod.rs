@@ -25,6 +25,7 @@ mod users;
 
 pub use attempts::AttemptCounter;
 pub use database::Database;
+pub use device_authorizations::BROWSER_SIGN_IN_MARK;
 pub use models::*;
 pub use notification_outbox::{NotificationState, OutboxNotification};
 pub use sessions::{SessionStore, USER_ID_KEY, session_id_hash};

@@ -1,9 +1,6 @@
 //! Claim sets of the JWTs Usher issues.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
-
-use crate::{oauth::scope, store::User};
 
 /// JWT access token claims (RFC 9068 §2.2).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -45,23 +42,4 @@ pub struct IdTokenClaims {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
-}
-
-/// The claims about `user` that `scope` releases (OIDC Core §5.4), as userinfo returns them.
-pub fn user_claims(user: &User, granted: &str) -> Map<String, Value> {
-    let mut claims = Map::new();
-    claims.insert("sub".into(), user.id.clone().into());
-    if scope::contains(granted, "profile") {
-        claims.insert("preferred_username".into(), user.username.clone().into());
-        if let Some(name) = &user.name {
-            claims.insert("name".into(), name.clone().into());
-        }
-    }
-    if scope::contains(granted, "email")
-        && let Some(email) = &user.email
-    {
-        claims.insert("email".into(), email.clone().into());
-        claims.insert("email_verified".into(), user.email_verified.into());
-    }
-    claims
 }

@@ -9,27 +9,18 @@ use base64::{
     Engine,
     engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
 };
-use serde::{Deserialize, Serialize};
 
 use crate::{
     store::{KeyStore, SigningKey},
-    tokens::keys::KeyError,
+    tokens::error::KeyError,
 };
+
+// The setting is part of `Config` (the bottom layer); re-exported for its readers here.
+pub use crate::config::KeyEncryptionKeySetting;
 
 /// Marker of an encrypted `private_pem` column, with the format version.
 pub const SEALED_PREFIX: &str = "enc:v1:";
 const KEY_LEN: usize = 32;
-
-/// The configured key as text (base64 of 32 bytes). Never printed: `Debug` hides it.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct KeyEncryptionKeySetting(pub String);
-
-impl std::fmt::Debug for KeyEncryptionKeySetting {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
 
 /// The key that encrypts signing keys at rest.
 pub struct KeyEncryptionKey(RandomizedNonceKey);

@@ -25,31 +25,13 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
 use crate::{
-    error::StoreError,
     store::{KeyStore, SigningKey},
     tokens::{
+        error::KeyError,
         key_encryption::{self, KeyEncryptionKey},
         schedule::{self, SIGNING_ALGS},
     },
 };
-
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    #[error("storage: {0}")]
-    Store(#[from] StoreError),
-    #[error("key generation failed")]
-    Generate,
-    #[error("unsupported algorithm {0}")]
-    UnsupportedAlgorithm(String),
-    #[error("stored key {0} is unusable")]
-    BadKey(String),
-    #[error("token rejected: {0}")]
-    Invalid(&'static str),
-    #[error("signing failed")]
-    Sign,
-    #[error("{0}")]
-    Encryption(String),
-}
 
 struct LoadedKey {
     kid: String,

@@ -1,5 +1,6 @@
 //! Tokens: opaque secrets, signing keys and JWT claim sets.
 
+pub mod error;
 pub mod jwt;
 pub mod key_encryption;
 pub mod keys;

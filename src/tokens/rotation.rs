@@ -8,13 +8,17 @@
 //! listener of `oauth::live`); on SQLite a running server re-reads the table every
 //! [`SQLITE_KEY_CHECK_SECS`], so `usher keys prune` on its file takes effect as fast.
 
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
 use crate::{
     config::Config,
-    state::AppState,
     store::{Client, ClientStore, Database, KeyStore, SigningKey},
     tokens::{
+        error::KeyError,
         key_encryption::{self, KeyEncryptionKey},
-        keys::{KeyError, generate_signing_key},
+        keys::{Keys, generate_signing_key},
         schedule,
     },
 };
@@ -92,24 +96,24 @@ pub async fn rotate(
 /// instance rotated or added one). At most once per `RELOAD_EVERY_SECS`, so garbage tokens
 /// cannot turn into database load. Returns whether the set changed.
 pub async fn reload_for_unknown_kid(
-    state: &AppState,
+    db: &Database,
+    keys: &Keys,
     token: &str,
     now: i64,
 ) -> Result<bool, KeyError> {
     let Ok(header) = jsonwebtoken::decode_header(token) else {
         return Ok(false);
     };
-    let known = state.keys.current().kids();
-    if header.kid.is_none_or(|kid| known.contains(&kid))
-        || !state.keys.may_reload(now, RELOAD_EVERY_SECS)
+    let known = keys.current().kids();
+    if header.kid.is_none_or(|kid| known.contains(&kid)) || !keys.may_reload(now, RELOAD_EVERY_SECS)
     {
         return Ok(false);
     }
-    let keys = state.db.list_keys().await?;
-    if keys.is_empty() {
+    let stored = db.list_keys().await?;
+    if stored.is_empty() {
         return Ok(false);
     }
-    state.keys.replace_from_stored(&keys)?;
+    keys.replace_from_stored(&stored)?;
     Ok(true)
 }
 
@@ -158,32 +162,42 @@ pub async fn announce_key_change(db: &Database) {
 /// The maintenance step of a running server: prune, then reload the key set if it changed.
 /// A rotated key is loaded here long before it activates; the switch itself needs no reload,
 /// as signing picks the key by `now`.
-pub async fn prune_and_reload(state: &AppState, now: i64) -> Result<(), KeyError> {
-    prune(&state.db, &state.config, now).await?;
-    reload_if_changed(state).await?;
+pub async fn prune_and_reload(
+    db: &Database,
+    keys: &Keys,
+    config: &Config,
+    now: i64,
+) -> Result<(), KeyError> {
+    prune(db, config, now).await?;
+    reload_if_changed(db, keys).await?;
     Ok(())
 }
 
 /// Re-reads the keys table and replaces the key set if a key was added or deleted.
 /// Returns whether it did.
-pub async fn reload_if_changed(state: &AppState) -> Result<bool, KeyError> {
-    let keys = state.db.list_keys().await?;
-    let current = state.keys.current().kids();
-    let unchanged = keys.len() == current.len() && keys.iter().all(|k| current.contains(&k.kid));
-    if unchanged || keys.is_empty() {
+pub async fn reload_if_changed(db: &Database, keys: &Keys) -> Result<bool, KeyError> {
+    let stored = db.list_keys().await?;
+    let current = keys.current().kids();
+    let unchanged =
+        stored.len() == current.len() && stored.iter().all(|k| current.contains(&k.kid));
+    if unchanged || stored.is_empty() {
         return Ok(false);
     }
-    state.keys.replace_from_stored(&keys)?;
-    tracing::info!(keys = keys.len(), "signing keys reloaded");
+    keys.replace_from_stored(&stored)?;
+    tracing::info!(keys = stored.len(), "signing keys reloaded");
     Ok(true)
 }
 
 /// Keeps this instance's key set in step with the keys table until the task is aborted:
 /// at once when another instance (or the CLI) announces a change on PostgreSQL, and every
-/// `SQLITE_KEY_CHECK_SECS` on SQLite, where there is no announcement.
-pub async fn follow_key_changes(state: AppState) {
-    let mut announced = state.device_events.key_changes();
-    let every = match state.db {
+/// `SQLITE_KEY_CHECK_SECS` on SQLite, where there is no announcement. `announced` ticks
+/// when the listener (`oauth::live`) hears [`KEYS_CHANNEL`].
+pub async fn follow_key_changes(
+    db: Database,
+    keys: Arc<Keys>,
+    mut announced: watch::Receiver<u64>,
+) {
+    let every = match db {
         Database::Sqlite(_) => std::time::Duration::from_secs(SQLITE_KEY_CHECK_SECS),
         // The maintenance task covers a lost announcement.
         Database::Postgres(_) => std::time::Duration::from_secs(MAINTENANCE_RELOAD_SECS),
@@ -197,7 +211,7 @@ pub async fn follow_key_changes(state: AppState) {
             }
             () = tokio::time::sleep(every) => {}
         }
-        if let Err(err) = reload_if_changed(&state).await {
+        if let Err(err) = reload_if_changed(&db, &keys).await {
             tracing::warn!(error = %err, "could not reload signing keys");
         }
     }

@@ -10,16 +10,15 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::{
+    client_addr::{budget_key, different_network},
     config::Config,
     oauth::{device, scope},
     state::AppState,
     store::{Client, Decision, DeviceAuthorization, DeviceInfo, User},
     web::{
-        consent::shown_logo,
         duration_words::{ago, remaining},
         error::PageError,
         fresh_proof::{self, FreshProof},
-        ip::{budget_key, different_network},
         session::SignedIn,
     },
 };
@@ -71,7 +70,7 @@ impl Approver {
 /// What the person is asked to approve, as templates/partials/ show it.
 pub struct Question {
     pub client_name: String,
-    /// The client's logo (`consent::shown_logo`), shown with the name as its alt text.
+    /// The client's logo (`shown_logo`), shown with the name as its alt text.
     pub logo_uri: Option<String>,
     /// Plain-words descriptions of the requested scopes.
     pub scopes: Vec<&'static str>,
@@ -177,4 +176,14 @@ pub async fn decide(
     }
     tracing::info!(device_authorization = %auth_id, approved, "device authorization decided");
     Ok(Outcome::Decided { approved })
+}
+
+/// The logo URL to show for a client: https only, as `usher client create` demands, so a
+/// row stored some other way cannot make the page load from an insecure origin.
+pub fn shown_logo(client: &Client) -> Option<String> {
+    client
+        .logo_uri
+        .as_deref()
+        .filter(|uri| uri.starts_with("https://") && url::Url::parse(uri).is_ok())
+        .map(str::to_string)
 }

@@ -145,7 +145,7 @@ async fn proceed(
         .ok_or_else(PageError::no_longer_waiting)?;
     let page = AuthorizeConsentPage {
         csrf: csrf::csrf_token(session).await?,
-        logo_uri: crate::web::consent::shown_logo(&client),
+        logo_uri: crate::web::approval::shown_logo(&client),
         client_name: client.name,
         username: user.username,
         redirect_host: url::Url::parse(&request.redirect_uri)

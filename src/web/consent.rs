@@ -15,17 +15,17 @@ use tower_sessions::Session;
 
 use crate::web::form::PageForm;
 use crate::{
+    client_addr::ClientAddr,
     oauth::{
         device::{UserCodeLookup, lookup_user_code},
         user_code::UserCode,
     },
     state::AppState,
-    store::{Client, ClientStore, DeviceAuthorization},
+    store::{ClientStore, DeviceAuthorization},
     web::{
         approval::{self, ApprovalForm, Approver, Outcome, Question},
         csrf,
         error::PageError,
-        ip::ClientAddr,
         message::MessagePage,
         session::PendingDevice,
     },
@@ -87,16 +87,6 @@ pub async fn submit(
         Outcome::Decided { approved: false } => Ok(MessagePage::denied().into_response()),
         _ => Err(PageError::no_longer_waiting()),
     }
-}
-
-/// The logo URL to show for a client: https only, as `usher client create` demands, so a
-/// row stored some other way cannot make the page load from an insecure origin.
-pub fn shown_logo(client: &Client) -> Option<String> {
-    client
-        .logo_uri
-        .as_deref()
-        .filter(|uri| uri.starts_with("https://") && url::Url::parse(uri).is_ok())
-        .map(str::to_string)
 }
 
 /// The consent page for the request in the session, which is forgotten once the request

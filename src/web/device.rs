@@ -13,6 +13,7 @@ use tower_sessions::Session;
 
 use crate::web::form::PageForm;
 use crate::{
+    client_addr::ClientIp,
     oauth::{
         device::{UserCodeLookup, lookup_user_code},
         user_code::UserCode,
@@ -21,7 +22,6 @@ use crate::{
     web::{
         csrf,
         error::PageError,
-        ip::ClientIp,
         lockout::EntryBudgets,
         session::{PendingDevice, SignedIn},
     },

@@ -17,10 +17,11 @@ use axum::{
 use serde::Deserialize;
 
 use crate::{
+    client_addr::ClientIp,
     oauth::user_code::UserCode,
     state::AppState,
     store::{DeviceAuthorizationStore, DeviceStatus},
-    web::{countdown::Countdown, error::PageError, ip::ClientIp, lockout::EntryBudgets},
+    web::{countdown::Countdown, error::PageError, lockout::EntryBudgets},
 };
 
 /// Seconds between reloads while the code waits.

@@ -12,12 +12,12 @@ use tower_sessions::Session;
 
 use crate::web::form::PageForm;
 use crate::{
+    client_addr::ClientIp,
     state::AppState,
     store::UserStore,
     web::{
         authorize, csp, csrf,
         error::PageError,
-        ip::ClientIp,
         password_check::{self, PasswordCheck},
         session::SignedIn,
     },

@@ -18,7 +18,6 @@ pub mod duration_words;
 pub mod error;
 pub mod form;
 pub mod fresh_proof;
-pub mod ip;
 pub mod lockout;
 pub mod login;
 pub mod logout;

@@ -26,6 +26,7 @@ use tower_sessions::Session;
 
 use crate::web::form::PageForm;
 use crate::{
+    client_addr::ClientAddr,
     error::StoreError,
     http::device_metadata,
     oauth::{
@@ -42,7 +43,6 @@ use crate::{
         countdown::Countdown,
         csrf,
         error::PageError,
-        ip::ClientAddr,
         login::CsrfForm,
         session::SignedIn,
     },
@@ -246,9 +246,15 @@ pub async fn events(
     // ends the stream without an event, and `EventSource` reconnects by itself.
     let keep_alive_secs = state.config.device_events_keep_alive_secs;
     let stream = futures_util::stream::once(async move {
-        let event = wait_for_decision(&state, &authorization, None)
-            .await?
-            .unwrap_or(DeviceEvent::Expired);
+        let event = wait_for_decision(
+            &state.device_events,
+            &state.db,
+            state.clock.as_ref(),
+            &authorization,
+            None,
+        )
+        .await?
+        .unwrap_or(DeviceEvent::Expired);
         Ok::<_, StoreError>(Event::default().event(event.as_str()).data(event.as_str()))
     });
     Ok(Sse::new(stream)

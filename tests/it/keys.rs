@@ -52,9 +52,14 @@ async fn a_rotated_key_is_published_at_once_and_signs_only_after_the_delay() {
         .await
         .unwrap();
     assert_eq!(new_key.activates_at, now + delay);
-    rotation::prune_and_reload(&server.state, now)
-        .await
-        .unwrap();
+    rotation::prune_and_reload(
+        &server.state.db,
+        &server.state.keys,
+        &server.state.config,
+        now,
+    )
+    .await
+    .unwrap();
     let published = server.jwks_kids().await;
     assert!(published.contains(&new_key.kid), "published at once");
     assert!(published.contains(&old_kid));
@@ -73,17 +78,27 @@ async fn a_rotated_key_is_published_at_once_and_signs_only_after_the_delay() {
 
     // Not pruned while tokens it signed may still be alive.
     server.clock.advance_secs(60);
-    rotation::prune_and_reload(&server.state, server.clock.now())
-        .await
-        .unwrap();
+    rotation::prune_and_reload(
+        &server.state.db,
+        &server.state.keys,
+        &server.state.config,
+        server.clock.now(),
+    )
+    .await
+    .unwrap();
     assert!(server.jwks_kids().await.contains(&old_kid));
 
     // After the longest token lifetime (plus margin) since it retired, it goes.
     let keep = rotation::keep_secs(&server.state.config, &[]);
     server.clock.advance_secs(keep);
-    rotation::prune_and_reload(&server.state, server.clock.now())
-        .await
-        .unwrap();
+    rotation::prune_and_reload(
+        &server.state.db,
+        &server.state.keys,
+        &server.state.config,
+        server.clock.now(),
+    )
+    .await
+    .unwrap();
     let published = server.jwks_kids().await;
     assert!(!published.contains(&old_kid));
     assert!(published.contains(&new_key.kid));

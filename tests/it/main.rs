@@ -18,6 +18,7 @@ mod interop;
 mod key_encryption;
 mod key_reload;
 mod keys;
+mod layering;
 mod linked_devices;
 mod live;
 mod live_latency;

@@ -20,6 +20,7 @@ use tower_sessions::Session;
 
 use crate::web::form::PageForm;
 use crate::{
+    client_addr::ClientAddr,
     http::qr::qr_png,
     oauth::pairing::{self, PairingCodeText},
     state::AppState,
@@ -33,7 +34,6 @@ use crate::{
         csrf,
         duration_words::remaining,
         error::PageError,
-        ip::ClientAddr,
         login::CsrfForm,
         session::SignedIn,
     },
