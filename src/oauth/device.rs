@@ -40,7 +40,7 @@ pub struct DeviceAuthorizationResponse {
 
 /// What a device asked for at the device authorization endpoint, beyond its client.
 #[derive(Debug, Clone, Default)]
-struct DeviceRequest<'a> {
+pub struct DeviceRequest<'a> {
     pub scope: Option<&'a str>,
     pub device: DeviceInfo,
     /// Set for a request with a valid pairing code: only this user may decide on it.
@@ -163,8 +163,9 @@ async fn check_pairing_code(
 }
 
 /// Starts a device authorization: draws a device code (kept only as a hash) and a user code
-/// unique among pending authorizations.
-async fn start(
+/// unique among pending authorizations. The endpoint goes through [`authorize`]; the load
+/// examples call this directly.
+pub async fn start(
     store: &dyn DeviceAuthorizationStore,
     config: &Config,
     client: &Client,
