@@ -98,7 +98,6 @@ const OAUTH_USING_STATE: &[&str] = &[
     "oauth::grants::authorization_code",
     "oauth::grants::device_code",
     "oauth::grants::refresh_token",
-    "oauth::grants::retry",
     "oauth::introspection",
     "oauth::issue",
     "oauth::live_channel",

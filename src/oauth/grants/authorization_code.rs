@@ -142,7 +142,7 @@ async fn retried_or_replayed(
 ) -> Result<TokenResponse, OAuthError> {
     if matches_request(presented.client_id, params, code).is_ok()
         && let Some(answer) =
-            retry::reopen(state, presented, &code.user_id, code.auth_time, now).await?
+            retry::reopen(&state.db, presented, &code.user_id, code.auth_time, now).await?
     {
         return Ok(answer);
     }

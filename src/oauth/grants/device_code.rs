@@ -164,7 +164,7 @@ async fn retried(
     let (Some(user_id), Some(auth_time)) = (auth.user_id.as_deref(), auth.auth_time) else {
         return Err(used());
     };
-    retry::reopen(state, presented, user_id, auth_time, now)
+    retry::reopen(&state.db, presented, user_id, auth_time, now)
         .await?
         .ok_or_else(used)
 }

@@ -128,7 +128,7 @@ async fn retried_or_reused(
     now: i64,
 ) -> Result<TokenResponse, OAuthError> {
     if let Some(answer) =
-        retry::reopen(state, presented, &token.user_id, token.auth_time, now).await?
+        retry::reopen(&state.db, presented, &token.user_id, token.auth_time, now).await?
     {
         return Ok(answer);
     }

@@ -12,8 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     error::OAuthError,
     oauth::issue::{Issued, TokenResponse},
-    state::AppState,
-    store::{RedemptionStore, RefreshTokenStore, SealedResponse, SealedTable},
+    store::{Database, RedemptionStore, RefreshTokenStore, SealedResponse, SealedTable},
     tokens::{
         opaque,
         sealed::{self, Purpose},
@@ -101,14 +100,13 @@ pub fn seal(
 /// (once used, the client evidently received the answer) and the account still allowed
 /// to sign in. `expires_in` counts from now.
 pub async fn reopen(
-    state: &AppState,
+    db: &Database,
     presented: &Presented<'_>,
     user_id: &str,
     auth_time: i64,
     now: i64,
 ) -> Result<Option<TokenResponse>, OAuthError> {
-    let Some(stored) = state
-        .db
+    let Some(stored) = db
         .sealed_response(presented.table(), presented.hash)
         .await?
     else {
@@ -127,15 +125,13 @@ pub async fn reopen(
     .and_then(|plain| serde_json::from_slice::<Answer>(&plain).ok()) else {
         return Ok(None);
     };
-    if state.db.is_family_revoked(&answer.family_id).await?
-        || super::active_user(&state.db, user_id, auth_time)
-            .await?
-            .is_none()
+    if db.is_family_revoked(&answer.family_id).await?
+        || super::active_user(db, user_id, auth_time).await?.is_none()
     {
         return Ok(None);
     }
     if let Some(token) = &answer.refresh_token {
-        let row = state.db.get_refresh_token(&opaque::hash(token)).await?;
+        let row = db.get_refresh_token(&opaque::hash(token)).await?;
         if !row.is_some_and(|r| r.used_at.is_none() && r.revoked_at.is_none()) {
             return Ok(None);
         }
