@@ -5,12 +5,13 @@
 use serde::Serialize;
 
 use crate::{
+    config::Config,
     error::OAuthError,
     oauth::{linked_devices, scope},
-    state::AppState,
     store::{Client, DeviceInfo, LinkWrite, RefreshToken, User},
     tokens::{
         jwt::{AccessTokenClaims, IdTokenClaims},
+        keys::Keys,
         opaque,
     },
 };
@@ -80,8 +81,12 @@ pub struct Minted {
 }
 
 /// Signs the tokens of `grant` and prepares their rows; writes nothing.
-pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted, OAuthError> {
-    let config = &state.config;
+pub fn mint(
+    config: &Config,
+    keys: &Keys,
+    grant: &Grant<'_>,
+    now: i64,
+) -> Result<Minted, OAuthError> {
     let client = grant.client;
     let access_lifetime = client
         .access_token_lifetime_secs
@@ -90,7 +95,7 @@ pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted, OAu
         .refresh_token_lifetime_secs
         .unwrap_or(config.refresh_token_lifetime_secs as i64);
     // The client's algorithm (RS256 unless registered otherwise); every one has a key from start.
-    let keys = state.keys.current();
+    let keys = keys.current();
     let (family_id, refresh) = match grant.refresh {
         RefreshIssue::NewFamily => {
             let family_id = uuid::Uuid::new_v4().to_string();
@@ -175,7 +180,7 @@ pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted, OAu
         .map_err(signing_failed)?;
 
     let id_token = if scope::contains(grant.scope, "openid") {
-        let claims = id_token_claims(state, grant, now);
+        let claims = id_token_claims(config, grant, now);
         Some(
             keys.sign_with(&client.signing_alg, "JWT", &claims, now)
                 .map_err(signing_failed)?,
@@ -199,19 +204,19 @@ pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted, OAu
     })
 }
 
-fn id_token_claims(state: &AppState, grant: &Grant<'_>, now: i64) -> IdTokenClaims {
+fn id_token_claims(config: &Config, grant: &Grant<'_>, now: i64) -> IdTokenClaims {
     let user = grant.user;
     let profile = scope::contains(grant.scope, "profile");
     let email = scope::contains(grant.scope, "email");
     IdTokenClaims {
-        iss: state.config.issuer.clone(),
+        iss: config.issuer.clone(),
         sub: user.id.clone(),
         aud: grant.client.id.clone(),
         exp: now
             + grant
                 .client
                 .id_token_lifetime_secs
-                .unwrap_or(state.config.id_token_lifetime_secs as i64),
+                .unwrap_or(config.id_token_lifetime_secs as i64),
         iat: now,
         auth_time: grant.auth_time,
         azp: grant.client.id.clone(),

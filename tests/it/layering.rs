@@ -99,7 +99,6 @@ const OAUTH_USING_STATE: &[&str] = &[
     "oauth::grants::device_code",
     "oauth::grants::refresh_token",
     "oauth::introspection",
-    "oauth::issue",
     "oauth::live_channel",
     "oauth::notify",
     "oauth::revocation",

@@ -76,7 +76,7 @@ pub async fn redeem_code(
         ip,
         device: None,
     };
-    let minted = issue::mint(state, &grant, now)?;
+    let minted = issue::mint(&state.config, &state.keys, &grant, now)?;
     let sealed = retry::seal(
         &presented,
         &minted.response,

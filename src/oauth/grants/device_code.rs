@@ -123,7 +123,7 @@ async fn redeem(
         ip,
         device: Some(&auth.device),
     };
-    let minted = issue::mint(state, &grant, now)?;
+    let minted = issue::mint(&state.config, &state.keys, &grant, now)?;
     let sealed = retry::seal(
         presented,
         &minted.response,
