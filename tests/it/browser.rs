@@ -65,9 +65,9 @@ impl Chrome {
             return None;
         }
         let turn = ONE_AT_A_TIME.lock().await;
-        // Two rustls providers are linked in (ring by reqwest, aws-lc-rs by fantoccini's
-        // hyper-rustls): choose one, once per process.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        // fantoccini's HTTP client may be built before any server (whose `build_state`
+        // installs it): install the process's one rustls provider, aws-lc-rs, here too.
+        usher::install_crypto_provider();
         for program in ["chromium", "chromedriver"] {
             let found = Command::new(program)
                 .arg("--version")
