@@ -637,7 +637,7 @@ async fn fixtures(state: &usher::state::AppState) -> anyhow::Result<()> {
     let user = User {
         id: uuid::Uuid::new_v4().to_string(),
         username: USERNAME.into(),
-        password_hash: usher::oauth::password::hash_password(PASSWORD)?,
+        password_hash: usher::oauth::accounts::hash_password(PASSWORD)?,
         name: Some("Fuzz".into()),
         email: Some("fuzz@example.com".into()),
         email_verified: true,

@@ -121,7 +121,7 @@ async fn setup(database_url: &str) -> anyhow::Result<()> {
     db.create_user(&User {
         id: uuid::Uuid::new_v4().to_string(),
         username: "crash".into(),
-        password_hash: usher::oauth::password::hash_password(PASSWORD)?,
+        password_hash: usher::oauth::accounts::hash_password(PASSWORD)?,
         name: Some("Crash Kit".into()),
         email: None,
         email_verified: false,

@@ -26,7 +26,7 @@ use crate::{
     clock::Clock,
     config::Config,
     http,
-    oauth::{live::DeviceEvents, password, polling::PollTracker},
+    oauth::{accounts::password, live::DeviceEvents, polling::PollTracker},
     state::AppState,
     store::{
         AccessTokenRevocationStore, AttemptCounterStore, AuthorizationCodeStore,

@@ -10,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 use crate::{
     clock::SystemClock,
     config::Config,
-    oauth::{authorize, device, password::hash_password},
+    oauth::{accounts::hash_password, authorize, device},
     state::AppState,
     store::{Client, ClientStore, User, UserStore},
     tokens::opaque,

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 
 use crate::{
     error::StoreError,
-    oauth::password::hash_password,
+    oauth::accounts::hash_password,
     store::{Database, User, UserStore},
 };
 

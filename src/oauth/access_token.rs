@@ -4,7 +4,7 @@
 
 use crate::{
     error::StoreResult,
-    oauth::grants::active_user,
+    oauth::accounts,
     state::AppState,
     store::{AccessTokenRevocationStore, RefreshTokenStore, User},
     tokens::{jwt::AccessTokenClaims, rotation},
@@ -37,7 +37,8 @@ pub async fn validate(
         }
     }
     let auth_time = claims.auth_time.unwrap_or(claims.iat);
-    Ok(active_user(&state.db, &claims.sub, auth_time)
+    Ok(accounts::active_account(&state.db, &claims.sub, auth_time)
         .await?
+        .ok()
         .map(|user| (claims, user)))
 }

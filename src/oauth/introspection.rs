@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::{
     error::OAuthError,
-    oauth::{access_token, grants::active_user, params::Params},
+    oauth::{access_token, accounts, params::Params},
     state::AppState,
     store::{Client, RefreshTokenStore},
     tokens::opaque,
@@ -43,7 +43,8 @@ pub async fn introspect(
         let usable =
             refresh.revoked_at.is_none() && refresh.used_at.is_none() && refresh.expires_at > now;
         if usable
-            && let Some(user) = active_user(&state.db, &refresh.user_id, refresh.auth_time).await?
+            && let Ok(user) =
+                accounts::active_account(&state.db, &refresh.user_id, refresh.auth_time).await?
         {
             return Ok(json!({
                 "active": true,

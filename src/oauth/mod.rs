@@ -2,6 +2,7 @@
 //! `web/` parse requests, call these functions with "now" from the clock, and map errors.
 
 pub mod access_token;
+pub mod accounts;
 pub mod authorize;
 pub mod claims;
 pub mod client_assertion;
@@ -17,13 +18,12 @@ pub mod live_channel;
 pub mod notify;
 pub mod pairing;
 pub mod params;
-pub mod password;
 pub mod pkce;
 pub mod polling;
+pub mod provider;
 pub mod qr_login;
 pub mod revocation;
 pub mod scope;
-pub mod sign_in_throttle;
 pub mod throttle;
 pub mod token;
 pub mod user_code;

@@ -121,7 +121,7 @@ pub struct Check {
     /// Whether a used-up budget refuses the attempt (false: only counted).
     pub gated: bool,
     /// Also wait this long after this key's latest attempt, if it has any (the account-wide
-    /// ceiling of `sign_in_throttle`).
+    /// ceiling of `accounts::sign_in`).
     pub spacing_secs: Option<i64>,
 }
 

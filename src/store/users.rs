@@ -109,5 +109,5 @@ impl UserStore for Database {
 
 /// Ends the account's browser sessions (`sessions.rs`), in the transaction that changes
 /// its password, disables or deletes it: the change takes effect at once, everywhere.
-/// (Pages also apply `active_user` on every request, `web::session::SignedIn`.)
+/// (Pages also apply `accounts::active_account` on every request, `web::session::SignedIn`.)
 const END_SESSIONS: &str = "DELETE FROM browser_sessions WHERE user_id = $1";

@@ -11,6 +11,7 @@ use axum::{
 
 use crate::{
     error::StoreError,
+    oauth::accounts::SignInError,
     web::message::{MessagePage, Tone},
 };
 
@@ -146,6 +147,17 @@ impl PageError {
 impl From<StoreError> for PageError {
     fn from(error: StoreError) -> Self {
         PageError::internal("storage failure on a page", error)
+    }
+}
+
+impl From<SignInError> for PageError {
+    fn from(error: SignInError) -> Self {
+        match error {
+            SignInError::Store(error) => error.into(),
+            SignInError::Verification(error) => {
+                PageError::internal("password verification task failed", error)
+            }
+        }
     }
 }
 

@@ -6,13 +6,10 @@
 
 use crate::{
     config::Config,
+    oauth::accounts::{self, PasswordCheck},
     state::AppState,
     store::User,
-    web::{
-        error::PageError,
-        password_check::{PasswordCheck, check_password},
-        session::SignedIn,
-    },
+    web::{error::PageError, session::SignedIn},
 };
 
 /// What the person must prove again.
@@ -28,7 +25,8 @@ pub fn needed_for_approval(config: &Config, signed_in: &SignedIn, now: i64) -> O
 }
 
 /// Checks the password of `user` again, under the same budgets as sign-in (one
-/// implementation: `web/password_check.rs`), and returns the renewed sign-in on success.
+/// implementation: `oauth::accounts::check_password`), and returns the renewed sign-in on
+/// success.
 pub async fn prove_password(
     state: &AppState,
     user: &User,
@@ -36,9 +34,9 @@ pub async fn prove_password(
     ip_key: &str,
     now: i64,
 ) -> Result<Option<SignedIn>, PageError> {
-    let stored_hash = Some(user.password_hash.clone());
-    match check_password(state, &user.username, stored_hash, password, ip_key, now).await? {
-        PasswordCheck::Right => Ok(Some(SignedIn {
+    let account = Some(user.clone());
+    match accounts::check_password(state, &user.username, account, password, ip_key, now).await? {
+        PasswordCheck::Right(_) => Ok(Some(SignedIn {
             user_id: user.id.clone(),
             auth_time: now,
             amr: "pwd".to_string(),

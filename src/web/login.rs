@@ -13,14 +13,10 @@ use tower_sessions::Session;
 use crate::web::form::PageForm;
 use crate::{
     client_addr::ClientIp,
+    oauth::accounts::{self, PasswordCheck},
     state::AppState,
     store::UserStore,
-    web::{
-        authorize, csp, csrf,
-        error::PageError,
-        password_check::{self, PasswordCheck},
-        session::SignedIn,
-    },
+    web::{authorize, csp, csrf, error::PageError, session::SignedIn},
 };
 
 /// Where to go after sign-in when no (acceptable) `next` is given. There is no account
@@ -132,21 +128,16 @@ pub async fn submit(
     csrf::verify(&session, &form.csrf).await?;
     let username = form.username.trim();
     let now = state.clock.now();
-    let user = state.db.get_user_by_username(username).await?;
-    // A disabled account is checked like an unknown one: same work, same answer.
-    let stored_hash = user
-        .as_ref()
-        .filter(|u| !u.disabled)
-        .map(|u| u.password_hash.clone());
+    let account = state.db.get_user_by_username(username).await?;
     // Password guessing is bounded per account and network, per network, and per account
-    // without locking the owner out (`web/password_check.rs`, docs/security.md).
+    // without locking the owner out (`oauth/accounts/sign_in.rs`, docs/security.md). A
+    // disabled account is checked like an unknown one: same work, same answer.
     let checked =
-        password_check::check_password(&state, username, stored_hash, form.password, &ip, now)
-            .await?;
-    let user = match (checked, user) {
-        (PasswordCheck::Right, Some(user)) => user,
-        (PasswordCheck::Wait(wait_secs), _) => return Ok(too_many_attempts(wait_secs)),
-        _ => {
+        accounts::check_password(&state, username, account, form.password, &ip, now).await?;
+    let user = match checked {
+        PasswordCheck::Right(user) => user,
+        PasswordCheck::Wait(wait_secs) => return Ok(too_many_attempts(wait_secs)),
+        PasswordCheck::Wrong => {
             tracing::info!("sign-in failed");
             let next = safe_next(Some(&form.next));
             return login_page(&session, next, username, Some(WRONG_CREDENTIALS)).await;

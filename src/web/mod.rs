@@ -22,7 +22,6 @@ pub mod lockout;
 pub mod login;
 pub mod logout;
 pub mod message;
-pub mod password_check;
 pub mod qr_login;
 pub mod session;
 

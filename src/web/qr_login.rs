@@ -30,7 +30,7 @@ use crate::{
     error::StoreError,
     http::device_metadata,
     oauth::{
-        grants::active_user,
+        accounts,
         live::{DeviceEvent, wait_for_decision},
         qr_login::{self, QrLoginState},
         scope,
@@ -156,7 +156,7 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
             // The same account check as at every token redemption (disabled, deleted,
             // password changed since the approval).
             let auth_time = authorization.auth_time.unwrap_or(now);
-            let Some(user) = active_user(&state.db, &user_id, auth_time).await? else {
+            let Ok(user) = accounts::active_account(&state.db, &user_id, auth_time).await? else {
                 session.remove::<Waiting>(WAITING).await?;
                 return Err(PageError::no_longer_waiting());
             };

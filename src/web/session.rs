@@ -4,7 +4,7 @@
 use tower_sessions::Session;
 
 use crate::{
-    oauth::grants::active_user,
+    oauth::accounts,
     state::AppState,
     store::{USER_ID_KEY, User},
     web::error::PageError,
@@ -50,9 +50,9 @@ impl SignedIn {
     }
 
     /// The signed-in person and their account, if the account may still act: the same rule
-    /// as every token redemption (`active_user`: not deleted, not disabled, no password
-    /// change since sign-in). Any other session is ended, so a browser signed in before a
-    /// password reset can no longer approve devices or open the account pages.
+    /// as every token redemption (`accounts::active_account`: not deleted, not disabled, no
+    /// password change since sign-in). Any other session is ended, so a browser signed in
+    /// before a password reset can no longer approve devices or open the account pages.
     pub async fn current_user(
         state: &AppState,
         session: &Session,
@@ -60,9 +60,9 @@ impl SignedIn {
         let Some(signed_in) = SignedIn::load(session).await? else {
             return Ok(None);
         };
-        match active_user(&state.db, &signed_in.user_id, signed_in.auth_time).await? {
-            Some(user) => Ok(Some((signed_in, user))),
-            None => {
+        match accounts::active_account(&state.db, &signed_in.user_id, signed_in.auth_time).await? {
+            Ok(user) => Ok(Some((signed_in, user))),
+            Err(_) => {
                 session.flush().await?;
                 Ok(None)
             }

@@ -256,7 +256,7 @@ async fn users_are_created_listed_changed_disabled_and_deleted() {
         .unwrap();
     let stored = db.get_user_by_username("alice").await.unwrap().unwrap();
     assert!(
-        usher::oauth::password::verify_password(Some(&stored.password_hash), " first password "),
+        usher::oauth::accounts::verify_password(Some(&stored.password_hash), " first password "),
         "only the newline is trimmed from stdin"
     );
     usher.ok_with_stdin(
@@ -264,11 +264,11 @@ async fn users_are_created_listed_changed_disabled_and_deleted() {
         "second password\n",
     );
     let changed = db.get_user_by_username("alice").await.unwrap().unwrap();
-    assert!(usher::oauth::password::verify_password(
+    assert!(usher::oauth::accounts::verify_password(
         Some(&changed.password_hash),
         "second password"
     ));
-    assert!(!usher::oauth::password::verify_password(
+    assert!(!usher::oauth::accounts::verify_password(
         Some(&changed.password_hash),
         " first password "
     ));

@@ -430,7 +430,7 @@ async fn register(state: &AppState, endpoint: &str) {
     let user = User {
         id: uuid::Uuid::new_v4().to_string(),
         username: "tess".into(),
-        password_hash: usher::oauth::password::hash_password(PASSWORD).unwrap(),
+        password_hash: usher::oauth::accounts::hash_password(PASSWORD).unwrap(),
         name: Some("Tess".into()),
         email: None,
         email_verified: false,

@@ -1,6 +1,7 @@
 //! Browser sessions (docs/architecture.md, Security): the database keeps only a hash of each
 //! session id; a password change or a disabled account ends the account's sessions, and
-//! pages let an account act only under the rule token redemption uses (`active_user`).
+//! pages let an account act only under the rule token redemption uses
+//! (`accounts::active_account`).
 
 use std::str::FromStr;
 
@@ -177,7 +178,7 @@ async fn a_password_change_or_disabling_ends_the_accounts_sessions_at_once() {
         let phone = on_consent(server).await;
         let other = Phone::signed_in(&server.url, "nora", PASSWORD).await;
         assert_eq!(sessions_of(db, &user_id).await, 2);
-        let hash = usher::oauth::password::hash_password("a new password").unwrap();
+        let hash = usher::oauth::accounts::hash_password("a new password").unwrap();
         assert!(
             db.set_password(&user_id, &hash, server.clock.now())
                 .await
@@ -189,7 +190,7 @@ async fn a_password_change_or_disabling_ends_the_accounts_sessions_at_once() {
         assert_eq!(account.status(), StatusCode::SEE_OTHER);
 
         // What `usher user disable` does.
-        let hash = usher::oauth::password::hash_password(PASSWORD).unwrap();
+        let hash = usher::oauth::accounts::hash_password(PASSWORD).unwrap();
         server.clock.advance_secs(1);
         db.set_password(&user_id, &hash, server.clock.now())
             .await

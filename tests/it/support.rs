@@ -89,7 +89,7 @@ impl TestServer {
         let user = User {
             id: uuid::Uuid::new_v4().to_string(),
             username: username.to_string(),
-            password_hash: usher::oauth::password::hash_password(password).expect("hash"),
+            password_hash: usher::oauth::accounts::hash_password(password).expect("hash"),
             name: Some(format!("{username} Example")),
             email: Some(format!("{username}@example.com")),
             email_verified: true,

@@ -6,6 +6,7 @@ use super::retry::{self, Presented};
 use crate::{
     error::{OAuthError, StoreResult},
     oauth::{
+        accounts,
         issue::{self, Grant, RefreshIssue, TokenResponse},
         linked_devices,
         params::Params,
@@ -58,7 +59,7 @@ pub async fn redeem_code(
     if let Err(err) = matches_request(&client.id, params, &code) {
         return refused(err).await;
     }
-    let Some(user) = super::active_user(&state.db, &code.user_id, code.auth_time).await? else {
+    let Ok(user) = accounts::active_account(&state.db, &code.user_id, code.auth_time).await? else {
         return refused(OAuthError::invalid_grant(
             "The account can no longer sign in.",
         ))

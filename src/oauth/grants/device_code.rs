@@ -11,6 +11,7 @@ use super::retry::{self, Presented};
 use crate::{
     error::{ErrorKind, OAuthError},
     oauth::{
+        accounts,
         issue::{self, Grant, RefreshIssue, TokenResponse},
         params::Params,
         polling::PollTiming,
@@ -103,7 +104,7 @@ async fn redeem(
     };
     // Checked at redemption, not only at approval: the account may have been disabled,
     // deleted or its password reset in between. The approval is spent all the same.
-    let Some(user) = super::active_user(&state.db, user_id, auth_time).await? else {
+    let Ok(user) = accounts::active_account(&state.db, user_id, auth_time).await? else {
         state.db.redeem(code_hash, now).await?;
         state.polls.forget(code_hash);
         tracing::warn!(device_authorization = %auth.id, "approving account no longer valid; no tokens issued");

@@ -8,6 +8,7 @@ use super::retry::{self, Presented};
 use crate::{
     error::{OAuthError, StoreResult},
     oauth::{
+        accounts,
         issue::{self, Grant, RefreshIssue, TokenResponse},
         params::Params,
         scope,
@@ -65,7 +66,8 @@ pub async fn refresh(
         None => token.scope.clone(),
         Some(requested) => narrow(&token.scope, requested)?,
     };
-    let Some(user) = super::active_user(&state.db, &token.user_id, token.auth_time).await? else {
+    let Ok(user) = accounts::active_account(&state.db, &token.user_id, token.auth_time).await?
+    else {
         state.db.revoke_family(&token.family_id, now).await?;
         tracing::warn!(target: "usher::security", family = %token.family_id,
             "refresh for an account that can no longer sign in; family revoked");

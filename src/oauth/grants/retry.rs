@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     error::OAuthError,
-    oauth::issue::{Issued, TokenResponse},
+    oauth::{
+        accounts,
+        issue::{Issued, TokenResponse},
+    },
     store::{Database, RedemptionStore, RefreshTokenStore, SealedResponse, SealedTable},
     tokens::{
         opaque,
@@ -126,7 +129,9 @@ pub async fn reopen(
         return Ok(None);
     };
     if db.is_family_revoked(&answer.family_id).await?
-        || super::active_user(db, user_id, auth_time).await?.is_none()
+        || accounts::active_account(db, user_id, auth_time)
+            .await?
+            .is_err()
     {
         return Ok(None);
     }

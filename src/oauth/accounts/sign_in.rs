@@ -1,5 +1,8 @@
-//! Password guessing limits, for the sign-in page and the password asked again before an
-//! approval (docs/security.md). Three budgets, in the database (`oauth/throttle.rs`):
+//! A password attempt: the sign-in page (`web/login.rs`) and the password asked again
+//! before an approval (`web/fresh_proof.rs`) both call [`check_password`], which applies the
+//! guessing limits (docs/security.md), verifies the password and logs the outcome.
+//!
+//! Three budgets, in the database (`oauth/throttle.rs`):
 //!
 //! - per account *and* network: a few free failures, then each attempt from that network
 //!   waits, doubling (`login_delay_base_secs` .. `login_delay_max_secs`);
@@ -15,14 +18,86 @@
 
 use crate::{
     config::Config,
-    error::StoreResult,
-    oauth::throttle::{self, Admitted, After, Check, Refused, Rule, Window},
-    store::{AttemptCounterStore, Database},
+    error::{StoreError, StoreResult},
+    oauth::{
+        accounts::{password::verify_password, standing},
+        provider::Provider,
+        throttle::{self, Admitted, After, Check, Refused, Rule, Window},
+    },
+    store::{AttemptCounterStore, Database, User},
 };
+
+/// How a password attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordCheck {
+    /// The right password of this account, which may sign in.
+    Right(User),
+    Wrong,
+    /// Not checked: this network must wait this many seconds (a budget is used up).
+    Wait(i64),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The blocking task verifying the password did not finish (it panicked).
+    #[error("password verification task failed: {0}")]
+    Verification(#[from] tokio::task::JoinError),
+}
+
+/// Checks `password` for the account typed as `username` from `network`; `account` is what
+/// that name found (`None`: unknown). An unknown or disabled account verifies a dummy hash
+/// instead, equal work, so the answer's timing does not tell which usernames exist.
+pub async fn check_password(
+    provider: &Provider,
+    username: &str,
+    account: Option<User>,
+    password: String,
+    network: &str,
+    now: i64,
+) -> Result<PasswordCheck, SignInError> {
+    let attempt = match begin(&provider.db, &provider.config, username, network, now).await? {
+        Ok(attempt) => attempt,
+        Err(refused) => {
+            // Never the username: people type passwords there by mistake.
+            tracing::warn!(
+                target: "usher::security",
+                event = "sign_in_throttled",
+                budget = refused.label,
+                network = %network,
+                wait_secs = refused.wait_secs,
+                "password attempt refused: too many failed attempts"
+            );
+            return Ok(PasswordCheck::Wait(refused.wait_secs));
+        }
+    };
+    // A disabled account is checked like an unknown one: same work, same answer.
+    let account = account.filter(|user| standing(user).is_ok());
+    let stored_hash = account.as_ref().map(|user| user.password_hash.clone());
+    // argon2 is CPU-bound: keep it off the async workers.
+    let verified =
+        tokio::task::spawn_blocking(move || verify_password(stored_hash.as_deref(), &password))
+            .await?;
+    if let (true, Some(user)) = (verified, account) {
+        attempt.succeeded(&provider.db).await?;
+        return Ok(PasswordCheck::Right(user));
+    }
+    for budget in attempt.failed(now) {
+        tracing::warn!(
+            target: "usher::security",
+            event = "sign_in_budget_used_up",
+            budget,
+            network = %network,
+            "failed passwords: a sign-in budget is used up, further attempts wait"
+        );
+    }
+    Ok(PasswordCheck::Wrong)
+}
 
 /// An admitted sign-in attempt; tell it how it ended.
 #[derive(Debug)]
-pub struct SignInAttempt {
+struct SignInAttempt {
     admitted: Admitted,
 }
 
@@ -68,7 +143,7 @@ fn checks(config: &Config, username: &str, network: &str) -> [Check; 3] {
 }
 
 /// Counts a sign-in attempt, or says how long this network must wait.
-pub async fn begin(
+async fn begin(
     db: &Database,
     config: &Config,
     username: &str,
@@ -97,7 +172,7 @@ pub async fn begin(
 impl SignInAttempt {
     /// The right password: the attempt was no failure, and this network's failures on the
     /// account are forgotten (the owner's typos before).
-    pub async fn succeeded(self, db: &Database) -> StoreResult<()> {
+    async fn succeeded(self, db: &Database) -> StoreResult<()> {
         let (own, others): (Vec<_>, Vec<_>) = self
             .admitted
             .counters
@@ -110,7 +185,7 @@ impl SignInAttempt {
     }
 
     /// A wrong password (already counted). Returns the budgets it used up, for the log.
-    pub fn failed(self, now: i64) -> Vec<&'static str> {
+    fn failed(self, now: i64) -> Vec<&'static str> {
         let mut used_up: Vec<&'static str> = self
             .admitted
             .exhausted(now)
