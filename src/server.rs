@@ -18,9 +18,7 @@ use tower_http::{
     limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
     trace::TraceLayer,
 };
-use tower_sessions::{
-    Expiry, SessionManagerLayer, cookie::SameSite, session_store::ExpiredDeletion,
-};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
     clock::Clock,
@@ -28,11 +26,7 @@ use crate::{
     http,
     oauth::{accounts::password, live::DeviceEvents, polling::PollTracker},
     state::AppState,
-    store::{
-        AccessTokenRevocationStore, AttemptCounterStore, AuthorizationCodeStore,
-        ClientAssertionStore, Database, DeviceAuthorizationStore, LinkedDeviceStore,
-        NotificationOutboxStore, PairingCodeStore, SessionStore,
-    },
+    store::{Database, SessionStore},
     tokens::{
         key_encryption::KeyEncryptionKey,
         keys::{KeySet, Keys},
@@ -205,61 +199,22 @@ async fn wal_checkpoints(db: Database) {
     }
 }
 
-/// Periodic clean-up: forget expired codes in memory and delete long-expired records.
+/// Periodic clean-up, one entry per concern; each logs its own failures and the others
+/// still run.
 async fn maintenance(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(
-        crate::tokens::rotation::MAINTENANCE_RELOAD_SECS,
-    ));
+    use crate::tokens::rotation;
+    let mut tick = tokio::time::interval(Duration::from_secs(rotation::MAINTENANCE_RELOAD_SECS));
     loop {
         tick.tick().await;
         let now = state.clock.now();
+        // Polling timestamps of codes that expired (in memory).
         state.polls.sweep(now);
-        // Keep expired authorizations a day so a late device still hears `expired_token`.
-        match state.db.delete_expired(now - 86_400).await {
-            Ok(0) => {}
-            Ok(n) => tracing::debug!(deleted = n, "deleted expired device authorizations"),
-            Err(err) => {
-                tracing::warn!(error = %err, "could not delete expired device authorizations")
-            }
-        }
-        if let Err(err) =
-            crate::tokens::rotation::prune_and_reload(&state.db, &state.keys, &state.config, now)
-                .await
-        {
+        // Expired rows of every table, browser sessions included.
+        crate::store::sweep(&state.db, now).await;
+        // Retired signing keys past their tokens' lifetime; a key change this instance missed.
+        let keys = &state.keys;
+        if let Err(err) = rotation::prune_and_reload(&state.db, keys, &state.config, now).await {
             tracing::warn!(error = %err, "could not prune or reload signing keys");
-        }
-        if let Err(err) = state.db.delete_expired_codes(now - 3600).await {
-            tracing::warn!(error = %err, "could not delete expired authorization codes");
-        }
-        // Token responses kept for a retry (docs/integration.md) live only for their window.
-        if let Err(err) = crate::store::RedemptionStore::wipe_sealed_responses(&state.db, now).await
-        {
-            tracing::warn!(error = %err, "could not wipe sealed token responses");
-        }
-        if let Err(err) = state.db.delete_expired_linked_devices(now).await {
-            tracing::warn!(error = %err, "could not delete expired linked devices");
-        }
-        if let Err(err) = state.db.delete_expired_pairing_codes(now - 3600).await {
-            tracing::warn!(error = %err, "could not delete expired pairing codes");
-        }
-        if let Err(err) = state.db.delete_expired_attempt_counters(now).await {
-            tracing::warn!(error = %err, "could not delete expired guessing counters");
-        }
-        if let Err(err) = state.db.delete_expired_assertion_jtis(now).await {
-            tracing::warn!(error = %err, "could not delete expired client-assertion ids");
-        }
-        if let Err(err) = state.db.delete_expired_revocations(now).await {
-            tracing::warn!(error = %err, "could not delete expired access-token revocations");
-        }
-        if let Err(err) = state
-            .db
-            .delete_finished_notifications(now - 7 * 86_400)
-            .await
-        {
-            tracing::warn!(error = %err, "could not delete old decision events");
-        }
-        if let Err(err) = ExpiredDeletion::delete_expired(&state.sessions).await {
-            tracing::warn!(error = %err, "could not delete expired sessions");
         }
     }
 }

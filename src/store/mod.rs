@@ -21,6 +21,7 @@ mod redemptions;
 mod refresh_tokens;
 mod revoked_access_tokens;
 mod sessions;
+mod sweep;
 mod users;
 
 pub use attempts::AttemptCounter;
@@ -29,6 +30,7 @@ pub use device_authorizations::BROWSER_SIGN_IN_MARK;
 pub use models::*;
 pub use notification_outbox::{NotificationState, OutboxNotification};
 pub use sessions::{SessionStore, USER_ID_KEY, session_id_hash};
+pub use sweep::sweep;
 
 use async_trait::async_trait;
 
