@@ -600,7 +600,9 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
         let config = Config {
-            issuer: format!("http://{address}"),
+            issuer: format!("http://{address}")
+                .parse()
+                .map_err(anyhow::Error::msg)?,
             listen: address,
             database_url: database_url.to_string(),
             // Guessing budgets are per address: a generator sends everything from one, and
@@ -608,7 +610,7 @@ impl Server {
             login_attempts: u32::MAX,
             user_code_attempts_per_ip: u32::MAX,
             user_code_attempts_per_session: u32::MAX,
-            trusted_proxies: vec!["127.0.0.1/32".into()],
+            trusted_proxies: vec!["127.0.0.1/32".parse()?],
             ..Config::default()
         };
         let state = usher::build_state(config, Arc::new(SystemClock)).await?;

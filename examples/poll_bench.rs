@@ -40,7 +40,9 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let config = Config {
-        issuer: format!("http://{addr}"),
+        issuer: format!("http://{addr}")
+            .parse()
+            .map_err(anyhow::Error::msg)?,
         database_url: format!("sqlite://{}/bench.db?mode=rwc", dir.path().display()),
         device_code_lifetime_secs: 86_400,
         ..Config::default()

@@ -37,8 +37,10 @@ use crate::{
 /// Seconds between SQLite WAL checkpoints (`wal_checkpoints`).
 const WAL_CHECKPOINT_EVERY_SECS: u64 = 10;
 
-/// Connects storage, loads (or creates) signing keys and builds the shared state.
+/// Connects storage, loads (or creates) signing keys and builds the shared state. The
+/// configuration is checked first (`Config::validate`), also when it was built in code.
 pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    config.validate()?;
     // Before any HTTP client (notifications, tests, examples) is built.
     crate::install_crypto_provider();
     let db = Database::connect(&config.database_url, config.database_max_connections).await?;
@@ -50,8 +52,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         Database::Postgres(pool) => DeviceEvents::with_postgres(pool.clone()),
         Database::Sqlite(_) => DeviceEvents::in_process(),
     };
-    let trusted_proxies = crate::client_addr::TrustedProxies::parse(&config.trusted_proxies)
-        .map_err(anyhow::Error::msg)?;
+    let trusted_proxies = crate::client_addr::TrustedProxies::new(config.trusted_proxies.clone());
     Ok(AppState {
         trusted_proxies: Arc::new(trusted_proxies),
         metrics: crate::metrics::Metrics::new(),
@@ -81,8 +82,8 @@ pub fn build_router(state: AppState) -> Router {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
     Router::new()
-        .merge(http::routes())
-        .merge(web::routes().layer(sessions))
+        .merge(http::routes(&config.features))
+        .merge(web::routes(&config.features).layer(sessions))
         .fallback(web::error::not_found)
         .layer(header(header::CONTENT_SECURITY_POLICY, web::csp::DEFAULT))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -124,8 +125,13 @@ pub async fn serve(
         state.keys.clone(),
         state.device_events.key_changes(),
     ));
-    let notifications = tokio::spawn(crate::oauth::notify::run_delivery_worker(state.clone()));
-    let idle = Duration::from_secs(state.config.keep_alive_idle_secs.max(1));
+    // Off: decision events stay queued, undelivered (`features.notifications`).
+    let notifications = state
+        .config
+        .features
+        .notifications
+        .then(|| tokio::spawn(crate::oauth::notify::run_delivery_worker(state.clone())));
+    let idle = Duration::from_secs(state.config.keep_alive_idle_secs);
     let events = state.device_events.clone();
     let router = build_router(state);
 
@@ -178,7 +184,9 @@ pub async fn serve(
     checkpoints.abort();
     device_events.abort();
     key_changes.abort();
-    notifications.abort();
+    if let Some(notifications) = notifications {
+        notifications.abort();
+    }
     Ok(())
 }
 

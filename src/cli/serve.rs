@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::{
     clock::SystemClock,
-    config::Config,
+    config::{Config, LogFormat},
     oauth::{accounts::hash_password, authorize, device},
     state::AppState,
     store::{Client, ClientStore, User, UserStore},
@@ -33,8 +33,9 @@ pub struct ServeArgs {
 }
 
 pub async fn run(config_path: Option<PathBuf>, args: ServeArgs) -> anyhow::Result<()> {
-    init_tracing();
+    // Every problem of the configuration is printed before anything starts.
     let config = super::load_config(config_path)?;
+    init_tracing(config.log_format);
     let listen = config.listen;
     let state = crate::build_state(config, Arc::new(SystemClock))
         .await
@@ -59,20 +60,18 @@ pub async fn run(config_path: Option<PathBuf>, args: ServeArgs) -> anyhow::Resul
     Ok(())
 }
 
-/// Human-readable lines by default, JSON lines with `USHER_LOG_FORMAT=json`; the level
-/// comes from `RUST_LOG` (default `info,sqlx=warn`).
-fn init_tracing() {
+/// Human-readable lines by default, JSON lines with `log_format = "json"`
+/// (`USHER_LOG_FORMAT=json`); the level comes from `RUST_LOG` (default `info,sqlx=warn`).
+fn init_tracing(format: LogFormat) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stdout().is_terminal());
-    let json = std::env::var("USHER_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
     // A subscriber may already be set (e.g. when embedded); keep it then.
-    let _ = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
     };
 }
 

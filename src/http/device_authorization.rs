@@ -36,7 +36,12 @@ async fn device_authorization(
     let asked = device::AuthorizationRequest {
         scope: request.params.get("scope"),
         device: device_metadata::from_request(&request.headers, &request.params, ip),
-        pairing_code: request.params.get("pairing_code"),
+        // Without pairing (`features.pairing`) the parameter is not recognized, so it is
+        // ignored (RFC 6749 §3.1) and the device gets an ordinary user code.
+        pairing_code: request
+            .params
+            .get("pairing_code")
+            .filter(|_| state.config.features.pairing),
         device_token: device_token(&request.headers, &request.params),
         network: ip.map_or_else(|| "unknown".to_string(), budget_key),
     };

@@ -50,7 +50,7 @@ async fn events(
 ) -> Result<Response, OAuthError> {
     let authorization = authorization(&state, request).await?;
     let now = state.clock.now();
-    let keep_alive = Duration::from_secs(state.config.device_events_keep_alive_secs.max(1));
+    let keep_alive = Duration::from_secs(state.config.device_events_keep_alive_secs);
     let pending = DeviceEvent::from_stored(&authorization, now)
         .is_none()
         .then(|| status_event("pending", &authorization, now));
@@ -80,14 +80,9 @@ async fn wait(
     request: OAuthRequest,
 ) -> Result<Response, OAuthError> {
     let authorization = authorization(&state, request).await?;
-    // Answer before the request timeout would cut the request off. In milliseconds: a
-    // deadline in whole seconds would cut a 1 s wait to anything between 0 and 1 s.
-    let longest = state
-        .config
-        .device_wait_secs
-        .min(state.config.request_timeout_secs.saturating_sub(2))
-        .max(1);
-    let deadline_ms = state.clock.now_ms() + longest as i64 * 1000;
+    // `device_wait_secs` is below the request timeout (`Config::validate`). In milliseconds:
+    // a deadline in whole seconds would cut a 1 s wait to anything between 0 and 1 s.
+    let deadline_ms = state.clock.now_ms() + state.config.device_wait_secs as i64 * 1000;
     let status = match live_channel::wait(&state, &authorization, Some(deadline_ms)).await? {
         Some(event) => event.as_str(),
         None => "pending",

@@ -48,7 +48,7 @@ fn public(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
 
 async fn metadata(State(state): State<AppState>) -> Response {
     let c = &state.config;
-    let document = json!({
+    let mut document = json!({
         "issuer": c.issuer,
         "authorization_endpoint": c.url("/oauth2/authorize"),
         "response_types_supported": ["code"],
@@ -83,10 +83,13 @@ async fn metadata(State(state): State<AppState>) -> Response {
         "request_uri_parameter_supported": false,
         // Usher extension: a QR image of `verification_uri_complete` per user code.
         "usher_qr_endpoint_template": c.url("/device/qr/{user_code}.svg"),
-        // Usher extension: the live channel of waiting devices (docs/live-handoff.md).
-        "usher_device_events_endpoint": c.url("/oauth2/device/events"),
-        "usher_device_wait_endpoint": c.url("/oauth2/device/wait"),
     });
+    // Usher extension: the live channel of waiting devices (docs/live-handoff.md), listed
+    // only when it is on (`features.live_channel`).
+    if c.features.live_channel {
+        document["usher_device_events_endpoint"] = json!(c.url("/oauth2/device/events"));
+        document["usher_device_wait_endpoint"] = json!(c.url("/oauth2/device/wait"));
+    }
     cacheable(c, document)
 }
 

@@ -20,25 +20,31 @@ use axum::{
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::state::AppState;
+use crate::{config::Features, state::AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(machine_routes())
+/// The machine endpoints; an extension that is off (`features`) is not mounted (404).
+pub fn routes(features: &Features) -> Router<AppState> {
+    let mut routes = Router::new()
+        .merge(machine_routes(features))
         // Nothing secret: each sets the caching it wants (public metadata, QR images).
         .merge(discovery::routes())
         .merge(health::routes())
-        .merge(metrics::routes())
-        .merge(qr::routes())
+        .merge(qr::routes());
+    if features.metrics {
+        routes = routes.merge(metrics::routes());
+    }
+    routes
 }
 
 /// Endpoints whose answers carry or concern secrets (tokens, device codes, claims): never
 /// cached, errors included (RFC 6749 §5.1, RFC 8628 §3.2, RFC 7662 §4, OIDC Core §5.3.2).
 /// `Pragma` is for HTTP/1.0 caches, as §5.1 asks of the token endpoint.
-fn machine_routes() -> Router<AppState> {
-    Router::new()
-        .merge(device_authorization::routes())
-        .merge(device_events::routes())
+fn machine_routes(features: &Features) -> Router<AppState> {
+    let mut routes = Router::new().merge(device_authorization::routes());
+    if features.live_channel {
+        routes = routes.merge(device_events::routes());
+    }
+    routes
         .merge(revocation::routes())
         .merge(token::routes())
         .merge(userinfo::routes())

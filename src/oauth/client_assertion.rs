@@ -70,7 +70,7 @@ pub async fn authenticate(
     }
     // §3: the audience is the authorization server: its issuer or token endpoint.
     let audiences = [
-        state.config.issuer.clone(),
+        state.config.issuer.to_string(),
         state.config.url("/oauth2/token"),
     ];
     let mut validation = Validation::new(header.alg);

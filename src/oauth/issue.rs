@@ -132,11 +132,11 @@ pub fn mint(
     };
 
     let access_claims = AccessTokenClaims {
-        iss: config.issuer.clone(),
+        iss: config.issuer.to_string(),
         sub: grant.user.id.clone(),
         // RFC 9068 §3: without a resource indicator the default resource is this
         // server's own userinfo endpoint, so the audience is the issuer.
-        aud: config.issuer.clone(),
+        aud: config.issuer.to_string(),
         exp: now + access_lifetime,
         iat: now,
         jti: uuid::Uuid::new_v4().to_string(),
@@ -209,7 +209,7 @@ fn id_token_claims(config: &Config, grant: &Grant<'_>, now: i64) -> IdTokenClaim
     let profile = scope::contains(grant.scope, "profile");
     let email = scope::contains(grant.scope, "email");
     IdTokenClaims {
-        iss: config.issuer.clone(),
+        iss: config.issuer.to_string(),
         sub: user.id.clone(),
         aud: grant.client.id.clone(),
         exp: now

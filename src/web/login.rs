@@ -71,6 +71,7 @@ impl CsrfForm {
 }
 
 pub async fn show(
+    State(state): State<AppState>,
     session: Session,
     query: Result<Query<LoginQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
@@ -85,12 +86,13 @@ pub async fn show(
         .as_ref()
         .and_then(|q| q.login_hint.as_deref())
         .unwrap_or_default();
-    login_page(&session, next, hint, None).await
+    login_page(&state, &session, next, hint, None).await
 }
 
 /// The sign-in form. When it signs in for a code-flow request, its submission ends at the
 /// client's redirect URI, which the page's CSP must then allow (`web/csp.rs`).
 async fn login_page(
+    state: &AppState,
     session: &Session,
     next: &str,
     username: &str,
@@ -105,8 +107,8 @@ async fn login_page(
         next: next.to_string(),
         username: username.chars().take(200).collect(),
         error,
-        qr_login: next == authorize::CONTINUE,
-        qr_first: request.as_ref().is_some_and(|r| r.qr_first),
+        qr_login: state.config.features.qr_sign_in && next == authorize::CONTINUE,
+        qr_first: state.config.features.qr_sign_in && request.as_ref().is_some_and(|r| r.qr_first),
     };
     let status = match error {
         Some(_) => StatusCode::UNAUTHORIZED,
@@ -140,7 +142,7 @@ pub async fn submit(
         PasswordCheck::Wrong => {
             tracing::info!("sign-in failed");
             let next = safe_next(Some(&form.next));
-            return login_page(&session, next, username, Some(WRONG_CREDENTIALS)).await;
+            return login_page(&state, &session, next, username, Some(WRONG_CREDENTIALS)).await;
         }
     };
     // A new session id and CSRF token at sign-in, so an id or token planted or seen before

@@ -33,19 +33,24 @@ use axum::{
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::state::AppState;
+use crate::{config::Features, state::AppState};
 
 const STYLESHEET: &str = include_str!("../../static/usher.css");
 const QR_COUNTDOWN_SCRIPT: &str = include_str!("../../static/qr-countdown.js");
 const FORM_POST_SCRIPT: &str = include_str!("../../static/form-post.js");
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+/// The pages; those of an extension that is off (`features`) are not mounted (404).
+pub fn routes(features: &Features) -> Router<AppState> {
+    let mut pages = Router::new();
+    if features.qr_sign_in {
+        pages = pages
+            .route("/login/qr", get(qr_login::show).post(qr_login::start))
+            .route("/login/qr/events", get(qr_login::events));
+    }
+    pages
         .route("/device", get(device::show_entry).post(device::submit_code))
         .route("/device/consent", get(consent::show).post(consent::submit))
         .route("/login", get(login::show).post(login::submit))
-        .route("/login/qr", get(qr_login::show).post(qr_login::start))
-        .route("/login/qr/events", get(qr_login::events))
         .route("/device/display", get(display::show))
         .route(
             "/oauth2/authorize",
@@ -58,7 +63,7 @@ pub fn routes() -> Router<AppState> {
             get(logout::start_get).post(logout::start_post),
         )
         .route("/oauth2/logout/confirm", post(logout::confirm))
-        .merge(account::routes())
+        .merge(account::routes(features))
         .route("/logout", post(login::logout))
         // Pages carry CSRF tokens and personal details: never store them in any cache.
         .layer(SetResponseHeaderLayer::if_not_present(

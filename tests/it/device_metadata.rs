@@ -158,7 +158,7 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
     assert!(!text.contains(WARNING), "{text}");
 
     // 127.0.0.1 is the proxy: the right-most untrusted forwarded address is the device's.
-    let server = server_with(|c| c.trusted_proxies = vec!["127.0.0.1".into()]).await;
+    let server = server_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
     let chain = [("X-Forwarded-For", "198.51.100.1, 203.0.113.9, 127.0.0.1")];
     let auth = device_request(&server, "127.0.0.1", &chain, &[]).await;
     let user_code = auth["user_code"].as_str().unwrap();

@@ -163,7 +163,8 @@ async fn authorize(server: &TestServer, username: &str, password: &str) -> url::
 
 #[tokio::test]
 async fn an_issuer_with_a_trailing_slash_is_used_exactly_as_configured() {
-    let server = TestServer::start_with(|c| c.issuer = format!("{}/", c.issuer)).await;
+    let server =
+        TestServer::start_with(|c| c.issuer = format!("{}/", c.issuer).parse().unwrap()).await;
     let issuer = format!("{}/", server.url);
     assert_eq!(server.state.config.issuer, issuer);
 

@@ -96,7 +96,7 @@ async fn on_postgres_a_key_pruned_on_one_instance_stops_verifying_on_another_at_
     // One issuer for both, as behind a load balancer: each accepts the other's tokens.
     let configure = |c: &mut Config| {
         c.database_url = shared.clone();
-        c.issuer = "http://usher.test".into();
+        c.issuer = "http://usher.test".parse().unwrap();
     };
     let first = TestServer::start_with(configure).await;
     let second = TestServer::start_with(configure).await;

@@ -6,6 +6,7 @@ mod browser;
 mod cli;
 mod client_auth;
 mod code_flow;
+mod config;
 mod connections;
 mod cors;
 mod databases;

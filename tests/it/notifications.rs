@@ -368,7 +368,7 @@ impl Instance {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let mut config = Config {
-            issuer: format!("http://{address}"),
+            issuer: format!("http://{address}").parse().unwrap(),
             listen: address,
             database_url: database_url.to_string(),
             database_max_connections: 4,

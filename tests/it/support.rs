@@ -51,7 +51,7 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let mut config = Config {
-            issuer: format!("http://{addr}"),
+            issuer: format!("http://{addr}").parse().expect("issuer"),
             listen: addr,
             database_url: format!("sqlite://{}/usher.db?mode=rwc", dir.path().display()),
             database_max_connections: 8,

@@ -257,7 +257,7 @@ async fn a_network_is_locked_out_however_many_sessions_it_uses() {
 async fn behind_a_trusted_proxy_each_client_has_its_own_budget() {
     let server = server_with(|c| {
         c.user_code_attempts_per_ip = 2;
-        c.trusted_proxies = vec!["127.0.0.0/8".into()];
+        c.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
     })
     .await;
     assert_eq!(
@@ -276,7 +276,7 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_budget() {
 
 #[tokio::test]
 async fn metrics_can_be_switched_off() {
-    let server = server_with(|c| c.metrics_enabled = false).await;
+    let server = server_with(|c| c.features.metrics = false).await;
     let response = server
         .http
         .get(server.url("/metrics"))

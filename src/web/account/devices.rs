@@ -28,6 +28,8 @@ struct DevicesPage {
     csrf: String,
     username: String,
     devices: Vec<DeviceRow>,
+    /// "Add a device" (`features.pairing`).
+    pairing: bool,
 }
 
 /// One linked device, in words.
@@ -99,6 +101,7 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
         csrf: csrf::csrf_token(&session).await?,
         username: user.username,
         devices,
+        pairing: state.config.features.pairing,
     };
     Ok(page.into_response())
 }

@@ -12,7 +12,7 @@ use axum::{
     routing::{get, post},
 };
 
-use crate::state::AppState;
+use crate::{config::Features, state::AppState};
 
 /// Which page of the account navigation is shown (`templates/account_nav.html`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,14 +30,19 @@ impl AccountNav {
     }
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+/// Pairing ("Add a device") is mounted only with `features.pairing`.
+pub fn routes(features: &Features) -> Router<AppState> {
+    let routes = Router::new()
         .route("/account", get(|| async { Redirect::to(devices::PAGE) }))
         .route("/account/consents", get(consents::show))
         .route("/account/consents/withdraw", post(consents::withdraw))
         .route(devices::PAGE, get(devices::show))
-        .route("/account/devices/sign-out", post(devices::sign_out))
-        .route(pairing::PAGE, get(pairing::show).post(pairing::add_device))
-        .route("/account/pairing/decide", post(pairing::decide))
-        .route("/device/pair", get(pair_link::explain_pairing_link))
+        .route("/account/devices/sign-out", post(devices::sign_out));
+    match features.pairing {
+        true => routes
+            .route(pairing::PAGE, get(pairing::show).post(pairing::add_device))
+            .route("/account/pairing/decide", post(pairing::decide))
+            .route("/device/pair", get(pair_link::explain_pairing_link)),
+        false => routes,
+    }
 }

@@ -38,7 +38,8 @@ async fn the_phone_sees_which_device_asks_from_where_and_when_then_approves() {
     };
     // Usher behind a reverse proxy on 127.0.0.1: the TV's request carries its real
     // address in X-Forwarded-For, the phone's comes from the proxy's own network.
-    let server = TestServer::start_with(|c| c.trusted_proxies = vec!["127.0.0.1".into()]).await;
+    let server =
+        TestServer::start_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
     server
         .create_public_client("tv", "Living Room TV app", "openid profile")
         .await;

@@ -1,14 +1,20 @@
-//! Server configuration: one documented struct, read from `usher.toml` (optional) and
-//! `USHER_*` environment variables, with defaults that make `usher serve` work with no file.
+//! Server configuration: one documented struct, read once from `usher.toml` (optional) and
+//! `USHER_*` environment variables (`load.rs`), with defaults that make `usher serve` work
+//! with no file, and checked as a whole (`validate.rs`) before anything starts.
 //! docs/configuration.md lists every key; keep the two in step.
 
-use std::{net::SocketAddr, path::Path};
+mod error;
+mod load;
+mod types;
+mod validate;
 
-use figment::{
-    Figment,
-    providers::{Env, Format, Serialized, Toml},
-};
+use std::net::SocketAddr;
+
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
+
+pub use error::{ConfigError, Problem};
+pub use types::{Features, Issuer, KeyEncryptionKeySetting, LogFormat, parse_network};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -16,7 +22,7 @@ pub struct Config {
     /// Public base URL of this server, used exactly as written (a trailing slash included) as
     /// discovery's `issuer`, every token's `iss` and RFC 9207's `iss` (OIDC Discovery §3,
     /// §4.3; RFC 8414 §2, §3.3). An absolute http(s) URL without query or fragment.
-    pub issuer: String,
+    pub issuer: Issuer,
     /// Socket address `usher serve` listens on.
     pub listen: SocketAddr,
     /// `sqlite://path?mode=rwc` (embedded default) or `postgres://...`.
@@ -37,7 +43,8 @@ pub struct Config {
     pub user_code_attempts_per_session: u32,
     /// Reverse proxies (IP addresses or CIDR networks) whose `X-Forwarded-For` gives the
     /// client address. Empty: forwarding headers are ignored.
-    pub trusted_proxies: Vec<String>,
+    #[serde(with = "types::networks")]
+    pub trusted_proxies: Vec<IpNet>,
     /// Approving a device needs a sign-in at most this old; an older session is asked for
     /// the password again on the consent page.
     pub approval_max_session_age_secs: u64,
@@ -114,11 +121,9 @@ pub struct Config {
     /// Validity of a pairing code made with "Add a device" on the account pages.
     pub pairing_code_lifetime_secs: u64,
 
-    /// Serve this instance's counters at `GET /metrics` (Prometheus text format).
-    pub metrics_enabled: bool,
-
     /// Longest wait of the long-poll live channel (`POST /oauth2/device/wait`) before it
-    /// answers `pending`; kept below `request_timeout_secs`.
+    /// answers `pending`; below `request_timeout_secs`, so the answer goes out before the
+    /// timeout would cut the request off.
     pub device_wait_secs: u64,
     /// Keep-alive comment interval of the SSE live channel (`POST /oauth2/device/events`).
     pub device_events_keep_alive_secs: u64,
@@ -132,12 +137,17 @@ pub struct Config {
     pub notification_retry_max_secs: u64,
     /// How often each instance's delivery worker looks for due events.
     pub notification_worker_interval_ms: u64,
+
+    /// Log lines of `usher serve`: `text` (default) or `json` (also `USHER_LOG_FORMAT`).
+    pub log_format: LogFormat,
+    /// The extensions switched on (`[features]`; all on by default).
+    pub features: Features,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
-            issuer: "http://127.0.0.1:8080".into(),
+            issuer: Issuer::parse("http://127.0.0.1:8080").expect("valid default issuer"),
             listen: "127.0.0.1:8080".parse().expect("valid default address"),
             database_url: "sqlite://usher.db?mode=rwc".into(),
             database_max_connections: 16,
@@ -172,7 +182,6 @@ impl Default for Config {
             request_timeout_secs: 30,
             keep_alive_idle_secs: 75,
             pairing_code_lifetime_secs: 300,
-            metrics_enabled: true,
             device_wait_secs: 25,
             device_events_keep_alive_secs: 15,
             notification_timeout_secs: 10,
@@ -180,48 +189,13 @@ impl Default for Config {
             notification_retry_base_ms: 2000,
             notification_retry_max_secs: 3600,
             notification_worker_interval_ms: 1000,
+            log_format: LogFormat::Text,
+            features: Features::default(),
         }
     }
 }
 
 impl Config {
-    /// Defaults, then `path` if it exists, then `USHER_*` variables (e.g. `USHER_ISSUER`).
-    pub fn load(path: Option<&Path>) -> Result<Config, Box<figment::Error>> {
-        let mut figment = Figment::from(Serialized::defaults(Config::default()));
-        let file = path.unwrap_or(Path::new("usher.toml"));
-        if file.exists() {
-            figment = figment.merge(Toml::file(file));
-        }
-        let config: Config = figment
-            .merge(Env::prefixed("USHER_"))
-            .extract()
-            .map_err(Box::new)?;
-        config
-            .validate_issuer()
-            .map_err(|msg| Box::new(figment::Error::from(msg)))?;
-        Ok(config)
-    }
-
-    /// The issuer is kept exactly as configured, so it must already be a valid identifier:
-    /// an absolute http(s) URL without query or fragment (OIDC Discovery §3, RFC 8414 §2).
-    pub fn validate_issuer(&self) -> Result<(), String> {
-        let bad = |why: &str| Err(format!("issuer {:?}: {why}", self.issuer));
-        let Ok(url) = url::Url::parse(&self.issuer) else {
-            return bad("not an absolute URL");
-        };
-        if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
-            return bad("must be an http or https URL with a host");
-        }
-        // `Url` reads an empty `?` or `#` as Some(""): still not allowed.
-        if url.query().is_some() || url.fragment().is_some() {
-            return bad("must have no query or fragment");
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return bad("must have no user name or password");
-        }
-        Ok(())
-    }
-
     pub fn cookie_secure(&self) -> bool {
         self.cookie_secure
             .unwrap_or_else(|| self.issuer.starts_with("https://"))
@@ -234,73 +208,32 @@ impl Config {
     }
 }
 
-/// The configured `key_encryption_key` as text (base64 of 32 bytes), read by
-/// `tokens::key_encryption`. Never printed: `Debug` hides it.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct KeyEncryptionKeySetting(pub String);
-
-impl std::fmt::Debug for KeyEncryptionKeySetting {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn with_issuer(issuer: &str) -> Config {
-        Config {
-            issuer: issuer.into(),
-            ..Config::default()
-        }
-    }
-
     #[test]
     fn issuer_is_kept_and_urls_join_without_a_double_slash() {
         for issuer in ["https://id.example", "https://id.example/"] {
-            let config = with_issuer(issuer);
-            assert_eq!(config.validate_issuer(), Ok(()));
+            let config = Config {
+                issuer: Issuer::parse(issuer).unwrap(),
+                ..Config::default()
+            };
             assert_eq!(config.issuer, issuer);
             assert_eq!(
                 config.url("/oauth2/token"),
                 "https://id.example/oauth2/token"
             );
+            assert!(config.cookie_secure());
         }
-        let tenant = with_issuer("https://id.example/tenant/");
+        let tenant = Config {
+            issuer: Issuer::parse("https://id.example/tenant/").unwrap(),
+            ..Config::default()
+        };
         assert_eq!(
             tenant.url("/oauth2/jwks"),
             "https://id.example/tenant/oauth2/jwks"
         );
-    }
-
-    #[test]
-    fn a_loaded_issuer_keeps_its_trailing_slash_and_a_bad_one_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("usher.toml");
-        std::fs::write(&file, "issuer = \"https://id.example/\"\n").unwrap();
-        assert_eq!(
-            Config::load(Some(&file)).unwrap().issuer,
-            "https://id.example/"
-        );
-        std::fs::write(&file, "issuer = \"https://id.example/?x=1\"\n").unwrap();
-        let err = Config::load(Some(&file)).unwrap_err().to_string();
-        assert!(err.contains("no query or fragment"), "{err}");
-    }
-
-    #[test]
-    fn issuer_must_be_an_http_url_without_query_or_fragment() {
-        for issuer in [
-            "id.example",
-            "/relative",
-            "ftp://id.example",
-            "https://id.example/?",
-            "https://id.example/?a=b",
-            "https://id.example/#x",
-            "https://user@id.example",
-        ] {
-            assert!(with_issuer(issuer).validate_issuer().is_err(), "{issuer}");
-        }
+        assert!(!Config::default().cookie_secure());
     }
 }
