@@ -9,13 +9,14 @@ use crate::{
     oauth::{
         code_budgets,
         live::DeviceEvent,
-        pairing, scope, throttle,
+        pairing,
+        provider::Provider,
+        scope, throttle,
         user_code::{UserCode, UserCodeFormat},
     },
-    state::AppState,
     store::{
-        Client, Database, Decision, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo,
-        DeviceStatus,
+        Approval, Client, Database, Decision, DeviceAuthorization, DeviceAuthorizationStore,
+        DeviceInfo, DeviceState,
     },
     tokens::opaque,
 };
@@ -230,7 +231,7 @@ pub async fn insert_with_free_user_code(
     mut record: DeviceAuthorization,
     format: UserCodeFormat,
 ) -> StoreResult<(DeviceAuthorization, UserCode)> {
-    record.status = DeviceStatus::Pending;
+    record.state = DeviceState::Pending;
     for _ in 0..8 {
         let user_code = UserCode::generate_in(format);
         record.id = uuid::Uuid::new_v4().to_string();
@@ -269,10 +270,53 @@ pub async fn lookup_user_code(
 ) -> StoreResult<UserCodeLookup> {
     Ok(match store.get_by_user_code(code.as_str()).await? {
         None => UserCodeLookup::Unknown,
-        Some(auth) if auth.status != DeviceStatus::Pending => UserCodeLookup::AlreadyUsed,
+        Some(auth) if !auth.state.is_pending() => UserCodeLookup::AlreadyUsed,
         Some(auth) if auth.expires_at <= now => UserCodeLookup::Expired,
         Some(auth) if auth.paired_user_id.is_some() => UserCodeLookup::PairingBound,
         Some(auth) => UserCodeLookup::Pending(Box::new(auth)),
+    })
+}
+
+/// A presented device code, found for the client presenting it: where the token endpoint
+/// (`grants::device_code`) and the live channel (`live_channel`) start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceCodeLookup {
+    /// Waiting for a person (`authorization_pending`).
+    Pending(DeviceAuthorization),
+    /// Approved, not yet redeemed, not expired: the code may be redeemed.
+    Approved(DeviceAuthorization, Approval),
+    /// Denied (`access_denied`).
+    Denied(DeviceAuthorization),
+    /// Not redeemed before `expires_at` (`expired_token`), whether decided or not.
+    Expired(DeviceAuthorization),
+    /// Already redeemed: only a retry of the same answer is possible (RFC 8628 §3.5).
+    Redeemed(DeviceAuthorization, Approval),
+}
+
+/// Finds the authorization of a presented device code (by its hash, `opaque::hash`) for
+/// `client`. Unknown codes and another client's are `invalid_grant` (RFC 8628 §3.5, RFC
+/// 6749 §5.2); the store finds devices' codes only, never a browser sign-in's. A redeemed
+/// code is reported as such even after expiry, so a retry can still be answered.
+pub async fn find_device_code(
+    store: &dyn DeviceAuthorizationStore,
+    client: &Client,
+    code_hash: &str,
+    now: i64,
+) -> Result<DeviceCodeLookup, OAuthError> {
+    let invalid = || OAuthError::invalid_grant("The device code is invalid.");
+    let authorization = store
+        .get_by_device_code_hash(code_hash)
+        .await?
+        .ok_or_else(invalid)?;
+    if authorization.client_id != client.id {
+        return Err(invalid());
+    }
+    Ok(match authorization.state.clone() {
+        DeviceState::Redeemed(approval) => DeviceCodeLookup::Redeemed(authorization, approval),
+        _ if authorization.expires_at <= now => DeviceCodeLookup::Expired(authorization),
+        DeviceState::Pending => DeviceCodeLookup::Pending(authorization),
+        DeviceState::Approved(approval) => DeviceCodeLookup::Approved(authorization, approval),
+        DeviceState::Denied { .. } => DeviceCodeLookup::Denied(authorization),
     })
 }
 
@@ -280,11 +324,12 @@ pub async fn lookup_user_code(
 /// hand-off). Returns false when the authorization was no longer pending (someone else
 /// decided, or it expired meanwhile). Every approval path goes through here.
 pub async fn decide(
-    state: &AppState,
+    state: &Provider,
     auth_id: &str,
     decision: &Decision,
     now: i64,
 ) -> StoreResult<bool> {
+    // On PostgreSQL the store also announced it to every instance, in its transaction.
     let decided = state.db.decide(auth_id, decision, now).await?;
     if decided {
         let event = if decision.approved {

@@ -3,8 +3,9 @@
 //!
 //! The hub is keyed by the authorization id (never by the user code). An entry exists only
 //! while someone is subscribed, so memory is bounded by the number of open waits. With
-//! PostgreSQL every decision is also sent over `LISTEN/NOTIFY`, so a device waiting on one
-//! instance hears a decision taken on another; SQLite runs as one instance, in process only.
+//! PostgreSQL the store sends every decision over `NOTIFY` in the decision's own transaction
+//! (`store::DECISIONS_CHANNEL`), and this hub `LISTEN`s, so a device waiting on one instance
+//! hears a decision taken on another; SQLite runs as one instance, in process only.
 //! The same listener also hears announcements that the signing keys changed
 //! (`tokens::rotation::KEYS_CHANNEL`), so an instance needs one listening connection.
 
@@ -20,18 +21,11 @@ use tokio::sync::watch;
 use crate::{
     clock::Clock,
     error::StoreResult,
-    store::{Database, DeviceAuthorization, DeviceAuthorizationStore, DeviceStatus},
+    store::{
+        DECISIONS_CHANNEL, Database, DeviceAuthorization, DeviceAuthorizationStore, DeviceState,
+    },
     tokens::rotation::KEYS_CHANNEL,
 };
-
-/// The PostgreSQL channel; the payload is `<authorization id> <event>`.
-const PG_CHANNEL: &str = "usher_device_events";
-
-/// With PostgreSQL, how often a waiter re-reads the stored status anyway: a NOTIFY whose
-/// sending failed is lost, and this bounds how late such a decision is seen. (A listener
-/// reconnect makes every waiter re-read at once.) In process nothing can be lost, so a
-/// waiter reads the database once and then only waits: an open wait costs no queries.
-const PG_RECHECK: Duration = Duration::from_secs(30);
 
 /// Longest single sleep, so a waiter notices expiry under a clock that tests move by hand.
 const TICK: Duration = Duration::from_secs(1);
@@ -64,19 +58,19 @@ impl DeviceEvent {
 
     /// The event a stored authorization already stands for, if it is decided or expired.
     pub fn from_stored(authorization: &DeviceAuthorization, now: i64) -> Option<DeviceEvent> {
-        match authorization.status {
+        match authorization.state {
             // Redeemed means it was approved (and the device already has its tokens).
-            DeviceStatus::Approved | DeviceStatus::Redeemed => Some(DeviceEvent::Approved),
-            DeviceStatus::Denied => Some(DeviceEvent::Denied),
-            DeviceStatus::Pending if authorization.expires_at <= now => Some(DeviceEvent::Expired),
-            DeviceStatus::Pending => None,
+            DeviceState::Approved(_) | DeviceState::Redeemed(_) => Some(DeviceEvent::Approved),
+            DeviceState::Denied { .. } => Some(DeviceEvent::Denied),
+            DeviceState::Pending if authorization.expires_at <= now => Some(DeviceEvent::Expired),
+            DeviceState::Pending => None,
         }
     }
 }
 
 type Channels = Mutex<HashMap<String, watch::Sender<Option<DeviceEvent>>>>;
 
-/// The in-process hub of waiters, plus the PostgreSQL fan-out when there is one.
+/// The in-process hub of waiters, plus the PostgreSQL listener when there is one.
 #[derive(Debug)]
 pub struct DeviceEvents {
     channels: Arc<Channels>,
@@ -85,7 +79,7 @@ pub struct DeviceEvents {
     /// by SSE streams that would otherwise last until their codes expire.
     closing: watch::Sender<bool>,
     /// Bumped each time the PostgreSQL listener (re)connects: notifications sent while it
-    /// was away are lost, so waiters re-read the stored status.
+    /// was away are lost, so waiters re-read the stored status once.
     reconnected: watch::Sender<u64>,
     /// Bumped when another instance (or the CLI) announces a change to the signing keys,
     /// and at each listener (re)connect, as announcements may have been missed.
@@ -98,8 +92,8 @@ impl DeviceEvents {
         Self::new(None)
     }
 
-    /// A hub that also sends decisions to the other instances on the same PostgreSQL
-    /// database; [`DeviceEvents::listen`] receives theirs.
+    /// A hub that also hears the decisions the store announces on the same PostgreSQL
+    /// database, whichever instance took them ([`DeviceEvents::listen`]).
     pub fn with_postgres(pool: PgPool) -> DeviceEvents {
         Self::new(Some(pool))
     }
@@ -112,11 +106,6 @@ impl DeviceEvents {
             reconnected: watch::Sender::new(0),
             key_changes: watch::Sender::new(0),
         }
-    }
-
-    /// How often a waiter re-reads the stored status (`None`: never, in process).
-    fn recheck(&self) -> Option<Duration> {
-        self.postgres.as_ref().map(|_| PG_RECHECK)
     }
 
     /// Starts listening for one authorization's event. Dropping the subscription
@@ -138,26 +127,10 @@ impl DeviceEvents {
         }
     }
 
-    /// Tells this instance's waiters, and with PostgreSQL every other instance's.
+    /// Tells this instance's waiters at once. Other instances hear a decision through the
+    /// NOTIFY the store sent with it (`DeviceAuthorizationStore::decide`); this instance's
+    /// listener hears that too, which repeats the same value and changes nothing.
     pub fn publish(&self, authorization_id: &str, event: DeviceEvent) {
-        self.deliver_locally(authorization_id, event);
-        if let Some(pool) = self.postgres.clone() {
-            let payload = format!("{authorization_id} {}", event.as_str());
-            tokio::spawn(async move {
-                let sent = sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(PG_CHANNEL)
-                    .bind(payload)
-                    .execute(&pool)
-                    .await;
-                if let Err(err) = sent {
-                    // Other instances' waiters still see it at their next re-check.
-                    tracing::warn!(error = %err, "could not send a device event to other instances");
-                }
-            });
-        }
-    }
-
-    fn deliver_locally(&self, authorization_id: &str, event: DeviceEvent) {
         if let Some(sender) = lock(&self.channels).get(authorization_id) {
             sender.send_replace(Some(event));
         }
@@ -184,8 +157,9 @@ impl DeviceEvents {
         lock(&self.channels).len()
     }
 
-    /// Receives the decisions other instances publish, until the task is aborted. Does
-    /// nothing without PostgreSQL. `PgListener` reconnects by itself after a connection loss.
+    /// Receives the decisions announced on PostgreSQL, until the task is aborted. Does
+    /// nothing without PostgreSQL. Each time the listener (re)connects, waiters re-read the
+    /// stored status once: notifications sent while it was away are lost.
     pub async fn listen(self: Arc<Self>) {
         let Some(pool) = self.postgres.clone() else {
             return;
@@ -199,25 +173,27 @@ impl DeviceEvents {
                     continue;
                 }
             };
-            if let Err(err) = listener.listen_all([PG_CHANNEL, KEYS_CHANNEL]).await {
+            if let Err(err) = listener.listen_all([DECISIONS_CHANNEL, KEYS_CHANNEL]).await {
                 tracing::warn!(error = %err, "could not listen for device events; retrying");
                 tokio::time::sleep(Duration::from_secs(5)).await;
                 continue;
             }
-            self.reconnected.send_modify(|n| *n += 1);
-            self.key_changes.send_modify(|n| *n += 1);
+            self.listening_again();
             loop {
-                match listener.recv().await {
-                    Ok(notification) if notification.channel() == KEYS_CHANNEL => {
+                // `try_recv`, not `recv`: `recv` hides a lost connection by reconnecting,
+                // where `try_recv` reconnects (`LISTEN` again) and then answers `None`.
+                match listener.try_recv().await {
+                    Ok(None) => self.listening_again(),
+                    Ok(Some(notification)) if notification.channel() == KEYS_CHANNEL => {
                         self.key_changes.send_modify(|n| *n += 1);
                     }
-                    Ok(notification) => {
+                    Ok(Some(notification)) => {
                         let mut parts = notification.payload().splitn(2, ' ');
                         let (Some(id), Some(event)) = (parts.next(), parts.next()) else {
                             continue;
                         };
                         if let Some(event) = DeviceEvent::parse(event) {
-                            self.deliver_locally(id, event);
+                            self.publish(id, event);
                         }
                     }
                     Err(err) => {
@@ -228,6 +204,15 @@ impl DeviceEvents {
                 }
             }
         }
+    }
+}
+
+impl DeviceEvents {
+    /// The listener runs `LISTEN` (again): what it missed meanwhile is only in the database,
+    /// so every waiter re-reads once, and the signing keys are re-read.
+    fn listening_again(&self) {
+        self.reconnected.send_modify(|n| *n += 1);
+        self.key_changes.send_modify(|n| *n += 1);
     }
 }
 
@@ -282,6 +267,9 @@ fn lock(
 /// Waits for the outcome of an authorization: `Some(event)` once decided or expired, `None`
 /// when `deadline_ms` (Unix milliseconds) passes first or the server shuts down. Subscribes
 /// before reading the stored status, so a decision taken between the two is not missed.
+/// The status is read again only when the PostgreSQL listener reconnects: a committed
+/// decision always sends its NOTIFY (same transaction), so only a listener that was away
+/// can have missed one. An open wait otherwise costs no queries.
 pub async fn wait_for_decision(
     events: &DeviceEvents,
     db: &Database,
@@ -292,10 +280,8 @@ pub async fn wait_for_decision(
     let mut subscription = events.subscribe(&authorization.id);
     let mut closing = events.closing.subscribe();
     let mut reconnected = events.reconnected.subscribe();
-    let recheck = events.recheck();
     loop {
-        let now_ms = clock.now_ms();
-        let now = now_ms.div_euclid(1000);
+        let now = clock.now();
         let stored = db.get_device_authorization(&authorization.id).await?;
         // Gone: deleted long after expiry.
         let Some(stored) = stored else {
@@ -305,8 +291,7 @@ pub async fn wait_for_decision(
             return Ok(Some(event));
         }
         let expires_at = stored.expires_at;
-        // Sleep until an event, the next re-check, expiry or the deadline, whichever first.
-        let recheck_at = recheck.map_or(i64::MAX, |r| now_ms + r.as_millis() as i64);
+        // Sleep until an event, expiry or the deadline, whichever first.
         loop {
             if let Some(event) = subscription.try_recv() {
                 return Ok(Some(event));
@@ -318,10 +303,10 @@ pub async fn wait_for_decision(
             if deadline_ms.is_some_and(|d| now_ms >= d) {
                 return Ok(None);
             }
-            if now_ms >= expires_at * 1000 || now_ms >= recheck_at {
+            if now_ms >= expires_at * 1000 {
                 break;
             }
-            let mut until = (expires_at * 1000).min(recheck_at);
+            let mut until = expires_at * 1000;
             if let Some(deadline_ms) = deadline_ms {
                 until = until.min(deadline_ms);
             }

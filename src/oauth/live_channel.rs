@@ -4,41 +4,40 @@
 
 use crate::{
     error::OAuthError,
-    oauth::live::{self, DeviceEvent},
-    state::AppState,
-    store::{Client, DeviceAuthorization, DeviceAuthorizationStore, DeviceStatus},
+    oauth::{
+        device::{self, DeviceCodeLookup},
+        live::{self, DeviceEvent},
+        provider::Provider,
+    },
+    store::{Client, DeviceAuthorization},
     tokens::opaque,
 };
 
-/// The authorization of `device_code`, checked as the token endpoint checks it: unknown,
-/// another client's and redeemed codes are all `invalid_grant` (RFC 6749 §5.2).
+/// The authorization of `device_code`, found as the token endpoint finds it
+/// (`device::find_device_code`): unknown, another client's and redeemed codes are all
+/// `invalid_grant` (RFC 6749 §5.2). An expired one is not an error: the wait reports it.
 pub async fn authorization_for(
-    state: &AppState,
+    state: &Provider,
     client: &Client,
     device_code: &str,
 ) -> Result<DeviceAuthorization, OAuthError> {
-    let invalid = || OAuthError::invalid_grant("The device code is invalid.");
-    let authorization = state
-        .db
-        .get_by_device_code_hash(&opaque::hash(device_code))
-        .await?
-        .ok_or_else(invalid)?;
-    if authorization.client_id != client.id {
-        return Err(invalid());
-    }
-    if authorization.status == DeviceStatus::Redeemed {
-        return Err(OAuthError::invalid_grant(
+    let now = state.clock.now();
+    match device::find_device_code(&state.db, client, &opaque::hash(device_code), now).await? {
+        DeviceCodeLookup::Redeemed(..) => Err(OAuthError::invalid_grant(
             "The device code was already used.",
-        ));
+        )),
+        DeviceCodeLookup::Pending(a)
+        | DeviceCodeLookup::Approved(a, _)
+        | DeviceCodeLookup::Denied(a)
+        | DeviceCodeLookup::Expired(a) => Ok(a),
     }
-    Ok(authorization)
 }
 
 /// Waits for the outcome (`None`: still pending at `deadline_ms`, or the server is shutting
 /// down). Once a decision is reported, the device may redeem at once: it is not answered
 /// `slow_down` for coming sooner than its polling interval (its poll record is dropped).
 pub async fn wait(
-    state: &AppState,
+    state: &Provider,
     authorization: &DeviceAuthorization,
     deadline_ms: Option<i64>,
 ) -> Result<Option<DeviceEvent>, OAuthError> {

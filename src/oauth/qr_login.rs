@@ -3,18 +3,18 @@
 //! phone that is already signed in, through the normal device consent page, and the waiting
 //! browser is then signed in (docs/device-experience.md).
 //!
-//! Such an authorization only ever signs a browser in. It has no device code: the
-//! `device_code_hash` column holds a random value under [`BROWSER_SIGN_IN_MARK`], which no
-//! hex SHA-256 of a presented code can equal, so the token endpoint and the device live
-//! channel can never find it. The waiting browser refers to it by id, kept in its
-//! server-side session.
+//! Such an authorization only ever signs a browser in. Its purpose is
+//! `AuthorizationPurpose::BrowserSignIn`, and the store finds a presented device code among
+//! devices' authorizations only, so the token endpoint and the device live channel can never
+//! reach it; nobody is given its device code anyway. The waiting browser refers to it by id,
+//! kept in its server-side session.
 
 use crate::{
     error::StoreResult,
     oauth::{device, user_code::UserCodeFormat},
     store::{
-        BROWSER_SIGN_IN_MARK, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo,
-        DeviceStatus,
+        Approval, AuthorizationPurpose, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo,
+        DeviceState,
     },
     tokens::opaque,
 };
@@ -24,9 +24,7 @@ pub const AMR: &str = "qr";
 
 /// Whether this authorization stands for a waiting browser rather than a device.
 pub fn is_browser_sign_in(authorization: &DeviceAuthorization) -> bool {
-    authorization
-        .device_code_hash
-        .starts_with(BROWSER_SIGN_IN_MARK)
+    authorization.purpose == AuthorizationPurpose::BrowserSignIn
 }
 
 /// Creates the authorization of a waiting browser for the relying party `client_id`, which
@@ -41,7 +39,9 @@ pub async fn start(
     now: i64,
 ) -> StoreResult<DeviceAuthorization> {
     let record = DeviceAuthorization {
-        device_code_hash: format!("{BROWSER_SIGN_IN_MARK}{}", opaque::generate()),
+        // The column is unique and required; this is the hash of a code nobody is given.
+        device_code_hash: opaque::hash(&opaque::generate()),
+        purpose: AuthorizationPurpose::BrowserSignIn,
         client_id: client_id.to_string(),
         scope: scope.to_string(),
         created_at: now,
@@ -60,8 +60,11 @@ pub async fn start(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QrLoginState {
     Pending(DeviceAuthorization),
-    /// Approved and now used up by this call: sign the browser in as its `user_id`.
-    Approved(DeviceAuthorization),
+    /// Approved and now used up by this call: sign the browser in as the approving person.
+    Approved {
+        authorization: DeviceAuthorization,
+        approval: Approval,
+    },
     Denied,
     Expired,
     /// Already used to sign in, or not a browser sign-in at all.
@@ -81,16 +84,22 @@ pub async fn check_and_consume(
     if !is_browser_sign_in(&authorization) {
         return Ok(QrLoginState::Gone);
     }
-    Ok(match authorization.status {
-        DeviceStatus::Approved => match store.redeem(&authorization.device_code_hash, now).await? {
-            Some(redeemed) => QrLoginState::Approved(redeemed),
-            None if authorization.expires_at <= now => QrLoginState::Expired,
-            None => QrLoginState::Gone,
-        },
-        DeviceStatus::Denied => QrLoginState::Denied,
-        DeviceStatus::Redeemed => QrLoginState::Gone,
-        DeviceStatus::Pending if authorization.expires_at <= now => QrLoginState::Expired,
-        DeviceStatus::Pending => QrLoginState::Pending(authorization),
+    Ok(match &authorization.state {
+        // A decision is taken once, so the approval read is the one redeemed.
+        DeviceState::Approved(approval) => {
+            match store.redeem(&authorization.device_code_hash, now).await? {
+                Some(redeemed) => QrLoginState::Approved {
+                    authorization: redeemed,
+                    approval: approval.clone(),
+                },
+                None if authorization.expires_at <= now => QrLoginState::Expired,
+                None => QrLoginState::Gone,
+            }
+        }
+        DeviceState::Denied { .. } => QrLoginState::Denied,
+        DeviceState::Redeemed(_) => QrLoginState::Gone,
+        DeviceState::Pending if authorization.expires_at <= now => QrLoginState::Expired,
+        DeviceState::Pending => QrLoginState::Pending(authorization.clone()),
     })
 }
 
@@ -99,17 +108,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_mark_cannot_be_a_device_code_hash() {
-        let hash = opaque::hash(&opaque::generate());
-        assert!(!hash.starts_with(BROWSER_SIGN_IN_MARK));
-        assert!(hash.chars().all(|c| c.is_ascii_hexdigit()));
+    fn a_browser_sign_in_is_told_apart_by_its_purpose() {
         let browser = DeviceAuthorization {
-            device_code_hash: format!("{BROWSER_SIGN_IN_MARK}x"),
+            purpose: AuthorizationPurpose::BrowserSignIn,
             ..DeviceAuthorization::default()
         };
         assert!(is_browser_sign_in(&browser));
         let device = DeviceAuthorization {
-            device_code_hash: hash,
+            device_code_hash: opaque::hash(&opaque::generate()),
             ..DeviceAuthorization::default()
         };
         assert!(!is_browser_sign_in(&device));

@@ -3,18 +3,21 @@
 use async_trait::async_trait;
 
 use super::{
-    Database, Decision, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo, DeviceStatus,
-    database::on_pool, unique_violation,
+    Approval, AuthorizationPurpose, Database, Decision, DeviceAuthorization,
+    DeviceAuthorizationStore, DeviceInfo, DeviceState, DeviceStatus, database::on_pool,
+    unique_violation,
 };
 use crate::error::{StoreError, StoreResult};
 
-/// Prefix of `device_code_hash` for browser sign-ins (`oauth::qr_login`): `:` never occurs
-/// in a hex digest. Defined here because the outbox query must skip such rows.
-pub const BROWSER_SIGN_IN_MARK: &str = "browser-sign-in:";
+/// The PostgreSQL channel on which [`DeviceAuthorizationStore::decide`] announces each
+/// decision to every instance's waiters (`oauth::live`); payload `<authorization id>
+/// <approved|denied>`, never a code.
+pub const DECISIONS_CHANNEL: &str = "usher_device_events";
 
 const COLUMNS: &str = "id, device_code_hash, user_code, client_id, scope, status, created_at, \
 expires_at, interval_secs, device_name, device_model, device_ip, device_user_agent, user_id, \
-auth_time, amr, decided_at, paired_user_id, device_os, device_app_version, device_token";
+auth_time, amr, decided_at, paired_user_id, device_os, device_app_version, device_token, \
+purpose";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -39,14 +42,77 @@ struct Row {
     device_token: Option<String>,
     device_os: Option<String>,
     device_app_version: Option<String>,
+    purpose: String,
+}
+
+/// The decision columns of a state: (status, user_id, auth_time, amr, decided_at).
+type StateColumns<'a> = (
+    &'static str,
+    Option<&'a str>,
+    Option<i64>,
+    Option<&'a str>,
+    Option<i64>,
+);
+
+fn state_columns(state: &DeviceState) -> StateColumns<'_> {
+    let status = state.status().as_str();
+    match state {
+        DeviceState::Pending => (status, None, None, None, None),
+        DeviceState::Approved(a) | DeviceState::Redeemed(a) => (
+            status,
+            Some(&a.user_id),
+            Some(a.auth_time),
+            Some(&a.amr),
+            Some(a.decided_at),
+        ),
+        DeviceState::Denied { by, at } => (status, Some(by), None, None, Some(*at)),
+    }
+}
+
+impl Row {
+    /// The state the status and decision columns describe; columns that contradict the
+    /// status (an approval without a person) are a corrupt row, not a state.
+    fn state(&self) -> StoreResult<DeviceState> {
+        let corrupt = || {
+            StoreError::Corrupt(format!(
+                "device authorization {} is {} with inconsistent decision columns",
+                self.id, self.status
+            ))
+        };
+        let status = DeviceStatus::parse(&self.status).ok_or_else(|| {
+            StoreError::Corrupt(format!("device authorization status {:?}", self.status))
+        })?;
+        let approval = || match (&self.user_id, self.auth_time, &self.amr, self.decided_at) {
+            (Some(user_id), Some(auth_time), Some(amr), Some(decided_at)) => Ok(Approval {
+                user_id: user_id.clone(),
+                auth_time,
+                amr: amr.clone(),
+                decided_at,
+            }),
+            _ => Err(corrupt()),
+        };
+        Ok(match status {
+            DeviceStatus::Pending if self.user_id.is_none() && self.decided_at.is_none() => {
+                DeviceState::Pending
+            }
+            DeviceStatus::Pending => return Err(corrupt()),
+            DeviceStatus::Approved => DeviceState::Approved(approval()?),
+            DeviceStatus::Redeemed => DeviceState::Redeemed(approval()?),
+            DeviceStatus::Denied => match (&self.user_id, self.decided_at) {
+                (Some(by), Some(at)) => DeviceState::Denied { by: by.clone(), at },
+                _ => return Err(corrupt()),
+            },
+        })
+    }
 }
 
 impl TryFrom<Row> for DeviceAuthorization {
     type Error = StoreError;
 
     fn try_from(r: Row) -> Result<Self, StoreError> {
-        let status = DeviceStatus::parse(&r.status).ok_or_else(|| {
-            StoreError::Corrupt(format!("device authorization status {:?}", r.status))
+        let state = r.state()?;
+        let purpose = AuthorizationPurpose::parse(&r.purpose).ok_or_else(|| {
+            StoreError::Corrupt(format!("device authorization purpose {:?}", r.purpose))
         })?;
         Ok(DeviceAuthorization {
             id: r.id,
@@ -54,7 +120,8 @@ impl TryFrom<Row> for DeviceAuthorization {
             user_code: r.user_code,
             client_id: r.client_id,
             scope: r.scope,
-            status,
+            purpose,
+            state,
             created_at: r.created_at,
             expires_at: r.expires_at,
             interval_secs: r.interval_secs,
@@ -66,10 +133,6 @@ impl TryFrom<Row> for DeviceAuthorization {
                 ip: r.device_ip,
                 user_agent: r.device_user_agent,
             },
-            user_id: r.user_id,
-            auth_time: r.auth_time,
-            amr: r.amr,
-            decided_at: r.decided_at,
             paired_user_id: r.paired_user_id,
             device_token: r.device_token,
         })
@@ -85,15 +148,16 @@ impl DeviceAuthorizationStore for Database {
     async fn create_device_authorization(&self, a: &DeviceAuthorization) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO device_authorizations ({COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
         );
+        let (status, user_id, auth_time, amr, decided_at) = state_columns(&a.state);
         on_pool!(self, |pool| sqlx::query(&sql)
             .bind(&a.id)
             .bind(&a.device_code_hash)
             .bind(&a.user_code)
             .bind(&a.client_id)
             .bind(&a.scope)
-            .bind(a.status.as_str())
+            .bind(status)
             .bind(a.created_at)
             .bind(a.expires_at)
             .bind(a.interval_secs)
@@ -101,14 +165,15 @@ impl DeviceAuthorizationStore for Database {
             .bind(&a.device.model)
             .bind(&a.device.ip)
             .bind(&a.device.user_agent)
-            .bind(&a.user_id)
-            .bind(a.auth_time)
-            .bind(&a.amr)
-            .bind(a.decided_at)
+            .bind(user_id)
+            .bind(auth_time)
+            .bind(amr)
+            .bind(decided_at)
             .bind(&a.paired_user_id)
             .bind(&a.device.os)
             .bind(&a.device.app_version)
             .bind(&a.device_token)
+            .bind(a.purpose.as_str())
             .execute(pool)
             .await
             .map(|_| ()))
@@ -119,8 +184,11 @@ impl DeviceAuthorizationStore for Database {
         &self,
         hash: &str,
     ) -> StoreResult<Option<DeviceAuthorization>> {
-        let sql =
-            format!("SELECT {COLUMNS} FROM device_authorizations WHERE device_code_hash = $1");
+        // Only a device's: a browser sign-in is never found by a presented code.
+        let sql = format!(
+            "SELECT {COLUMNS} FROM device_authorizations \
+             WHERE device_code_hash = $1 AND purpose = 'device'"
+        );
         convert(on_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(hash)
             .fetch_optional(pool)
@@ -159,16 +227,17 @@ impl DeviceAuthorizationStore for Database {
         // The decision's event for the client's backend (oauth/notify.rs) is queued in the
         // same transaction: a decision is never stored without its event, nor the reverse.
         // Browser sign-ins (QR login) are Usher's own and send none.
-        let queue = format!(
-            "INSERT INTO notification_outbox (id, client_id, endpoint, event, \
+        let queue = "INSERT INTO notification_outbox (id, client_id, endpoint, event, \
              device_authorization_id, subject, device_token, created_at, attempts, \
              next_attempt_at_ms) \
              SELECT $1, c.id, c.notification_endpoint, $2, d.id, $3, d.device_token, $4, 0, $5 \
              FROM device_authorizations d JOIN clients c ON c.id = d.client_id \
-             WHERE d.id = $6 AND c.notification_endpoint IS NOT NULL \
-             AND d.device_code_hash NOT LIKE '{}%'",
-            BROWSER_SIGN_IN_MARK
-        );
+             WHERE d.id = $6 AND c.notification_endpoint IS NOT NULL AND d.purpose = 'device'";
+        // PostgreSQL delivers a NOTIFY when its transaction commits and drops it on rollback
+        // (NOTIFY documentation), so every stored decision, and only a stored one, reaches
+        // the other instances' waiters. SQLite is one process: the caller wakes its waiters.
+        let notify =
+            matches!(self, Database::Postgres(_)).then(|| format!("{id} {}", status.as_str()));
         let event_id = uuid::Uuid::new_v4().to_string();
         let subject = d.approved.then(|| d.user_id.clone());
         on_pool!(self, |pool| async {
@@ -185,7 +254,7 @@ impl DeviceAuthorizationStore for Database {
                 .rows_affected()
                 == 1;
             if decided {
-                sqlx::query(&queue)
+                sqlx::query(queue)
                     .bind(&event_id)
                     .bind(status.as_str())
                     .bind(&subject)
@@ -194,6 +263,13 @@ impl DeviceAuthorizationStore for Database {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                if let Some(payload) = &notify {
+                    sqlx::query("SELECT pg_notify($1, $2)")
+                        .bind(DECISIONS_CHANNEL)
+                        .bind(payload)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
             tx.commit().await?;
             Ok::<bool, sqlx::Error>(decided)

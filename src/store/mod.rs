@@ -26,7 +26,7 @@ mod users;
 
 pub use attempts::AttemptCounter;
 pub use database::Database;
-pub use device_authorizations::BROWSER_SIGN_IN_MARK;
+pub use device_authorizations::DECISIONS_CHANNEL;
 pub use models::*;
 pub use notification_outbox::{NotificationState, OutboxNotification};
 pub use sessions::{SessionStore, USER_ID_KEY, session_id_hash};
@@ -74,6 +74,8 @@ pub trait DeviceAuthorizationStore: Send + Sync {
     /// Fails with `StoreError::Conflict("user code")` when the user code is in use by a
     /// pending authorization, so the caller can draw another.
     async fn create_device_authorization(&self, auth: &DeviceAuthorization) -> StoreResult<()>;
+    /// A device's authorization by the hash of its device code; never a browser sign-in's
+    /// (`AuthorizationPurpose::BrowserSignIn`), which no presented code may reach.
     async fn get_by_device_code_hash(&self, hash: &str)
     -> StoreResult<Option<DeviceAuthorization>>;
     async fn get_device_authorization(&self, id: &str) -> StoreResult<Option<DeviceAuthorization>>;
@@ -81,7 +83,9 @@ pub trait DeviceAuthorizationStore: Send + Sync {
     async fn get_by_user_code(&self, user_code: &str) -> StoreResult<Option<DeviceAuthorization>>;
     /// Moves a `pending`, unexpired authorization to `approved` or `denied`, recording who
     /// decided. Returns false when it was no longer pending (decided, expired, gone), or
-    /// when it is bound by a pairing code to another user.
+    /// when it is bound by a pairing code to another user. In the same transaction it
+    /// queues the decision's event for the client's backend and, on PostgreSQL, sends a
+    /// NOTIFY on [`DECISIONS_CHANNEL`] (delivered on commit).
     async fn decide(&self, id: &str, decision: &Decision, now: i64) -> StoreResult<bool>;
     /// Atomically moves an `approved` authorization to `redeemed` and returns it. Exactly one
     /// of any number of concurrent callers gets `Some` (RFC 8628 §3.5: a code is used once).

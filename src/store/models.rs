@@ -146,7 +146,8 @@ pub struct User {
     pub password_changed_at: i64,
 }
 
-/// State of a device authorization (RFC 8628 §3.1–3.5).
+/// The label of a device authorization's state, as in the `status` column. The state with
+/// its data is [`DeviceState`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceStatus {
@@ -177,6 +178,75 @@ impl DeviceStatus {
     }
 }
 
+/// Where a device authorization stands (RFC 8628 §3.3–3.5). Each decided state carries who
+/// decided and when, so an approval without a person cannot be represented.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum DeviceState {
+    /// Waiting for a person (or for expiry).
+    #[default]
+    Pending,
+    /// Approved; the device code may be redeemed once.
+    Approved(Approval),
+    /// Denied by the person `by` (a user id) at `at`.
+    Denied { by: String, at: i64 },
+    /// Approved and then redeemed: the code is used up (RFC 8628 §3.5).
+    Redeemed(Approval),
+}
+
+impl DeviceState {
+    pub fn status(&self) -> DeviceStatus {
+        match self {
+            DeviceState::Pending => DeviceStatus::Pending,
+            DeviceState::Approved(_) => DeviceStatus::Approved,
+            DeviceState::Denied { .. } => DeviceStatus::Denied,
+            DeviceState::Redeemed(_) => DeviceStatus::Redeemed,
+        }
+    }
+
+    pub fn is_pending(&self) -> bool {
+        matches!(self, DeviceState::Pending)
+    }
+}
+
+/// A person's approval: whom tokens are issued for, and how they had signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub user_id: String,
+    /// When the approving person last authenticated (OIDC `auth_time`).
+    pub auth_time: i64,
+    /// Space-separated authentication methods (OIDC `amr`), e.g. `pwd`.
+    pub amr: String,
+    pub decided_at: i64,
+}
+
+/// What a device authorization is for. A browser sign-in ("Sign in with QR code",
+/// `oauth::qr_login`) has no device code anyone was given: the token endpoint and the live
+/// channel never find it, and its decision sends no event to the client's backend.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AuthorizationPurpose {
+    /// A device's request (RFC 8628), redeemed at the token endpoint.
+    #[default]
+    Device,
+    /// A browser waiting on the login page, signed in by the approval.
+    BrowserSignIn,
+}
+
+impl AuthorizationPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthorizationPurpose::Device => "device",
+            AuthorizationPurpose::BrowserSignIn => "browser_sign_in",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "device" => AuthorizationPurpose::Device,
+            "browser_sign_in" => AuthorizationPurpose::BrowserSignIn,
+            _ => return None,
+        })
+    }
+}
+
 /// A device's request to be signed in, from `POST /oauth2/device_authorization` until its
 /// code is redeemed or expires. `Default` is an empty pending record to fill in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -189,23 +259,25 @@ pub struct DeviceAuthorization {
     pub client_id: String,
     /// Space-separated granted scopes.
     pub scope: String,
-    pub status: DeviceStatus,
+    pub purpose: AuthorizationPurpose,
+    pub state: DeviceState,
     pub created_at: i64,
     pub expires_at: i64,
     pub interval_secs: i64,
     /// What is known of the device, for the consent page.
     pub device: DeviceInfo,
-    /// Set once a person approved or denied.
-    pub user_id: Option<String>,
-    pub auth_time: Option<i64>,
-    /// Space-separated authentication methods (OIDC `amr`), e.g. `pwd`.
-    pub amr: Option<String>,
-    pub decided_at: Option<i64>,
     /// Set when the device came with a pairing code (docs/linked-devices.md): only this
     /// user may decide, on the pairing page; the user-code pages refuse it.
     pub paired_user_id: Option<String>,
     /// The device's push token (`X-Device-Token`), passed on in decision events only.
     pub device_token: Option<String>,
+}
+
+impl DeviceAuthorization {
+    /// Whether it is still waiting for a decision at `now`.
+    pub fn is_waiting(&self, now: i64) -> bool {
+        self.state.is_pending() && self.expires_at > now
+    }
 }
 
 /// Metadata about a device as sent with its authorization request. Self-described by the

@@ -18,7 +18,7 @@ use crate::error::{StoreError, StoreResult};
 // Each: $1 the row's hash, $2 now, $3 sealed response, $4 sealed until.
 const REDEEM_DEVICE_CODE: &str = "UPDATE device_authorizations SET status = 'redeemed', \
 sealed_response = $3, sealed_until = $4 \
-WHERE device_code_hash = $1 AND status = 'approved' AND expires_at > $2";
+WHERE device_code_hash = $1 AND purpose = 'device' AND status = 'approved' AND expires_at > $2";
 const USE_AUTHORIZATION_CODE: &str = "UPDATE authorization_codes SET used_at = $2, \
 sealed_response = $3, sealed_until = $4, \
 refresh_family_id = $5, access_token_jti = $6, access_token_expires_at = $7 \

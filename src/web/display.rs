@@ -20,7 +20,7 @@ use crate::{
     client_addr::ClientIp,
     oauth::user_code::UserCode,
     state::AppState,
-    store::{DeviceAuthorizationStore, DeviceStatus},
+    store::{DeviceAuthorizationStore, DeviceState},
     web::{countdown::Countdown, error::PageError, lockout::EntryBudgets},
 };
 
@@ -74,11 +74,11 @@ pub async fn show(
         return Err(PageError::not_found());
     };
     entry.right_code(&state).await?;
-    let shown = match authorization.status {
-        DeviceStatus::Approved | DeviceStatus::Redeemed => Shown::Approved,
-        DeviceStatus::Denied => Shown::Denied,
-        DeviceStatus::Pending if authorization.expires_at <= now => Shown::Expired,
-        DeviceStatus::Pending => Shown::Waiting,
+    let shown = match authorization.state {
+        DeviceState::Approved(_) | DeviceState::Redeemed(_) => Shown::Approved,
+        DeviceState::Denied { .. } => Shown::Denied,
+        DeviceState::Pending if authorization.expires_at <= now => Shown::Expired,
+        DeviceState::Pending => Shown::Waiting,
     };
     let countdown = (shown == Shown::Waiting).then(|| {
         Countdown::new(

@@ -99,7 +99,7 @@ pub async fn start(
             .db
             .get_device_authorization(&waiting.authorization_id)
             .await?
-        && current.status == crate::store::DeviceStatus::Pending
+        && current.state.is_pending()
         && current.client_id == request.client_id
     {
         return Ok(Redirect::to(PAGE).into_response());
@@ -149,14 +149,16 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
             session.remove::<Waiting>(WAITING).await?;
             return Ok(Redirect::to(&format!("/login?next={CONTINUE}")).into_response());
         }
-        QrLoginState::Approved(authorization) => {
-            let Some(user_id) = authorization.user_id.clone() else {
-                return Err(PageError::no_longer_waiting());
-            };
+        QrLoginState::Approved {
+            authorization,
+            approval,
+        } => {
             // The same account check as at every token redemption (disabled, deleted,
             // password changed since the approval).
-            let auth_time = authorization.auth_time.unwrap_or(now);
-            let Ok(user) = accounts::active_account(&state.db, &user_id, auth_time).await? else {
+            let auth_time = approval.auth_time;
+            let Ok(user) =
+                accounts::active_account(&state.db, &approval.user_id, auth_time).await?
+            else {
                 session.remove::<Waiting>(WAITING).await?;
                 return Err(PageError::no_longer_waiting());
             };

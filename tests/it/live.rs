@@ -432,8 +432,6 @@ async fn a_device_told_by_long_poll_is_not_answered_slow_down() {
 async fn sse_outlives_the_request_timeout_with_keep_alive_comments() {
     let server = TestServer::start_real_time(|c| {
         c.request_timeout_secs = 2;
-        // The long poll must end before the request timeout (`Config::validate`).
-        c.device_wait_secs = 1;
         c.device_events_keep_alive_secs = 1;
         // The idle limit is for connections between requests, never an open stream.
         c.keep_alive_idle_secs = 2;
@@ -518,9 +516,56 @@ async fn on_postgres_a_decision_on_one_instance_reaches_a_device_waiting_on_anot
     let latency = sent.elapsed();
     println!("cross-instance: approve POST sent on one -> SSE event on the other: {latency:?}");
     assert_eq!(event, "approved");
-    // Well before the 5 s re-check: it came by NOTIFY.
+    // Waiters do not re-read the status on a timer: it came by NOTIFY.
     assert!(latency < Duration::from_secs(2), "{latency:?}");
     let (status, _) = second.poll("tv", &device_code).await;
     assert_eq!(status, 200);
     instances.finish().await;
+}
+
+/// A decision that reached no listener (stored without its NOTIFY, as one sent while the
+/// listening connection was down would be lost) is read by the waiting device when the
+/// listener connects again: every waiter re-reads once then, and at no other time.
+#[tokio::test]
+async fn on_postgres_a_waiter_rereads_the_status_when_the_listener_reconnects() {
+    let Some((admin, schema, on_schema)) =
+        crate::databases::postgres_schema("usher_relisten").await
+    else {
+        eprintln!("USHER_TEST_DATABASE_URL is not set: listener reconnect test skipped");
+        return;
+    };
+    // The application name picks out this server's connections among other tests'.
+    let url = format!("{on_schema}&application_name={schema}");
+    let server = TestServer::start_with(|c| c.database_url = url.clone()).await;
+    server.listening().await;
+    let authorization = setup(&server).await;
+    let device_code = code(&authorization, "device_code");
+    let mut stream = open_stream(&server, "tv", &device_code).await;
+    assert_eq!(stream.next().await.unwrap().0, "pending");
+
+    let approved = sqlx::query(&format!(
+        "UPDATE {schema}.device_authorizations SET status = 'approved', amr = 'pwd', \
+         user_id = (SELECT id FROM {schema}.users WHERE username = 'tess'), \
+         auth_time = 1, decided_at = 1 WHERE status = 'pending'"
+    ))
+    .execute(&admin)
+    .await
+    .unwrap();
+    assert_eq!(approved.rows_affected(), 1);
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE application_name = $1 AND query LIKE 'LISTEN%'",
+    )
+    .bind(&schema)
+    .fetch_all(&admin)
+    .await
+    .unwrap();
+    assert_eq!(cut, [true], "one listening connection, cut");
+
+    assert_eq!(stream.next().await.unwrap().0, "approved");
+    drop(stream);
+    drop(server);
+    let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(&admin)
+        .await;
 }

@@ -8,9 +8,10 @@ use usher::{
     error::StoreError,
     store::{
         AuthorizationCode, AuthorizationCodeStore, Client, ClientStore, Database, Decision,
-        DeviceAuthorization, DeviceAuthorizationStore, DeviceStatus, LinkWrite, LinkedDevice,
-        LinkedDeviceStore, Redeemed, Redemption, RedemptionOutcome, RedemptionStore, RefreshToken,
-        RefreshTokenStore, SealedResponse, SealedTable, User, UserStore,
+        DeviceAuthorization, DeviceAuthorizationStore, DeviceState, DeviceStatus, LinkWrite,
+        LinkedDevice, LinkedDeviceStore, Redeemed, Redemption, RedemptionOutcome,
+        RedemptionStore, RefreshToken, RefreshTokenStore, SealedResponse, SealedTable, User,
+        UserStore,
     },
     tokens::opaque,
 };
@@ -442,7 +443,7 @@ async fn a_redemption_that_fails_at_its_last_write_leaves_nothing_written() {
             user_code: "BCDFGHJK".into(),
             client_id: "tv".into(),
             scope: "openid offline_access".into(),
-            status: DeviceStatus::Pending,
+            state: DeviceState::Pending,
             created_at: 100,
             expires_at: 1000,
             interval_secs: 5,
@@ -474,7 +475,7 @@ async fn a_redemption_that_fails_at_its_last_write_leaves_nothing_written() {
             "{failed:?}"
         );
         let auth = db.get_by_device_code_hash("dc-1").await.unwrap().unwrap();
-        assert_eq!(auth.status, DeviceStatus::Approved, "not redeemed");
+        assert_eq!(auth.state.status(), DeviceStatus::Approved, "not redeemed");
         assert_eq!(db.get_refresh_token("rt-new").await.unwrap(), None);
         assert_eq!(
             db.sealed_response(SealedTable::DeviceAuthorizations, "dc-1")
@@ -490,7 +491,7 @@ async fn a_redemption_that_fails_at_its_last_write_leaves_nothing_written() {
             RedemptionOutcome::Redeemed
         );
         let auth = db.get_by_device_code_hash("dc-1").await.unwrap().unwrap();
-        assert_eq!(auth.status, DeviceStatus::Redeemed);
+        assert_eq!(auth.state.status(), DeviceStatus::Redeemed);
         assert!(db.get_refresh_token("rt-new").await.unwrap().is_some());
         assert!(db.get_linked_device("fam-1").await.unwrap().is_some());
         assert_eq!(

@@ -6,9 +6,10 @@ use std::{future::Future, sync::Arc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use usher::{
     error::StoreError,
+    store::AuthorizationPurpose,
     store::{
         Client, ClientStore, Database, Decision, DeviceAuthorization, DeviceAuthorizationStore,
-        DeviceInfo, DeviceStatus, KeyStore, RefreshToken, RefreshTokenStore, SessionStore,
+        DeviceInfo, DeviceState, DeviceStatus, KeyStore, RefreshToken, RefreshTokenStore, SessionStore,
         SigningKey, User, UserStore,
     },
 };
@@ -92,7 +93,8 @@ fn authorization(
         user_code: user_code.into(),
         client_id: client_id.into(),
         scope: "openid".into(),
-        status: DeviceStatus::Pending,
+        purpose: AuthorizationPurpose::Device,
+        state: DeviceState::Pending,
         created_at: 100,
         expires_at,
         interval_secs: 5,
@@ -103,10 +105,6 @@ fn authorization(
             user_agent: Some("tv/1.0".into()),
             ..DeviceInfo::default()
         },
-        user_id: None,
-        auth_time: None,
-        amr: None,
-        decided_at: None,
         paired_user_id: None,
         device_token: None,
     }
@@ -224,8 +222,12 @@ async fn device_authorizations_move_through_their_states_once() {
             .await
             .unwrap()
             .expect("approved is redeemable");
-        assert_eq!(redeemed.status, DeviceStatus::Redeemed);
-        assert_eq!(redeemed.user_id.as_deref(), Some(carol.id.as_str()));
+        assert_eq!(redeemed.state.status(), DeviceStatus::Redeemed);
+        let redeemed_by = match &redeemed.state {
+            DeviceState::Redeemed(approval) => Some(approval.user_id.as_str()),
+            _ => None,
+        };
+        assert_eq!(redeemed_by, Some(carol.id.as_str()));
         assert_eq!(redeemed.device, auth.device);
         assert_eq!(
             db.redeem("hash-1", 301).await.unwrap(),
@@ -655,7 +657,7 @@ async fn pairing_codes_are_used_once_and_bind_the_authorization_to_their_user() 
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(stored.status, DeviceStatus::Approved);
+        assert_eq!(stored.state.status(), DeviceStatus::Approved);
         assert_eq!(stored.paired_user_id.as_deref(), Some(ivy.id.as_str()));
         assert!(db.get_device_authorization("nope").await.unwrap().is_none());
     })
@@ -810,6 +812,206 @@ async fn a_decision_queues_its_event_in_the_same_transaction() {
         assert_eq!(event.device_authorization_id, tv.id);
         assert_eq!(event.subject.as_deref(), Some(pia.id.as_str()));
         assert_eq!(event.device_token.as_deref(), Some("push-1"));
+    })
+    .await;
+}
+
+/// A browser sign-in ("Sign in with QR code") is marked by its purpose: no presented device
+/// code finds it, the device grant's redemption cannot use it, and its decision sends no
+/// event to the client's backend. The browser's own path (by id, `redeem`) still works.
+#[tokio::test]
+async fn a_browser_sign_in_is_never_reached_by_a_device_code() {
+    use usher::store::{
+        LinkWrite, NotificationOutboxStore, Redeemed, Redemption, RedemptionOutcome,
+        RedemptionStore,
+    };
+    on_both(|db| async move {
+        db.create_client(&Client {
+            notification_endpoint: Some("https://app.example/events".into()),
+            ..client("web")
+        })
+        .await
+        .unwrap();
+        let uma = user("uma");
+        db.create_user(&uma).await.unwrap();
+        let browser = DeviceAuthorization {
+            purpose: AuthorizationPurpose::BrowserSignIn,
+            ..authorization("web", "h-browser", "VVVVWWWW", 1_000)
+        };
+        db.create_device_authorization(&browser).await.unwrap();
+        assert!(
+            db.decide(&browser.id, &decision(&uma.id, true), 200)
+                .await
+                .unwrap()
+        );
+
+        assert_eq!(db.get_by_device_code_hash("h-browser").await.unwrap(), None);
+        let link = LinkWrite::Use {
+            id: "none".into(),
+            ip: None,
+            expires_at: 2_000,
+        };
+        let redemption = Redemption {
+            redeemed: Redeemed::DeviceCode {
+                device_code_hash: "h-browser",
+            },
+            sealed: None,
+            refresh_token: None,
+            link: &link,
+        };
+        assert_eq!(
+            db.redeem_and_issue(&redemption, 300).await.unwrap(),
+            RedemptionOutcome::Lost
+        );
+        assert!(
+            db.claim_notifications(200_000, 10_000, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "no event for a browser sign-in"
+        );
+
+        let stored = db
+            .get_device_authorization(&browser.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.purpose, AuthorizationPurpose::BrowserSignIn);
+        assert_eq!(stored.state.status(), DeviceStatus::Approved);
+        let redeemed = db.redeem("h-browser", 300).await.unwrap().unwrap();
+        assert_eq!(redeemed.state.status(), DeviceStatus::Redeemed);
+    })
+    .await;
+}
+
+/// A row whose decision columns contradict its status (approved, but by nobody) is a
+/// storage error when read, not a state and not a panic.
+#[tokio::test]
+async fn a_row_that_contradicts_its_status_is_a_store_error() {
+    on_both(|db| async move {
+        db.create_client(&client("tv")).await.unwrap();
+        let auth = authorization("tv", "h-odd", "XXXXZZZZ", 1_000);
+        db.create_device_authorization(&auth).await.unwrap();
+        let sql = "UPDATE device_authorizations SET status = 'approved' WHERE id = $1";
+        let id = auth.id.as_str();
+        match &db {
+            Database::Sqlite(pool) => sqlx::query(sql).bind(id).execute(pool).await.map(drop),
+            Database::Postgres(pool) => sqlx::query(sql).bind(id).execute(pool).await.map(drop),
+        }
+        .unwrap();
+        assert!(matches!(
+            db.get_device_authorization(&auth.id).await,
+            Err(StoreError::Corrupt(_))
+        ));
+        assert!(matches!(
+            db.get_by_device_code_hash("h-odd").await,
+            Err(StoreError::Corrupt(_))
+        ));
+    })
+    .await;
+}
+
+/// Migration 0014 turns the old `browser-sign-in:` hash prefix into the purpose column and
+/// leaves the hashes as they were.
+#[tokio::test]
+async fn migration_0014_marks_old_browser_sign_ins_by_purpose() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/old.db?mode=rwc", dir.path().display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let all = sqlx::migrate!("./migrations/sqlite");
+    let mut before = sqlx::migrate!("./migrations/sqlite");
+    before.migrations = all
+        .migrations
+        .iter()
+        .filter(|m| m.version < 14)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before.run(&pool).await.unwrap();
+    sqlx::query(
+        "INSERT INTO clients (id, name, allowed_scopes, grant_types, redirect_uris, \
+         created_at) VALUES ('web', 'Web', 'openid', '', '', 1)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    for (id, hash, user_code) in [
+        ("a-browser", "browser-sign-in:c29tZSByYW5kb20", "BBBBCCCC"),
+        ("a-device", "9f86d081884c7d659a2feaa0c55ad015", "DDDDFFFF"),
+    ] {
+        sqlx::query(
+            "INSERT INTO device_authorizations (id, device_code_hash, user_code, client_id, \
+             scope, status, created_at, expires_at, interval_secs) \
+             VALUES ($1, $2, $3, 'web', 'openid', 'pending', 1, 1000, 5)",
+        )
+        .bind(id)
+        .bind(hash)
+        .bind(user_code)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    all.run(&pool).await.unwrap();
+    let db = Database::Sqlite(pool);
+    let browser = db
+        .get_device_authorization("a-browser")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(browser.purpose, AuthorizationPurpose::BrowserSignIn);
+    assert_eq!(browser.device_code_hash, "browser-sign-in:c29tZSByYW5kb20");
+    let device = db
+        .get_device_authorization("a-device")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(device.purpose, AuthorizationPurpose::Device);
+}
+
+/// On PostgreSQL a decision's NOTIFY is sent by `decide` in the decision's transaction: a
+/// stored decision is announced, a refused one is not (the next announcement is the next
+/// stored decision's).
+#[tokio::test]
+async fn a_stored_decision_is_announced_on_postgres_and_a_refused_one_is_not() {
+    on_both(|db| async move {
+        let Database::Postgres(pool) = &db else {
+            return;
+        };
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool)
+            .await
+            .unwrap();
+        listener
+            .listen(usher::store::DECISIONS_CHANNEL)
+            .await
+            .unwrap();
+        db.create_client(&client("tv")).await.unwrap();
+        let vic = user("vic");
+        db.create_user(&vic).await.unwrap();
+        let first = authorization("tv", "h-first", "GGGGHHHH", 1_000);
+        let second = authorization("tv", "h-second", "JJJJKKKK", 1_000);
+        db.create_device_authorization(&first).await.unwrap();
+        db.create_device_authorization(&second).await.unwrap();
+
+        assert!(
+            db.decide(&first.id, &decision(&vic.id, true), 200)
+                .await
+                .unwrap()
+        );
+        let heard = listener.recv().await.unwrap();
+        assert_eq!(heard.payload(), format!("{} approved", first.id));
+
+        assert!(
+            !db.decide(&first.id, &decision(&vic.id, false), 201)
+                .await
+                .unwrap()
+        );
+        assert!(
+            db.decide(&second.id, &decision(&vic.id, false), 202)
+                .await
+                .unwrap()
+        );
+        let heard = listener.recv().await.unwrap();
+        assert_eq!(heard.payload(), format!("{} denied", second.id));
     })
     .await;
 }

@@ -12,20 +12,21 @@ use crate::{
     error::{ErrorKind, OAuthError},
     oauth::{
         accounts,
+        device::{self, DeviceCodeLookup},
         issue::{self, Grant, RefreshIssue, TokenResponse},
         params::Params,
         polling::PollTiming,
+        provider::Provider,
     },
-    state::AppState,
     store::{
-        Client, DeviceAuthorization, DeviceAuthorizationStore, DeviceStatus, Redeemed, Redemption,
+        Approval, Client, DeviceAuthorization, DeviceAuthorizationStore, Redeemed, Redemption,
         RedemptionOutcome, RedemptionStore,
     },
     tokens::{opaque, sealed::Purpose},
 };
 
 pub async fn poll_device_token(
-    state: &AppState,
+    state: &Provider,
     client: &Client,
     params: &Params,
     ip: Option<&str>,
@@ -38,34 +39,15 @@ pub async fn poll_device_token(
     if state.polls.is_too_early(&code_hash, now_ms) {
         return Err(slow_down(state, &code_hash, now_ms));
     }
-    let auth = state
-        .db
-        .get_by_device_code_hash(&code_hash)
-        .await?
-        // RFC 8628 §3.5 / RFC 6749 §5.2: an unknown code is an invalid grant.
-        .ok_or_else(|| OAuthError::invalid_grant("The device code is invalid."))?;
-    if auth.client_id != client.id {
-        // RFC 6749 §5.2: the grant was issued to another client.
-        return Err(OAuthError::invalid_grant("The device code is invalid."));
-    }
+    let found = device::find_device_code(&state.db, client, &code_hash, now).await?;
     let presented = Presented {
         purpose: Purpose::DeviceCode,
         secret: device_code,
         hash: &code_hash,
         client_id: &client.id,
     };
-    if auth.status == DeviceStatus::Redeemed {
-        return retried(state, &presented, &auth, now).await;
-    }
-    if auth.expires_at <= now {
-        state.polls.forget(&code_hash);
-        return Err(OAuthError::new(
-            ErrorKind::ExpiredToken,
-            "The device code has expired. Start a new device authorization.",
-        ));
-    }
-    match auth.status {
-        DeviceStatus::Pending => {
+    match found {
+        DeviceCodeLookup::Pending(auth) => {
             match state
                 .polls
                 .record(&code_hash, auth.interval_secs, auth.expires_at, now_ms)
@@ -77,34 +59,42 @@ pub async fn poll_device_token(
                 PollTiming::SlowDown { interval_secs } => Err(slow_down_error(interval_secs)),
             }
         }
-        DeviceStatus::Denied => {
+        DeviceCodeLookup::Expired(_) => {
+            state.polls.forget(&code_hash);
+            Err(OAuthError::new(
+                ErrorKind::ExpiredToken,
+                "The device code has expired. Start a new device authorization.",
+            ))
+        }
+        DeviceCodeLookup::Denied(_) => {
             state.polls.forget(&code_hash);
             Err(OAuthError::new(
                 ErrorKind::AccessDenied,
                 "The user denied the request.",
             ))
         }
-        DeviceStatus::Approved => redeem(state, client, &presented, &auth, now, ip).await,
-        DeviceStatus::Redeemed => retried(state, &presented, &auth, now).await,
+        DeviceCodeLookup::Approved(auth, approval) => {
+            redeem(state, client, &presented, &auth, &approval, now, ip).await
+        }
+        DeviceCodeLookup::Redeemed(_, approval) => retried(state, &presented, &approval, now).await,
     }
 }
 
 async fn redeem(
-    state: &AppState,
+    state: &Provider,
     client: &Client,
     presented: &Presented<'_>,
     auth: &DeviceAuthorization,
+    approval: &Approval,
     now: i64,
     ip: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let code_hash = presented.hash;
-    let (Some(user_id), Some(auth_time)) = (auth.user_id.as_deref(), auth.auth_time) else {
-        tracing::error!(device_authorization = %auth.id, "approved authorization without a user");
-        return Err(OAuthError::server_error());
-    };
     // Checked at redemption, not only at approval: the account may have been disabled,
     // deleted or its password reset in between. The approval is spent all the same.
-    let Ok(user) = accounts::active_account(&state.db, user_id, auth_time).await? else {
+    let Ok(user) =
+        accounts::active_account(&state.db, &approval.user_id, approval.auth_time).await?
+    else {
         state.db.redeem(code_hash, now).await?;
         state.polls.forget(code_hash);
         tracing::warn!(device_authorization = %auth.id, "approving account no longer valid; no tokens issued");
@@ -116,8 +106,8 @@ async fn redeem(
         client,
         user: &user,
         scope: &auth.scope,
-        auth_time,
-        amr: auth.amr.as_deref().unwrap_or("pwd"),
+        auth_time: approval.auth_time,
+        amr: &approval.amr,
         device_authorization_id: Some(&auth.id),
         nonce: None,
         refresh: RefreshIssue::NewFamily,
@@ -148,7 +138,7 @@ async fn redeem(
             Ok(minted.response)
         }
         RedemptionOutcome::Lost | RedemptionOutcome::SignedOut => {
-            retried(state, presented, auth, now).await
+            retried(state, presented, approval, now).await
         }
     }
 }
@@ -156,21 +146,23 @@ async fn redeem(
 /// A redeemed code presented again: the same answer within the retry window, else
 /// `invalid_grant` (RFC 8628 §3.5).
 async fn retried(
-    state: &AppState,
+    state: &Provider,
     presented: &Presented<'_>,
-    auth: &DeviceAuthorization,
+    approval: &Approval,
     now: i64,
 ) -> Result<TokenResponse, OAuthError> {
-    let used = || OAuthError::invalid_grant("The device code was already used.");
-    let (Some(user_id), Some(auth_time)) = (auth.user_id.as_deref(), auth.auth_time) else {
-        return Err(used());
-    };
-    retry::reopen(&state.db, presented, user_id, auth_time, now)
-        .await?
-        .ok_or_else(used)
+    retry::reopen(
+        &state.db,
+        presented,
+        &approval.user_id,
+        approval.auth_time,
+        now,
+    )
+    .await?
+    .ok_or_else(|| OAuthError::invalid_grant("The device code was already used."))
 }
 
-fn slow_down(state: &AppState, code_hash: &str, now_ms: i64) -> OAuthError {
+fn slow_down(state: &Provider, code_hash: &str, now_ms: i64) -> OAuthError {
     let interval = match state.polls.record(code_hash, 0, i64::MAX, now_ms) {
         PollTiming::SlowDown { interval_secs } => interval_secs,
         PollTiming::OnTime => state.polls.interval(code_hash).unwrap_or(5),

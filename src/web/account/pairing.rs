@@ -25,8 +25,8 @@ use crate::{
     oauth::pairing::{self, PairingCodeText},
     state::AppState,
     store::{
-        ClientStore, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo, DeviceStatus,
-        PairingCode, PairingCodeStore, User,
+        ClientStore, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo, PairingCode,
+        PairingCodeStore, User,
     },
     web::{
         account::{AccountNav, devices},
@@ -242,7 +242,7 @@ async fn current_pairing(
 }
 
 fn is_waiting(auth: &DeviceAuthorization, user: &User, now: i64) -> bool {
-    auth.status == DeviceStatus::Pending
+    auth.state.is_pending()
         && auth.expires_at > now
         && auth.paired_user_id.as_deref() == Some(user.id.as_str())
 }
