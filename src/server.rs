@@ -24,7 +24,7 @@ use crate::{
     clock::Clock,
     config::Config,
     http,
-    oauth::{accounts::password, live::DeviceEvents, polling::PollTracker},
+    oauth::{accounts::password, live::DeviceEvents, polling::PollTracker, provider::Provider},
     state::AppState,
     store::{Database, SessionStore},
     tokens::{
@@ -54,16 +54,18 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     };
     let trusted_proxies = crate::client_addr::TrustedProxies::new(config.trusted_proxies.clone());
     Ok(AppState {
-        trusted_proxies: Arc::new(trusted_proxies),
-        metrics: crate::metrics::Metrics::new(),
-        device_events: Arc::new(device_events),
-        notifications_queued: Arc::new(tokio::sync::Notify::new()),
-        config: Arc::new(config),
-        db,
+        provider: Provider {
+            metrics: crate::metrics::Metrics::new(),
+            device_events: Arc::new(device_events),
+            notifications_queued: Arc::new(tokio::sync::Notify::new()),
+            config: Arc::new(config),
+            db,
+            keys: Arc::new(Keys::new(keys, kek)),
+            clock,
+            polls: Arc::new(PollTracker::default()),
+        },
         sessions,
-        keys: Arc::new(Keys::new(keys, kek)),
-        clock,
-        polls: Arc::new(PollTracker::default()),
+        trusted_proxies: Arc::new(trusted_proxies),
     })
 }
 
@@ -126,11 +128,11 @@ pub async fn serve(
         state.device_events.key_changes(),
     ));
     // Off: decision events stay queued, undelivered (`features.notifications`).
-    let notifications = state
-        .config
-        .features
-        .notifications
-        .then(|| tokio::spawn(crate::oauth::notify::run_delivery_worker(state.clone())));
+    let notifications = state.config.features.notifications.then(|| {
+        tokio::spawn(crate::oauth::notify::run_delivery_worker(
+            state.provider.clone(),
+        ))
+    });
     let idle = Duration::from_secs(state.config.keep_alive_idle_secs);
     let events = state.device_events.clone();
     let router = build_router(state);
