@@ -25,6 +25,7 @@ use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
+use usher::protocol::GrantType;
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
@@ -648,13 +649,13 @@ async fn fixtures(state: &usher::state::AppState) -> anyhow::Result<()> {
         password_changed_at: 0,
     };
     state.db.create_user(&user).await?;
-    let device = "urn:ietf:params:oauth:grant-type:device_code refresh_token";
+    let device = vec![GrantType::DeviceCode, GrantType::RefreshToken];
     for client in [
         Client {
             id: "tv".into(),
             name: "TV".into(),
             allowed_scopes: "openid profile email offline_access".into(),
-            grant_types: device.into(),
+            grant_types: device.clone(),
             ..Client::default()
         },
         Client {
@@ -662,14 +663,14 @@ async fn fixtures(state: &usher::state::AppState) -> anyhow::Result<()> {
             name: "Backend".into(),
             secret_hash: Some(usher::tokens::opaque::hash("backend-secret")),
             allowed_scopes: "openid profile".into(),
-            grant_types: device.into(),
+            grant_types: device.clone(),
             ..Client::default()
         },
         Client {
             id: "webapp".into(),
             name: "Web app".into(),
             allowed_scopes: "openid profile email".into(),
-            grant_types: "authorization_code refresh_token".into(),
+            grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
             redirect_uris: "http://127.0.0.1:9/cb".into(),
             post_logout_redirect_uris: "http://127.0.0.1:9/".into(),
             ..Client::default()

@@ -32,6 +32,7 @@ use std::{
     },
     time::{Duration, Instant},
 };
+use usher::protocol::GrantType;
 
 use reqwest::{StatusCode, redirect::Policy};
 use serde_json::Value;
@@ -113,7 +114,7 @@ async fn setup(database_url: &str) -> anyhow::Result<()> {
         id: "crash".into(),
         name: "Crash Kit TV".into(),
         allowed_scopes: "openid profile offline_access".into(),
-        grant_types: format!("{GRANT} refresh_token"),
+        grant_types: vec![GrantType::DeviceCode, GrantType::RefreshToken],
         ..Client::default()
     })
     .await?;

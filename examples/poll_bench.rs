@@ -10,6 +10,7 @@
 //! second of each round and the database file sizes before and after polling.
 
 use std::{sync::Arc, time::Instant};
+use usher::protocol::GrantType;
 
 use usher::{
     clock::ManualClock,
@@ -54,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
         name: "Bench".into(),
         secret_hash: None,
         allowed_scopes: "openid".into(),
-        grant_types: GRANT.into(),
+        grant_types: vec![GrantType::DeviceCode],
         redirect_uris: String::new(),
         post_logout_redirect_uris: String::new(),
         device_code_lifetime_secs: None,

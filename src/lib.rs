@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod oauth;
+pub mod protocol;
 pub mod server;
 pub mod state;
 pub mod store;

@@ -7,14 +7,13 @@ use clap::{Args, Subcommand};
 
 use crate::{
     error::StoreError,
-    oauth::{device, scope},
+    oauth::scope,
+    protocol::{GrantType, UnknownWord},
     store::{Client, ClientStore},
     tokens::opaque,
 };
 
 const DEFAULT_SCOPES: &str = "openid profile email offline_access";
-/// The grant types the token endpoint serves: a client may be allowed only those.
-const KNOWN_GRANT_TYPES: &[&str] = crate::oauth::token::SUPPORTED_GRANT_TYPES;
 
 // Boxed: the create flags are many, and this enum sits inside the top-level command.
 #[derive(Debug, Subcommand)]
@@ -61,6 +60,8 @@ pub struct CreateArgs {
     scope: String,
     /// Grant type the client may use; repeatable. `device_code` is short for
     /// `urn:ietf:params:oauth:grant-type:device_code` [default: device_code and refresh_token].
+    // Parsed in `create`, not by clap: an unknown one is a command error (exit 1) like the
+    // other checked values, with the known ones listed.
     #[arg(long = "grant-type", value_name = "GRANT_TYPE")]
     grant_types: Vec<String>,
     /// Redirect URI (authorization code flow); repeatable.
@@ -233,7 +234,7 @@ async fn show(db: &dyn ClientStore, id: &str) -> anyhow::Result<()> {
     println!("Name:                 {}", c.name);
     println!("Type:                 {}", kind(&c));
     println!("Scopes:               {}", or_none(&c.allowed_scopes));
-    println!("Grant types:          {}", or_none(&c.grant_types));
+    println!("Grant types:          {}", or_none(&c.grant_types_text()));
     println!("Redirect URIs:        {}", or_none(&c.redirect_uris));
     println!(
         "Post-logout URIs:     {}",
@@ -307,28 +308,24 @@ fn validate_scopes(scopes: &str) -> anyhow::Result<String> {
     Ok(out.join(" "))
 }
 
-fn validate_grant_types(given: &[String]) -> anyhow::Result<String> {
-    let mut out: Vec<&str> = Vec::new();
+/// Grant types the token endpoint serves (a client may be allowed only those; `device_code`
+/// is short for the device grant's URN), deduplicated in order; none given: the device
+/// grant with refresh tokens.
+fn validate_grant_types(given: &[String]) -> Result<Vec<GrantType>, UnknownWord> {
+    let mut out: Vec<GrantType> = Vec::new();
     for g in given {
-        let g = if g == "device_code" {
-            device::GRANT_TYPE
-        } else {
-            g.as_str()
+        let g = match g.as_str() {
+            "device_code" => GrantType::DeviceCode,
+            other => other.parse()?,
         };
-        if !KNOWN_GRANT_TYPES.contains(&g) {
-            bail!(
-                "unknown grant type '{g}' (known: {})",
-                KNOWN_GRANT_TYPES.join(", ")
-            );
-        }
         if !out.contains(&g) {
             out.push(g);
         }
     }
     if out.is_empty() {
-        out.extend([device::GRANT_TYPE, "refresh_token"]);
+        out.extend([GrantType::DeviceCode, GrantType::RefreshToken]);
     }
-    Ok(out.join(" "))
+    Ok(out)
 }
 
 /// Absolute URIs without a fragment (RFC 6749 §3.1.2).
@@ -359,15 +356,15 @@ mod tests {
 
     #[test]
     fn grant_types_default_to_the_device_grant() {
+        let validate_grant_types =
+            |given: &[String]| validate_grant_types(given).map(|g| crate::protocol::join(&g));
+        let device = GrantType::DeviceCode.as_str();
         assert_eq!(
             validate_grant_types(&[]).unwrap(),
-            format!("{} refresh_token", device::GRANT_TYPE)
+            format!("{} refresh_token", device)
         );
         let short = validate_grant_types(&["device_code".into(), "refresh_token".into()]);
-        assert_eq!(
-            short.unwrap(),
-            format!("{} refresh_token", device::GRANT_TYPE)
-        );
+        assert_eq!(short.unwrap(), format!("{} refresh_token", device));
         assert!(validate_grant_types(&["password".into()]).is_err());
     }
 

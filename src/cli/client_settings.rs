@@ -3,15 +3,18 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use clap::Args;
+use clap::{Args, builder::TypedValueParser};
 
-use crate::store::Client;
+use crate::{
+    protocol::{ClientAuthMethod, SigningAlg},
+    store::Client,
+};
 
 #[derive(Debug, Args)]
 pub struct ClientSettings {
     /// Algorithm of this client's ID and access tokens.
-    #[arg(long, default_value = "RS256", value_parser = ["RS256", "ES256", "EdDSA"])]
-    signing_alg: String,
+    #[arg(long, default_value = "RS256", value_parser = signing_alg_parser())]
+    signing_alg: SigningAlg,
     /// Access-token lifetime for this client [default: the server's].
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(60..=86_400))]
     access_token_lifetime: Option<u32>,
@@ -31,8 +34,11 @@ pub struct ClientSettings {
     /// How this confidential client sends its secret; only that method is accepted then
     /// [default: either].
     #[arg(long, value_name = "METHOD", requires = "confidential",
-          value_parser = ["client_secret_basic", "client_secret_post"])]
-    token_endpoint_auth_method: Option<String>,
+          value_parser = clap::builder::PossibleValuesParser::new([
+              ClientAuthMethod::ClientSecretBasic.as_str(),
+              ClientAuthMethod::ClientSecretPost.as_str(),
+          ]).try_map(|method| method.parse::<ClientAuthMethod>()))]
+    token_endpoint_auth_method: Option<ClientAuthMethod>,
     /// Where Usher POSTs signed decision events (RFC 8417 SETs) when a person approves or
     /// denies one of this client's devices: an https:// URL (http://127.0.0.1 or
     /// http://localhost for development). See docs/live-handoff.md.
@@ -59,7 +65,7 @@ pub struct ClientSettings {
 
 impl ClientSettings {
     pub fn apply(&self, client: &mut Client) -> anyhow::Result<()> {
-        client.signing_alg = self.signing_alg.clone();
+        client.signing_alg = self.signing_alg;
         client.access_token_lifetime_secs = self.access_token_lifetime.map(i64::from);
         client.id_token_lifetime_secs = self.id_token_lifetime.map(i64::from);
         client.refresh_token_lifetime_secs = self.refresh_token_lifetime.map(i64::from);
@@ -88,8 +94,8 @@ impl ClientSettings {
             }
             client.logo_uri = Some(logo.clone());
         }
-        if let Some(method) = &self.token_endpoint_auth_method {
-            client.token_endpoint_auth_method = Some(method.clone());
+        if let Some(method) = self.token_endpoint_auth_method {
+            client.token_endpoint_auth_method = Some(method);
         }
         if let Some(endpoint) = &self.notification_endpoint {
             crate::oauth::notify::check_endpoint(endpoint).map_err(anyhow::Error::msg)?;
@@ -110,10 +116,16 @@ impl ClientSettings {
                 bail!("the JWKS has no keys");
             }
             client.jwks = Some(text);
-            client.token_endpoint_auth_method = Some("private_key_jwt".into());
+            client.token_endpoint_auth_method = Some(ClientAuthMethod::PrivateKeyJwt);
         }
         Ok(())
     }
+}
+
+/// `--signing-alg`/`--alg`: one of `SigningAlg`, the choices listed in `--help`.
+pub fn signing_alg_parser() -> impl TypedValueParser<Value = SigningAlg> {
+    clap::builder::PossibleValuesParser::new(SigningAlg::NAMES)
+        .try_map(|alg| alg.parse::<SigningAlg>())
 }
 
 /// An origin as browsers send it (RFC 6454 §6.1): `http`/`https`, a host, an optional

@@ -6,6 +6,7 @@ use anyhow::bail;
 use clap::Subcommand;
 
 use crate::{
+    protocol::SigningAlg,
     store::{ClientStore, KeyStore, SigningKey},
     tokens::{
         key_encryption::{self, KeyEncryptionKey},
@@ -23,8 +24,9 @@ pub enum KeysCommand {
     /// stay published until every token they signed has expired.
     Rotate {
         /// Algorithm of the new key (clients registered with it use it once it signs).
-        #[arg(long, default_value = "RS256", value_parser = ["RS256", "ES256", "EdDSA"])]
-        alg: String,
+        #[arg(long, default_value = "RS256",
+              value_parser = super::client_settings::signing_alg_parser())]
+        alg: SigningAlg,
         /// Sign with the new key at once (emergency, e.g. a leaked key). Relying parties
         /// holding a cached JWKS reject its tokens until they fetch the JWKS again; running
         /// servers switch to it within seconds.
@@ -74,7 +76,7 @@ pub async fn run(config_path: Option<PathBuf>, command: KeysCommand) -> anyhow::
             } else {
                 config.key_publication_delay_secs as i64
             };
-            let key = rotation::rotate(&db, kek.as_ref(), &alg, now, delay).await?;
+            let key = rotation::rotate(&db, kek.as_ref(), alg, now, delay).await?;
             if key.activates_at <= now + 1 {
                 println!(
                     "Added {} key {}; it signs new tokens from now on (running servers switch within seconds).",

@@ -13,21 +13,10 @@ use serde_json::{Value, json};
 use crate::{
     config::Config,
     http::cors,
-    oauth::{client_assertion, scope, token::SUPPORTED_GRANT_TYPES},
+    protocol::{ClientAuthMethod, GrantType, ResponseMode, ResponseType, Scope, SigningAlg},
     state::AppState,
     tokens::rotation,
 };
-
-/// Client authentication methods at the token, revocation and introspection endpoints.
-const AUTH_METHODS: &[&str] = &[
-    "none",
-    "client_secret_basic",
-    "client_secret_post",
-    "private_key_jwt",
-];
-
-/// The algorithms Usher signs tokens with, each with a key from the first start.
-const SIGNING_ALGS: &[&str] = crate::tokens::schedule::SIGNING_ALGS;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -48,11 +37,17 @@ fn public(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
 
 async fn metadata(State(state): State<AppState>) -> Response {
     let c = &state.config;
+    // Introspection is for confidential clients only: every method but `none`.
+    let confidential_methods: Vec<ClientAuthMethod> = ClientAuthMethod::ALL
+        .iter()
+        .copied()
+        .filter(|m| m.authenticates())
+        .collect();
     let mut document = json!({
         "issuer": c.issuer,
         "authorization_endpoint": c.url("/oauth2/authorize"),
-        "response_types_supported": ["code"],
-        "response_modes_supported": crate::oauth::authorize::ResponseMode::SUPPORTED,
+        "response_types_supported": ResponseType::ALL,
+        "response_modes_supported": ResponseMode::ALL,
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login", "consent"],
         // RFC 9207: `iss` is added to every authorization response.
@@ -63,19 +58,20 @@ async fn metadata(State(state): State<AppState>) -> Response {
         "userinfo_endpoint": c.url("/oauth2/userinfo"),
         "jwks_uri": c.url("/oauth2/jwks"),
         "revocation_endpoint": c.url("/oauth2/revoke"),
-        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
-        // RFC 8414 §2: required wherever private_key_jwt is listed.
-        "revocation_endpoint_auth_signing_alg_values_supported": client_assertion::ALGORITHMS,
+        "revocation_endpoint_auth_methods_supported": ClientAuthMethod::ALL,
+        // RFC 8414 §2: required wherever private_key_jwt is listed. Client assertions may
+        // use the algorithms we sign with.
+        "revocation_endpoint_auth_signing_alg_values_supported": SigningAlg::ALL,
         "introspection_endpoint": c.url("/oauth2/introspect"),
-        "introspection_endpoint_auth_methods_supported": &AUTH_METHODS[1..],
-        "introspection_endpoint_auth_signing_alg_values_supported": client_assertion::ALGORITHMS,
-        "scopes_supported": scope::SUPPORTED,
-        "grant_types_supported": SUPPORTED_GRANT_TYPES,
+        "introspection_endpoint_auth_methods_supported": confidential_methods,
+        "introspection_endpoint_auth_signing_alg_values_supported": SigningAlg::ALL,
+        "scopes_supported": Scope::ALL,
+        "grant_types_supported": GrantType::ALL,
         "subject_types_supported": ["public"],
         // Per client; every one has a published key from the first start.
-        "id_token_signing_alg_values_supported": SIGNING_ALGS,
-        "token_endpoint_auth_methods_supported": AUTH_METHODS,
-        "token_endpoint_auth_signing_alg_values_supported": client_assertion::ALGORITHMS,
+        "id_token_signing_alg_values_supported": SigningAlg::ALL,
+        "token_endpoint_auth_methods_supported": ClientAuthMethod::ALL,
+        "token_endpoint_auth_signing_alg_values_supported": SigningAlg::ALL,
         "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "azp", "amr",
             "preferred_username", "name", "email", "email_verified"],
         "claims_parameter_supported": false,

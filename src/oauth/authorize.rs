@@ -7,11 +7,12 @@ use serde::{Deserialize, Serialize};
 use crate::{
     error::StoreResult,
     oauth::{params::Params, pkce, scope},
+    protocol::{GrantType, ResponseMode, ResponseType},
     store::{AuthorizationCode, AuthorizationCodeStore, Client, ClientStore},
     tokens::opaque,
 };
 
-pub const GRANT_TYPE: &str = "authorization_code";
+pub const GRANT_TYPE: &str = GrantType::AuthorizationCode.as_str();
 /// Codes live one minute (RFC 6749 §4.1.2 recommends at most ten).
 const CODE_LIFETIME_SECS: i64 = 60;
 
@@ -36,30 +37,6 @@ pub struct AuthorizationRequest {
     /// leads with "Sign in with QR code".
     #[serde(default)]
     pub qr_first: bool,
-}
-
-/// How the authorization response travels to the client: in the redirect's query (the
-/// default of `response_type=code`, OAuth 2.0 Multiple Response Type Encoding Practices
-/// §2.1) or as a form the browser POSTs to it (OAuth 2.0 Form Post Response Mode §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResponseMode {
-    #[default]
-    Query,
-    FormPost,
-}
-
-impl ResponseMode {
-    /// Exactly what discovery lists as `response_modes_supported`.
-    pub const SUPPORTED: &[&str] = &["query", "form_post"];
-
-    pub fn parse(value: &str) -> Option<ResponseMode> {
-        match value {
-            "query" => Some(ResponseMode::Query),
-            "form_post" => Some(ResponseMode::FormPost),
-            _ => None,
-        }
-    }
 }
 
 /// A result on its way back to the client: `code` or `error`, always with `state` (when
@@ -199,14 +176,15 @@ pub async fn validate(
             }
         }
     }
-    if params.get("response_type") != Some("code") {
+    // Only the code flow is served: any other response type, or none, is refused.
+    if params.get("response_type").and_then(ResponseType::parse) != Some(ResponseType::Code) {
         return fail(
             &request,
             "unsupported_response_type",
             "Only response_type=code is supported.",
         );
     }
-    if !client.allows_grant(GRANT_TYPE) {
+    if !client.allows_grant(GrantType::AuthorizationCode) {
         return fail(
             &request,
             "unauthorized_client",

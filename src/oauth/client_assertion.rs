@@ -3,21 +3,20 @@
 //! once: its `jti` is remembered until it expires.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::JwkSet};
+use jsonwebtoken::{DecodingKey, Validation, jwk::JwkSet};
 use serde::Deserialize;
 
 use crate::{
     error::OAuthError,
     oauth::params::Params,
-    state::AppState,
+    oauth::provider::Provider,
+    protocol::{ClientAuthMethod, SigningAlg},
     store::{Client, ClientAssertionStore, ClientStore},
 };
 
 pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// Longest lifetime accepted for an assertion: it is meant for one request.
 const MAX_LIFETIME_SECS: i64 = 600;
-/// Algorithms a client may sign assertions with (no `none`, no HMAC).
-pub const ALGORITHMS: &[&str] = &["RS256", "ES256", "EdDSA"];
 
 #[derive(Deserialize)]
 struct Claims {
@@ -28,7 +27,7 @@ struct Claims {
 }
 
 pub async fn authenticate(
-    state: &AppState,
+    state: &Provider,
     assertion: &str,
     params: &Params,
 ) -> Result<Client, OAuthError> {
@@ -51,7 +50,7 @@ pub async fn authenticate(
         .get_client(&claimed)
         .await?
         .ok_or_else(|| failed("unknown client"))?;
-    if client.auth_method() != "private_key_jwt" {
+    if client.auth_method() != ClientAuthMethod::PrivateKeyJwt {
         return Err(OAuthError::invalid_client(
             "This client does not authenticate with private_key_jwt.",
         ));
@@ -62,18 +61,16 @@ pub async fn authenticate(
         .and_then(|text| serde_json::from_str(text).ok())
         .ok_or_else(|| failed("no usable JWKS registered"))?;
     let header = jsonwebtoken::decode_header(assertion).map_err(|_| failed("bad header"))?;
-    if !matches!(
-        header.alg,
-        Algorithm::RS256 | Algorithm::ES256 | Algorithm::EdDSA
-    ) {
+    // The algorithms we sign with are the ones a client may use (no `none`, no HMAC).
+    let Some(alg) = SigningAlg::from_jws(header.alg) else {
         return Err(failed("algorithm not allowed"));
-    }
+    };
     // §3: the audience is the authorization server: its issuer or token endpoint.
     let audiences = [
         state.config.issuer.to_string(),
         state.config.url("/oauth2/token"),
     ];
-    let mut validation = Validation::new(header.alg);
+    let mut validation = Validation::new(alg.into());
     validation.validate_exp = false;
     validation.set_audience(&audiences);
     validation.set_issuer(&[&client.id]);

@@ -6,8 +6,9 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 
 use crate::{
     error::OAuthError,
+    oauth::provider::Provider,
     oauth::{client_assertion, params::Params},
-    state::AppState,
+    protocol::ClientAuthMethod,
     store::{Client, ClientStore},
     tokens::opaque,
 };
@@ -60,7 +61,7 @@ impl BasicCredentials {
 /// secrets or assertions, and a method other than the client's registered one all fail with
 /// `invalid_client` (401).
 pub async fn authenticate_client(
-    state: &AppState,
+    state: &Provider,
     basic: Option<BasicCredentials>,
     params: &Params,
 ) -> Result<Client, OAuthError> {
@@ -99,7 +100,7 @@ pub async fn authenticate_client(
     };
     let unknown = || OAuthError::invalid_client("Client authentication failed.");
     let client = state.db.get_client(client_id).await?.ok_or_else(unknown)?;
-    if client.auth_method() == "private_key_jwt" {
+    if client.auth_method() == ClientAuthMethod::PrivateKeyJwt {
         return Err(OAuthError::invalid_client(
             "This client must authenticate with private_key_jwt.",
         ));
@@ -119,11 +120,11 @@ pub async fn authenticate_client(
     // registered without one may send their secret either way. Checked after the secret,
     // so the answer tells nothing about a client to whoever does not know its secret.
     let used = if basic.is_some() {
-        "client_secret_basic"
+        ClientAuthMethod::ClientSecretBasic
     } else {
-        "client_secret_post"
+        ClientAuthMethod::ClientSecretPost
     };
-    match client.token_endpoint_auth_method.as_deref() {
+    match client.token_endpoint_auth_method {
         Some(registered) if registered != used => Err(OAuthError::invalid_client(format!(
             "This client must authenticate with {registered}."
         ))),

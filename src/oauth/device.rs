@@ -14,6 +14,7 @@ use crate::{
         scope, throttle,
         user_code::{UserCode, UserCodeFormat},
     },
+    protocol::GrantType,
     store::{
         Approval, Client, Database, Decision, DeviceAuthorization, DeviceAuthorizationStore,
         DeviceInfo, DeviceState,
@@ -21,7 +22,7 @@ use crate::{
     tokens::opaque,
 };
 
-pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+pub const GRANT_TYPE: &str = GrantType::DeviceCode.as_str();
 
 /// The JSON answer of the device authorization endpoint (RFC 8628 §3.2).
 #[derive(Debug, Clone, Serialize)]
@@ -173,7 +174,7 @@ pub async fn start(
     request: DeviceRequest<'_>,
     now: i64,
 ) -> Result<DeviceAuthorizationResponse, OAuthError> {
-    if !client.allows_grant(GRANT_TYPE) {
+    if !client.allows_grant(GrantType::DeviceCode) {
         return Err(OAuthError::new(
             crate::error::ErrorKind::UnauthorizedClient,
             "This client may not use the device authorization grant.",

@@ -176,13 +176,13 @@ pub fn mint(
         },
     };
     let access_token = keys
-        .sign_with(&client.signing_alg, "at+jwt", &access_claims, now)
+        .sign_with(client.signing_alg, "at+jwt", &access_claims, now)
         .map_err(signing_failed)?;
 
     let id_token = if scope::contains(grant.scope, "openid") {
         let claims = id_token_claims(config, grant, now);
         Some(
-            keys.sign_with(&client.signing_alg, "JWT", &claims, now)
+            keys.sign_with(client.signing_alg, "JWT", &claims, now)
                 .map_err(signing_failed)?,
         )
     } else {

@@ -1,10 +1,9 @@
 //! Scope handling (RFC 6749 §3.3): a space-separated, order-free set of tokens.
 
-use crate::{error::OAuthError, store::Client};
+use crate::{error::OAuthError, protocol::Scope, store::Client};
 
-/// The scopes this server knows. `openid` asks for an ID token, `offline_access` for a
-/// refresh token (OIDC Core §11), `profile`/`email` for claims (§5.4).
-pub const SUPPORTED: &[&str] = &["openid", "profile", "email", "offline_access"];
+/// The scopes this server knows (`protocol::Scope`).
+pub const SUPPORTED: &[&str] = Scope::NAMES;
 
 /// Validates a requested scope against the client's allowed scopes. An absent scope means
 /// the client's full allowed set (RFC 6749 §3.3 lets the server pick a default).
@@ -33,12 +32,12 @@ pub fn contains(scope: &str, wanted: &str) -> bool {
 
 /// Plain words for a scope on the consent page.
 pub fn describe(scope: &str) -> &'static str {
-    match scope {
-        "openid" => "Confirm that it is you (your account ID)",
-        "profile" => "See your name and username",
-        "email" => "See your email address",
-        "offline_access" => "Stay signed in until you sign it out",
-        _ => "Other access",
+    match Scope::parse(scope) {
+        Some(Scope::OpenId) => "Confirm that it is you (your account ID)",
+        Some(Scope::Profile) => "See your name and username",
+        Some(Scope::Email) => "See your email address",
+        Some(Scope::OfflineAccess) => "Stay signed in until you sign it out",
+        None => "Other access",
     }
 }
 
@@ -63,7 +62,7 @@ mod tests {
             name: "C".into(),
             secret_hash: None,
             allowed_scopes: scopes.into(),
-            grant_types: String::new(),
+            grant_types: Vec::new(),
             redirect_uris: String::new(),
             post_logout_redirect_uris: String::new(),
             device_code_lifetime_secs: None,

@@ -4,36 +4,32 @@
 
 use crate::{
     error::{ErrorKind, OAuthError},
+    oauth::provider::Provider,
     oauth::{
         client_auth::{BasicCredentials, authenticate_client},
-        device, grants,
+        grants,
         issue::TokenResponse,
         params::Params,
     },
-    state::AppState,
+    protocol::GrantType,
 };
 
-/// Grant types this server serves at the token endpoint (listed in discovery).
-pub const SUPPORTED_GRANT_TYPES: &[&str] = &[
-    device::GRANT_TYPE,
-    grants::authorization_code::GRANT_TYPE,
-    grants::refresh_token::GRANT_TYPE,
-];
-
 pub async fn exchange(
-    state: &AppState,
+    state: &Provider,
     basic: Option<BasicCredentials>,
     params: &Params,
     // The caller's address, recorded on linked devices.
     ip: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let grant_type = params.require("grant_type")?;
-    if !SUPPORTED_GRANT_TYPES.contains(&grant_type) {
+    // Every `GrantType` is served (discovery lists them all); any other is refused before
+    // the client is looked at.
+    let Some(grant_type) = GrantType::parse(grant_type) else {
         return Err(OAuthError::new(
             ErrorKind::UnsupportedGrantType,
             format!("The grant type '{grant_type}' is not supported."),
         ));
-    }
+    };
     let client = authenticate_client(state, basic, params).await?;
     if !client.allows_grant(grant_type) {
         return Err(OAuthError::new(
@@ -42,18 +38,12 @@ pub async fn exchange(
         ));
     }
     match grant_type {
-        device::GRANT_TYPE => {
+        GrantType::DeviceCode => {
             grants::device_code::poll_device_token(state, &client, params, ip).await
         }
-        grants::authorization_code::GRANT_TYPE => {
+        GrantType::AuthorizationCode => {
             grants::authorization_code::redeem_code(state, &client, params, ip).await
         }
-        grants::refresh_token::GRANT_TYPE => {
-            grants::refresh_token::refresh(state, &client, params, ip).await
-        }
-        _ => Err(OAuthError::new(
-            ErrorKind::UnsupportedGrantType,
-            "Unsupported grant type.",
-        )),
+        GrantType::RefreshToken => grants::refresh_token::refresh(state, &client, params, ip).await,
     }
 }

@@ -3,8 +3,11 @@
 
 use serde::Serialize;
 
-/// A registered OAuth client (relying party or device app).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+use crate::protocol::{self, ClientAuthMethod, GrantType, SigningAlg};
+
+/// A registered OAuth client (relying party or device app). Its protocol words are parsed
+/// when the row is loaded (`store/clients.rs`); they are stored as their protocol strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Client {
     pub id: String,
     /// Shown on the consent page.
@@ -14,8 +17,8 @@ pub struct Client {
     pub secret_hash: Option<String>,
     /// Space-separated scopes this client may request.
     pub allowed_scopes: String,
-    /// Space-separated grant types this client may use.
-    pub grant_types: String,
+    /// Grant types this client may use (stored space-separated).
+    pub grant_types: Vec<GrantType>,
     /// Space-separated redirect URIs (authorization code flow).
     pub redirect_uris: String,
     /// Space-separated URIs allowed after RP-initiated logout.
@@ -23,15 +26,15 @@ pub struct Client {
     /// Overrides the server's device-code lifetime for this client.
     pub device_code_lifetime_secs: Option<i64>,
     pub created_at: i64,
-    /// JWS algorithm of this client's ID and access tokens (`RS256`, `ES256`, `EdDSA`).
-    pub signing_alg: String,
+    /// JWS algorithm of this client's ID and access tokens.
+    pub signing_alg: SigningAlg,
     pub access_token_lifetime_secs: Option<i64>,
     pub id_token_lifetime_secs: Option<i64>,
     pub refresh_token_lifetime_secs: Option<i64>,
     /// Shown on the consent page.
     pub logo_uri: Option<String>,
     /// Registered authentication method; `None` derives it from whether there is a secret.
-    pub token_endpoint_auth_method: Option<String>,
+    pub token_endpoint_auth_method: Option<ClientAuthMethod>,
     /// JWKS document with the client's public keys, for `private_key_jwt`.
     #[serde(skip)]
     pub jwks: Option<String>,
@@ -55,12 +58,12 @@ impl Default for Client {
             name: String::new(),
             secret_hash: None,
             allowed_scopes: String::new(),
-            grant_types: String::new(),
+            grant_types: Vec::new(),
             redirect_uris: String::new(),
             post_logout_redirect_uris: String::new(),
             device_code_lifetime_secs: None,
             created_at: 0,
-            signing_alg: "RS256".into(),
+            signing_alg: SigningAlg::RS256,
             access_token_lifetime_secs: None,
             id_token_lifetime_secs: None,
             refresh_token_lifetime_secs: None,
@@ -78,21 +81,25 @@ impl Default for Client {
 impl Client {
     /// Confidential: it can authenticate (a secret or registered keys).
     pub fn is_confidential(&self) -> bool {
-        self.secret_hash.is_some() || self.auth_method() == "private_key_jwt"
+        self.secret_hash.is_some() || self.auth_method() == ClientAuthMethod::PrivateKeyJwt
     }
     /// The token endpoint authentication method this client must use (RFC 7591 §2).
-    pub fn auth_method(&self) -> &str {
-        match (&self.token_endpoint_auth_method, &self.secret_hash) {
+    pub fn auth_method(&self) -> ClientAuthMethod {
+        match (self.token_endpoint_auth_method, &self.secret_hash) {
             (Some(method), _) => method,
-            (None, Some(_)) => "client_secret_basic",
-            (None, None) => "none",
+            (None, Some(_)) => ClientAuthMethod::ClientSecretBasic,
+            (None, None) => ClientAuthMethod::None,
         }
     }
     pub fn allowed_scopes(&self) -> impl Iterator<Item = &str> {
         self.allowed_scopes.split_whitespace()
     }
-    pub fn allows_grant(&self, grant_type: &str) -> bool {
-        self.grant_types.split_whitespace().any(|g| g == grant_type)
+    pub fn allows_grant(&self, grant_type: GrantType) -> bool {
+        self.grant_types.contains(&grant_type)
+    }
+    /// The grant types as stored and shown: space-separated.
+    pub fn grant_types_text(&self) -> String {
+        protocol::join(&self.grant_types)
     }
     /// Exact match against the registered redirect URIs (RFC 9700 §4.1.3).
     pub fn has_redirect_uri(&self, uri: &str) -> bool {

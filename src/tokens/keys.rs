@@ -18,24 +18,25 @@ use aws_lc_rs::{
 };
 use base64::{Engine, engine::general_purpose::STANDARD, engine::general_purpose::URL_SAFE_NO_PAD};
 use jsonwebtoken::{
-    Algorithm, DecodingKey, EncodingKey, Header, Validation,
+    DecodingKey, EncodingKey, Header, Validation,
     jwk::{Jwk, JwkSet, PublicKeyUse},
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
 use crate::{
+    protocol::SigningAlg,
     store::{KeyStore, SigningKey},
     tokens::{
         error::KeyError,
         key_encryption::{self, KeyEncryptionKey},
-        schedule::{self, SIGNING_ALGS},
+        schedule,
     },
 };
 
 struct LoadedKey {
     kid: String,
-    alg: Algorithm,
+    alg: SigningAlg,
     encoding: EncodingKey,
     decoding: DecodingKey,
 }
@@ -47,7 +48,7 @@ pub struct KeySet {
     /// key of an algorithm at a given `now`.
     timeline: Vec<SigningKey>,
     /// The algorithm of `sign`: RS256 (OIDC's default) when present.
-    default_alg: String,
+    default_alg: SigningAlg,
     /// Key ids newest first, for the JWKS order.
     order: Vec<String>,
     jwks: Value,
@@ -62,7 +63,7 @@ impl std::fmt::Debug for KeySet {
 }
 
 impl KeySet {
-    /// Loads the stored keys, first adding a key for every algorithm in `SIGNING_ALGS` that
+    /// Loads the stored keys, first adding a key for every `SigningAlg` that
     /// has none, so the JWKS publishes each before any token is signed with it. With a
     /// key-encryption key, plain rows are sealed first; a sealed row that does not open
     /// (wrong or missing key) is an error that names the setting.
@@ -75,8 +76,8 @@ impl KeySet {
             key_encryption::seal_plain_keys(store, kek).await?;
         }
         let stored = store.list_keys().await?;
-        for alg in SIGNING_ALGS {
-            if stored.iter().any(|key| key.alg == *alg) {
+        for &alg in SigningAlg::ALL {
+            if stored.iter().any(|key| key.alg == alg.as_str()) {
                 continue;
             }
             let key = generate_signing_key(alg, now)?;
@@ -86,7 +87,7 @@ impl KeySet {
                 .create_first_key(&key_encryption::protect(kek, &key)?)
                 .await?
             {
-                tracing::debug!(alg, "another instance added the first key");
+                tracing::debug!(%alg, "another instance added the first key");
             }
         }
         KeySet::from_stored(&store.list_keys().await?, kek)
@@ -109,13 +110,15 @@ impl KeySet {
         let mut set = KeySet {
             keys: HashMap::new(),
             timeline: Vec::new(),
-            default_alg: String::new(),
+            default_alg: SigningAlg::RS256,
             order: Vec::new(),
             jwks: Value::Null,
         };
         let mut jwks = JwkSet { keys: Vec::new() };
+        let mut algs = Vec::new();
         for key in keys {
             let loaded = load(key)?;
+            algs.push(loaded.alg);
             jwks.keys.push(public_jwk(&loaded)?);
             set.order.push(loaded.kid.clone());
             set.keys.insert(loaded.kid.clone(), loaded);
@@ -124,9 +127,10 @@ impl KeySet {
                 ..key.clone()
             });
         }
-        set.default_alg = match set.timeline.iter().find(|key| key.alg == "RS256") {
-            Some(key) => key.alg.clone(),
-            None => set.timeline.first().ok_or(KeyError::Generate)?.alg.clone(),
+        set.default_alg = if algs.contains(&SigningAlg::RS256) {
+            SigningAlg::RS256
+        } else {
+            *algs.first().ok_or(KeyError::Generate)?
         };
         set.jwks = serde_json::to_value(&jwks).map_err(|_| KeyError::Generate)?;
         Ok(set)
@@ -137,20 +141,20 @@ impl KeySet {
     }
 
     /// The key id that signs `alg` at `now` (see `schedule::signing_key_at`).
-    pub fn signing_kid(&self, alg: &str, now: i64) -> Option<&str> {
-        schedule::signing_key_at(&self.timeline, alg, now).map(|key| key.kid.as_str())
+    pub fn signing_kid(&self, alg: SigningAlg, now: i64) -> Option<&str> {
+        schedule::signing_key_at(&self.timeline, alg.as_str(), now).map(|key| key.kid.as_str())
     }
 
     /// Signs `claims` with the default algorithm's key at `now`; `typ` is the JWS `typ`
     /// header (`JWT`, `at+jwt`, `secevent+jwt`).
     pub fn sign<C: Serialize>(&self, typ: &str, claims: &C, now: i64) -> Result<String, KeyError> {
-        self.sign_with(&self.default_alg, typ, claims, now)
+        self.sign_with(self.default_alg, typ, claims, now)
     }
 
     /// Signs with the key of `alg` (a client's registered algorithm) that signs at `now`.
     pub fn sign_with<C: Serialize>(
         &self,
-        alg: &str,
+        alg: SigningAlg,
         typ: &str,
         claims: &C,
         now: i64,
@@ -168,7 +172,7 @@ impl KeySet {
         claims: &C,
     ) -> Result<String, KeyError> {
         let key = self.keys.get(kid).ok_or(KeyError::Sign)?;
-        let mut header = Header::new(key.alg);
+        let mut header = Header::new(key.alg.into());
         header.kid = Some(key.kid.clone());
         header.typ = Some(typ.to_string());
         jsonwebtoken::encode(&header, claims, &key.encoding).map_err(|_| KeyError::Sign)
@@ -187,7 +191,7 @@ impl KeySet {
             jsonwebtoken::decode_header(token).map_err(|_| KeyError::Invalid("malformed"))?;
         let kid = header.kid.as_deref().ok_or(KeyError::Invalid("no kid"))?;
         let key = self.key(kid).ok_or(KeyError::Invalid("unknown key"))?;
-        if header.alg != key.alg {
+        if SigningAlg::from_jws(header.alg) != Some(key.alg) {
             return Err(KeyError::Invalid("algorithm mismatch"));
         }
         if !header
@@ -197,7 +201,7 @@ impl KeySet {
         {
             return Err(KeyError::Invalid("wrong token type"));
         }
-        let mut validation = Validation::new(key.alg);
+        let mut validation = Validation::new(key.alg.into());
         validation.validate_exp = false;
         validation.validate_aud = false;
         validation.set_required_spec_claims(&["exp", "iss"]);
@@ -285,17 +289,17 @@ impl Keys {
     }
 }
 
-/// A new key pair for `alg` (`RS256`, `ES256` or `EdDSA`), ready to store; it signs from
-/// `now` unless the caller sets `activates_at` later.
-pub fn generate_signing_key(alg: &str, now: i64) -> Result<SigningKey, KeyError> {
+/// A new key pair for `alg`, ready to store; it signs from `now` unless the caller sets
+/// `activates_at` later.
+pub fn generate_signing_key(alg: SigningAlg, now: i64) -> Result<SigningKey, KeyError> {
     let der: Vec<u8> = match alg {
-        "RS256" => {
+        SigningAlg::RS256 => {
             let pair = RsaKeyPair::generate(KeySize::Rsa2048).map_err(|_| KeyError::Generate)?;
             let der: aws_lc_rs::encoding::Pkcs8V1Der<'static> =
                 pair.as_der().map_err(|_| KeyError::Generate)?;
             der.as_ref().to_vec()
         }
-        "ES256" => {
+        SigningAlg::ES256 => {
             let pair = aws_lc_rs::signature::EcdsaKeyPair::generate(
                 &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
             )
@@ -305,7 +309,7 @@ pub fn generate_signing_key(alg: &str, now: i64) -> Result<SigningKey, KeyError>
                 .as_ref()
                 .to_vec()
         }
-        "EdDSA" => {
+        SigningAlg::EdDSA => {
             let pair =
                 aws_lc_rs::signature::Ed25519KeyPair::generate().map_err(|_| KeyError::Generate)?;
             pair.to_pkcs8v1()
@@ -313,12 +317,11 @@ pub fn generate_signing_key(alg: &str, now: i64) -> Result<SigningKey, KeyError>
                 .as_ref()
                 .to_vec()
         }
-        other => return Err(KeyError::UnsupportedAlgorithm(other.to_string())),
     };
     let private_pem = pem("PRIVATE KEY", &der);
     let loaded = load(&SigningKey {
         kid: String::new(),
-        alg: alg.into(),
+        alg: alg.as_str().into(),
         private_pem: private_pem.clone(),
         created_at: now,
         activates_at: now,
@@ -329,7 +332,7 @@ pub fn generate_signing_key(alg: &str, now: i64) -> Result<SigningKey, KeyError>
     let kid = URL_SAFE_NO_PAD.encode(&digest(&SHA256, &public).as_ref()[..16]);
     Ok(SigningKey {
         kid,
-        alg: alg.into(),
+        alg: alg.as_str().into(),
         private_pem,
         created_at: now,
         activates_at: now,
@@ -339,22 +342,15 @@ pub fn generate_signing_key(alg: &str, now: i64) -> Result<SigningKey, KeyError>
 fn load(key: &SigningKey) -> Result<LoadedKey, KeyError> {
     let bad = || KeyError::BadKey(key.kid.clone());
     let pem = key.private_pem.as_bytes();
-    let (alg, encoding) = match key.alg.as_str() {
-        "RS256" => (
-            Algorithm::RS256,
-            EncodingKey::from_rsa_pem(pem).map_err(|_| bad())?,
-        ),
-        "ES256" => (
-            Algorithm::ES256,
-            EncodingKey::from_ec_pem(pem).map_err(|_| bad())?,
-        ),
-        "EdDSA" => (
-            Algorithm::EdDSA,
-            EncodingKey::from_ed_pem(pem).map_err(|_| bad())?,
-        ),
-        other => return Err(KeyError::UnsupportedAlgorithm(other.to_string())),
-    };
-    let jwk = Jwk::from_encoding_key(&encoding, alg).map_err(|_| bad())?;
+    let alg = SigningAlg::parse(&key.alg)
+        .ok_or_else(|| KeyError::UnsupportedAlgorithm(key.alg.clone()))?;
+    let encoding = match alg {
+        SigningAlg::RS256 => EncodingKey::from_rsa_pem(pem),
+        SigningAlg::ES256 => EncodingKey::from_ec_pem(pem),
+        SigningAlg::EdDSA => EncodingKey::from_ed_pem(pem),
+    }
+    .map_err(|_| bad())?;
+    let jwk = Jwk::from_encoding_key(&encoding, alg.into()).map_err(|_| bad())?;
     let decoding = DecodingKey::from_jwk(&jwk).map_err(|_| bad())?;
     Ok(LoadedKey {
         kid: key.kid.clone(),
@@ -365,7 +361,7 @@ fn load(key: &SigningKey) -> Result<LoadedKey, KeyError> {
 }
 
 fn public_jwk(key: &LoadedKey) -> Result<Jwk, KeyError> {
-    let mut jwk = Jwk::from_encoding_key(&key.encoding, key.alg)
+    let mut jwk = Jwk::from_encoding_key(&key.encoding, key.alg.into())
         .map_err(|_| KeyError::BadKey(key.kid.clone()))?;
     jwk.common.key_id = Some(key.kid.clone());
     jwk.common.public_key_use = Some(PublicKeyUse::Signature);
@@ -389,13 +385,13 @@ mod tests {
 
     use super::*;
 
-    fn set(alg: &str) -> KeySet {
+    fn set(alg: SigningAlg) -> KeySet {
         KeySet::from_keys(&[generate_signing_key(alg, 0).unwrap()]).unwrap()
     }
 
     #[test]
     fn every_algorithm_signs_and_verifies() {
-        for alg in ["RS256", "ES256", "EdDSA"] {
+        for &alg in SigningAlg::ALL {
             let keys = set(alg);
             let token = keys
                 .sign(
@@ -415,7 +411,7 @@ mod tests {
 
     #[test]
     fn verification_rejects_what_it_should() {
-        let keys = set("RS256");
+        let keys = set(SigningAlg::RS256);
         let token = keys
             .sign("at+jwt", &json!({"iss": "https://i", "exp": 100}), 0)
             .unwrap();
@@ -441,7 +437,7 @@ mod tests {
                 .is_err(),
             "signature"
         );
-        let other = set("RS256");
+        let other = set(SigningAlg::RS256);
         assert!(
             other
                 .verify::<Value>(&token, "at+jwt", "https://i", 50)

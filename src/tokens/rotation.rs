@@ -14,6 +14,7 @@ use tokio::sync::watch;
 
 use crate::{
     config::Config,
+    protocol::SigningAlg,
     store::{Client, ClientStore, Database, KeyStore, SigningKey},
     tokens::{
         error::KeyError,
@@ -73,13 +74,13 @@ pub fn keep_secs(config: &Config, clients: &[Client]) -> i64 {
 pub async fn rotate(
     store: &Database,
     kek: Option<&KeyEncryptionKey>,
-    alg: &str,
+    alg: SigningAlg,
     now: i64,
     delay_secs: i64,
 ) -> Result<SigningKey, KeyError> {
     let existing = store.list_keys().await?;
     let mut key = generate_signing_key(alg, now)?;
-    if let Some(signing) = schedule::latest_active(&existing, alg, now) {
+    if let Some(signing) = schedule::latest_active(&existing, alg.as_str(), now) {
         // At least a second after the signing key's activation, so the new key ranks after
         // it even when both are made within one second (timestamps are whole seconds).
         key.activates_at = (now + delay_secs.max(0)).max(signing.activates_at + 1);
@@ -87,7 +88,7 @@ pub async fn rotate(
     store
         .create_key(&key_encryption::protect(kek, &key)?)
         .await?;
-    tracing::info!(kid = %key.kid, alg, activates_at = key.activates_at, "signing key added");
+    tracing::info!(kid = %key.kid, %alg, activates_at = key.activates_at, "signing key added");
     announce_key_change(store).await;
     Ok(key)
 }

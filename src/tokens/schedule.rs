@@ -5,10 +5,6 @@
 
 use crate::store::SigningKey;
 
-/// The algorithms Usher signs tokens with, RS256 (the OIDC default, Core §15.1) first.
-/// Each has a key from the first start, so the JWKS lists them all before any token exists.
-pub const SIGNING_ALGS: &[&str] = &["RS256", "ES256", "EdDSA"];
-
 /// What a key does at a given time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyState {

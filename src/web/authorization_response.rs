@@ -7,10 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::{
-    oauth::authorize::{AuthorizationResponse, ResponseMode},
-    web::csp,
-};
+use crate::{oauth::authorize::AuthorizationResponse, protocol::ResponseMode, web::csp};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "form_post.html")]

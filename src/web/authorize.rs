@@ -14,10 +14,11 @@ use tower_sessions::Session;
 use crate::web::form::PageForm;
 use crate::{
     oauth::{
-        authorize::{self, AuthorizationRequest, AuthorizeError, ErrorRedirect, ResponseMode},
+        authorize::{self, AuthorizationRequest, AuthorizeError, ErrorRedirect},
         params::Params,
         scope,
     },
+    protocol::ResponseMode,
     state::AppState,
     store::{ClientStore, Consent, ConsentStore, User},
     web::{authorization_response, csp, csrf, error::PageError, session::SignedIn},

@@ -5,6 +5,7 @@
 use jsonwebtoken::{Algorithm, EncodingKey, Header, jwk::Jwk};
 use reqwest::Response;
 use serde_json::{Value, json};
+use usher::protocol::{ClientAuthMethod, GrantType};
 use usher::{
     clock::Clock,
     store::{Client, ClientStore},
@@ -31,7 +32,7 @@ fn device_client(id: &str) -> Client {
         id: id.into(),
         name: format!("{id} app"),
         allowed_scopes: "openid profile offline_access".into(),
-        grant_types: format!("{DEVICE_GRANT} refresh_token"),
+        grant_types: vec![GrantType::DeviceCode, GrantType::RefreshToken],
         ..Client::default()
     }
 }
@@ -45,7 +46,9 @@ struct ClientKey {
 
 impl ClientKey {
     fn new(kid: &str, alg: &str) -> ClientKey {
-        let pem = generate_signing_key(alg, 0).unwrap().private_pem;
+        let pem = generate_signing_key(alg.parse().unwrap(), 0)
+            .unwrap()
+            .private_pem;
         let (alg, encoding) = match alg {
             "ES256" => (Algorithm::ES256, EncodingKey::from_ec_pem(pem.as_bytes())),
             "EdDSA" => (Algorithm::EdDSA, EncodingKey::from_ed_pem(pem.as_bytes())),
@@ -76,7 +79,7 @@ impl ClientKey {
 async fn jwt_client(server: &TestServer, id: &str, keys: &[&ClientKey]) {
     let jwks = json!({ "keys": keys.iter().map(|k| k.public_jwk()).collect::<Vec<_>>() });
     let client = Client {
-        token_endpoint_auth_method: Some("private_key_jwt".into()),
+        token_endpoint_auth_method: Some(ClientAuthMethod::PrivateKeyJwt),
         jwks: Some(jwks.to_string()),
         ..device_client(id)
     };
@@ -313,7 +316,7 @@ async fn secrets_are_accepted_only_the_registered_way() {
     ] {
         let client = Client {
             secret_hash: Some(opaque::hash(&secret)),
-            token_endpoint_auth_method: method.map(str::to_string),
+            token_endpoint_auth_method: method.map(|m| m.parse().unwrap()),
             ..device_client(id)
         };
         server.state.db.create_client(&client).await.unwrap();
@@ -448,7 +451,7 @@ async fn token_lifetimes_follow_the_client_setting() {
 async fn a_client_without_the_device_grant_is_unauthorized_client() {
     let server = server().await;
     let web_app = Client {
-        grant_types: "authorization_code refresh_token".into(),
+        grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
         redirect_uris: "https://app.example/cb".into(),
         ..device_client("web-app")
     };

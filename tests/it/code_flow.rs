@@ -10,6 +10,7 @@ use openidconnect::{
 };
 use reqwest::{StatusCode, header::LOCATION, redirect::Policy};
 use serde_json::Value;
+use usher::protocol::GrantType;
 use usher::store::{Client, ClientStore, UserStore};
 
 use crate::{
@@ -27,7 +28,7 @@ async fn server() -> TestServer {
         id: "web".into(),
         name: "Photo Web App".into(),
         allowed_scopes: "openid profile email offline_access".into(),
-        grant_types: "authorization_code refresh_token".into(),
+        grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
         redirect_uris: REDIRECT.into(),
         post_logout_redirect_uris: "https://app.example/bye".into(),
         ..Client::default()
@@ -538,7 +539,7 @@ async fn confidential_client_authenticates_for_the_code() {
         name: "Backend".into(),
         secret_hash: Some(usher::tokens::opaque::hash(&secret)),
         allowed_scopes: "openid".into(),
-        grant_types: "authorization_code".into(),
+        grant_types: vec![GrantType::AuthorizationCode],
         redirect_uris: REDIRECT.into(),
         ..Client::default()
     };

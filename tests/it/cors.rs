@@ -3,11 +3,12 @@
 //! web origins; introspection and pages never.
 
 use reqwest::{Method, Response, StatusCode};
+use usher::protocol::GrantType;
 use usher::store::{Client, ClientStore};
 
 use crate::{
     cli::Usher,
-    support::{DEVICE_GRANT, TestServer, field},
+    support::{TestServer, field},
 };
 
 const SPA: &str = "https://spa.example";
@@ -21,7 +22,11 @@ async fn spa_client(server: &TestServer, web_origins: Option<&str>) {
         id: "spa".into(),
         name: "Single-page app".into(),
         allowed_scopes: "openid profile email".into(),
-        grant_types: format!("authorization_code refresh_token {DEVICE_GRANT}"),
+        grant_types: vec![
+            GrantType::AuthorizationCode,
+            GrantType::RefreshToken,
+            GrantType::DeviceCode,
+        ],
         redirect_uris: format!("{SPA}/callback http://127.0.0.1:9/cb"),
         web_origins: web_origins.map(str::to_owned),
         ..Client::default()

@@ -2,6 +2,7 @@
 
 use reqwest::{header::LOCATION, redirect::Policy};
 use serde_json::Value;
+use usher::protocol::GrantType;
 use usher::store::{Client, ClientStore};
 
 use crate::{
@@ -206,7 +207,7 @@ async fn an_issuer_with_a_trailing_slash_is_used_exactly_as_configured() {
         id: "web".into(),
         name: "Web app".into(),
         allowed_scopes: "openid".into(),
-        grant_types: "authorization_code".into(),
+        grant_types: vec![GrantType::AuthorizationCode],
         redirect_uris: REDIRECT.into(),
         post_logout_redirect_uris: "https://app.example/bye".into(),
         ..Client::default()

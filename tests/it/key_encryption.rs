@@ -7,6 +7,7 @@ use std::{
     process::{Command, Stdio},
     time::{Duration, Instant},
 };
+use usher::protocol::{GrantType, SigningAlg};
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use usher::{
@@ -18,7 +19,7 @@ use usher::{
 
 use crate::{
     device_flow::jwt_part,
-    support::{DEVICE_GRANT, TestServer, field},
+    support::{TestServer, field},
 };
 
 const PASSWORD: &str = "key encryption password";
@@ -71,8 +72,8 @@ async fn add_clients(server: &TestServer) {
         id: "tv-es".into(),
         name: "ES TV".into(),
         allowed_scopes: "openid".into(),
-        grant_types: DEVICE_GRANT.into(),
-        signing_alg: "ES256".into(),
+        grant_types: vec![GrantType::DeviceCode],
+        signing_alg: SigningAlg::ES256,
         ..Client::default()
     };
     server.state.db.create_client(&es).await.unwrap();

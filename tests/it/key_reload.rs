@@ -3,6 +3,7 @@
 //! `SQLITE_KEY_CHECK_SECS` on SQLite (`tokens/rotation.rs`).
 
 use std::time::{Duration, Instant};
+use usher::protocol::SigningAlg;
 
 use serde_json::Value;
 use usher::{
@@ -36,7 +37,9 @@ fn kid(tokens: &Value) -> String {
 /// What `usher keys rotate --now` and, once its tokens have expired, `usher keys prune` do:
 /// a new RS256 key signs, and the old one is deleted. Returns the deleted key ids.
 async fn replace_rs256_key(db: &Database, config: &Config, now: i64) -> Vec<String> {
-    rotation::rotate(db, None, "RS256", now, 0).await.unwrap();
+    rotation::rotate(db, None, SigningAlg::RS256, now, 0)
+        .await
+        .unwrap();
     let keep = rotation::keep_secs(config, &db.list_clients().await.unwrap());
     rotation::prune(db, config, now + keep + 60).await.unwrap()
 }

@@ -3,11 +3,12 @@
 //! token it signed (by the server's or any client's lifetime) has expired, then it is pruned.
 
 use serde_json::Value;
+use usher::protocol::SigningAlg;
 use usher::{
     clock::Clock,
     config::Config,
     store::{Client, ClientStore, Database, KeyStore},
-    tokens::{keys::KeySet, rotation, schedule::SIGNING_ALGS},
+    tokens::{keys::KeySet, rotation},
 };
 
 use crate::{
@@ -48,7 +49,7 @@ async fn a_rotated_key_is_published_at_once_and_signs_only_after_the_delay() {
     // What `usher keys rotate` and the server's maintenance task do.
     server.clock.advance_secs(1);
     let now = server.clock.now();
-    let new_key = rotation::rotate(&server.state.db, None, "RS256", now, delay)
+    let new_key = rotation::rotate(&server.state.db, None, SigningAlg::RS256, now, delay)
         .await
         .unwrap();
     assert_eq!(new_key.activates_at, now + delay);
@@ -119,7 +120,9 @@ async fn pruning_keeps_a_key_while_a_clients_longer_token_lifetime_could_be_vali
         db.create_client(&long_lived).await.unwrap();
         let keys = db.list_keys().await.unwrap();
         let old = keys.iter().find(|k| k.alg == "RS256").unwrap().kid.clone();
-        rotation::rotate(&db, None, "RS256", 100, 0).await.unwrap();
+        rotation::rotate(&db, None, SigningAlg::RS256, 100, 0)
+            .await
+            .unwrap();
 
         // Past the server's lifetimes, but within the client's ID-token lifetime.
         let server_keep = rotation::keep_secs(&config, &[]);
@@ -153,7 +156,7 @@ async fn instances_starting_together_make_one_key_per_algorithm() {
             let mut stored: Vec<String> = keys.iter().map(|k| k.kid.clone()).collect();
             stored.sort();
             assert_eq!(kids, stored, "every instance uses the stored keys");
-            for alg in SIGNING_ALGS {
+            for &alg in SigningAlg::ALL {
                 assert!(set.signing_kid(alg, 0).is_some(), "{alg}");
             }
         }

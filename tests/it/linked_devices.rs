@@ -3,6 +3,7 @@
 //! its refresh and access tokens at once.
 
 use std::process::{Command, Output, Stdio};
+use usher::protocol::GrantType;
 
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
@@ -42,7 +43,7 @@ async fn setup() -> Setup {
         name: "Photos".into(),
         secret_hash: Some(opaque::hash(&photos_secret)),
         allowed_scopes: "openid profile offline_access".into(),
-        grant_types: "authorization_code refresh_token".into(),
+        grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
         redirect_uris: REDIRECT.into(),
         ..Client::default()
     };

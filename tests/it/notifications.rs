@@ -12,6 +12,7 @@ use std::{
     },
     time::Duration,
 };
+use usher::protocol::GrantType;
 
 use axum::{
     Router,
@@ -35,7 +36,7 @@ use usher::{
 
 use crate::{
     databases, phone,
-    support::{DEVICE_GRANT, TestServer, eventually, field},
+    support::{TestServer, eventually, field},
 };
 
 const PASSWORD: &str = "correct horse battery";
@@ -143,7 +144,7 @@ async fn server_with_client(endpoint: &str, configure: impl FnOnce(&mut Config))
         id: "tv".into(),
         name: "Living-room TV".into(),
         allowed_scopes: "openid profile".into(),
-        grant_types: DEVICE_GRANT.into(),
+        grant_types: vec![GrantType::DeviceCode],
         notification_endpoint: Some(endpoint.to_string()),
         ..Client::default()
     };
@@ -443,7 +444,7 @@ async fn register(state: &AppState, endpoint: &str) {
         id: "tv".into(),
         name: "Living-room TV".into(),
         allowed_scopes: "openid profile".into(),
-        grant_types: DEVICE_GRANT.into(),
+        grant_types: vec![GrantType::DeviceCode],
         notification_endpoint: Some(endpoint.to_string()),
         ..Client::default()
     };

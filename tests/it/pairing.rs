@@ -3,6 +3,7 @@
 //! errors for bad codes, and that nobody but the pairing person can approve.
 
 use std::process::Stdio;
+use usher::protocol::GrantType;
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use reqwest::StatusCode;
@@ -478,7 +479,7 @@ async fn a_request_the_client_may_not_make_is_refused_and_leaves_the_code_unused
         id: "web".into(),
         name: "Web app".into(),
         allowed_scopes: "openid".into(),
-        grant_types: "authorization_code".into(),
+        grant_types: vec![GrantType::AuthorizationCode],
         redirect_uris: "https://web.example/cb".into(),
         ..usher::store::Client::default()
     };

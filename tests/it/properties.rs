@@ -5,6 +5,7 @@
 //! endpoint gives (`invalid_request`, `invalid_client`), never `server_error`.
 
 use std::{collections::HashMap, sync::Arc};
+use usher::protocol::ClientAuthMethod;
 
 use axum::{
     body::Body,
@@ -310,7 +311,7 @@ async fn assertion_state(database_url: String) -> AppState {
         id: "jwt-client".into(),
         name: "JWT client".into(),
         allowed_scopes: "openid".into(),
-        token_endpoint_auth_method: Some("private_key_jwt".into()),
+        token_endpoint_auth_method: Some(ClientAuthMethod::PrivateKeyJwt),
         jwks: Some(jwks.into()),
         ..Client::default()
     };

@@ -4,6 +4,7 @@
 //! redemption writes is one transaction, so a failure leaves none of it.
 
 use serde_json::Value;
+use usher::protocol::GrantType;
 use usher::{
     error::StoreError,
     store::{
@@ -310,7 +311,7 @@ async fn a_web_app_that_lost_its_answer_gets_the_same_tokens_on_both_databases()
             id: "web".into(),
             name: "Web".into(),
             allowed_scopes: "openid offline_access".into(),
-            grant_types: "authorization_code refresh_token".into(),
+            grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
             redirect_uris: REDIRECT.into(),
             ..Client::default()
         };
@@ -362,7 +363,7 @@ fn store_client(id: &str) -> Client {
         id: id.into(),
         name: id.into(),
         allowed_scopes: "openid offline_access".into(),
-        grant_types: "urn:ietf:params:oauth:grant-type:device_code".into(),
+        grant_types: vec![GrantType::DeviceCode],
         ..Client::default()
     }
 }

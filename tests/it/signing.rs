@@ -7,12 +7,10 @@ use openidconnect::{
     core::{CoreIdToken, CoreIdTokenVerifier, CoreJsonWebKey, CoreJsonWebKeySet},
 };
 use serde_json::{Value, json};
+use usher::protocol::GrantType;
 use usher::store::{Client, ClientStore};
 
-use crate::{
-    device_flow::jwt_part,
-    support::{DEVICE_GRANT, TestServer},
-};
+use crate::{device_flow::jwt_part, support::TestServer};
 
 const PASSWORD: &str = "signing test password";
 
@@ -28,11 +26,11 @@ async fn device_client(server: &TestServer, id: &str, alg: Option<&str>) {
         id: id.into(),
         name: format!("{id} app"),
         allowed_scopes: "openid profile offline_access".into(),
-        grant_types: format!("{DEVICE_GRANT} refresh_token"),
+        grant_types: vec![GrantType::DeviceCode, GrantType::RefreshToken],
         ..Client::default()
     };
     if let Some(alg) = alg {
-        client.signing_alg = alg.into();
+        client.signing_alg = alg.parse().unwrap();
     }
     server.state.db.create_client(&client).await.unwrap();
 }

@@ -2,6 +2,7 @@
 //! Each PostgreSQL test gets its own schema, so tests run in parallel without interfering.
 
 use std::{future::Future, sync::Arc};
+use usher::protocol::GrantType;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use usher::{
@@ -58,7 +59,7 @@ fn client(id: &str) -> Client {
         name: format!("{id} app"),
         secret_hash: None,
         allowed_scopes: "openid profile".into(),
-        grant_types: "urn:ietf:params:oauth:grant-type:device_code".into(),
+        grant_types: vec![GrantType::DeviceCode],
         redirect_uris: String::new(),
         post_logout_redirect_uris: String::new(),
         device_code_lifetime_secs: Some(300),

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::sync::Arc;
+use usher::protocol::GrantType;
 
 use serde_json::Value;
 use tokio::net::TcpListener;
@@ -299,7 +300,7 @@ fn client(id: &str, name: &str, scopes: &str, secret_hash: Option<String>) -> Cl
         name: name.to_string(),
         secret_hash,
         allowed_scopes: scopes.to_string(),
-        grant_types: format!("{DEVICE_GRANT} refresh_token"),
+        grant_types: vec![GrantType::DeviceCode, GrantType::RefreshToken],
         redirect_uris: String::new(),
         post_logout_redirect_uris: String::new(),
         device_code_lifetime_secs: None,

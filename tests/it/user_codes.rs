@@ -2,13 +2,14 @@
 //! code entry: budgets per network and per browser session, the lock-out page, metrics.
 
 use std::net::IpAddr;
+use usher::protocol::GrantType;
 
 use reqwest::{StatusCode, header::RETRY_AFTER, redirect::Policy};
 use usher::store::{Client, ClientStore};
 
 use crate::{
     phone::{Phone, csrf_token, input_value, location, page_text},
-    support::{DEVICE_GRANT, TestServer},
+    support::TestServer,
 };
 
 const PASSWORD: &str = "correct horse battery";
@@ -20,7 +21,7 @@ async fn server_with(configure: impl FnOnce(&mut usher::config::Config)) -> Test
         id: "remote".into(),
         name: "Set-top box".into(),
         allowed_scopes: "openid".into(),
-        grant_types: DEVICE_GRANT.into(),
+        grant_types: vec![GrantType::DeviceCode],
         user_code_format: "digits".into(),
         user_code_length: Some(9),
         ..Client::default()

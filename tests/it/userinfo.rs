@@ -4,9 +4,10 @@
 
 use reqwest::{Response, header::WWW_AUTHENTICATE};
 use serde_json::Value;
+use usher::protocol::GrantType;
 use usher::store::{Client, ClientStore};
 
-use crate::support::{DEVICE_GRANT, TestServer, field};
+use crate::support::{TestServer, field};
 
 const PASSWORD: &str = "userinfo password";
 
@@ -17,7 +18,7 @@ async fn signed_in(scopes: &str) -> (TestServer, String) {
         id: "tv".into(),
         name: "TV".into(),
         allowed_scopes: scopes.into(),
-        grant_types: format!("{DEVICE_GRANT} refresh_token"),
+        grant_types: vec![GrantType::DeviceCode, GrantType::RefreshToken],
         ..Client::default()
     };
     server.state.db.create_client(&client).await.unwrap();

@@ -2,14 +2,12 @@
 //! browser-based TV app or kiosk shows it.
 
 use std::time::Duration;
+use usher::protocol::GrantType;
 
 use usher::store::{Client, ClientStore};
 
 use super::{Chrome, Size, read_qr};
-use crate::{
-    phone::approve_device,
-    support::{DEVICE_GRANT, TestServer},
-};
+use crate::{phone::approve_device, support::TestServer};
 
 const PASSWORD: &str = "display password";
 
@@ -25,7 +23,7 @@ async fn the_display_page_shows_the_code_then_the_outcome_or_the_expiry() {
             id: id.into(),
             name: "Lobby Kiosk".into(),
             allowed_scopes: "openid profile".into(),
-            grant_types: DEVICE_GRANT.into(),
+            grant_types: vec![GrantType::DeviceCode],
             device_code_lifetime_secs: lifetime,
             ..Client::default()
         };

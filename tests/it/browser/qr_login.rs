@@ -2,6 +2,7 @@
 //! web app's code flow, and a phone browser where the person is already signed in.
 
 use std::time::{Duration, Instant};
+use usher::protocol::GrantType;
 
 use axum::{Router, response::Html, routing::get};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -35,7 +36,7 @@ impl WebApp {
             id: "photos".into(),
             name: APP_NAME.into(),
             allowed_scopes: "openid profile".into(),
-            grant_types: "authorization_code".into(),
+            grant_types: vec![GrantType::AuthorizationCode],
             redirect_uris: callback.clone(),
             ..Client::default()
         };

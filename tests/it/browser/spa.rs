@@ -4,6 +4,7 @@
 //! page on an origin no client registered cannot read the token endpoint's answer.
 
 use std::time::{Duration, Instant};
+use usher::protocol::GrantType;
 
 use axum::{Router, response::Html, routing::get};
 use fantoccini::Locator;
@@ -73,7 +74,7 @@ async fn a_single_page_app_signs_in_with_pkce_and_fetch_and_a_foreign_origin_is_
         id: "spa".into(),
         name: "Photo SPA".into(),
         allowed_scopes: "openid profile email".into(),
-        grant_types: "authorization_code".into(),
+        grant_types: vec![GrantType::AuthorizationCode],
         redirect_uris: format!("{spa}/callback"),
         ..Client::default()
     };

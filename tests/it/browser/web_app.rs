@@ -4,6 +4,7 @@
 //! at the app" means tokens that verified.
 
 use std::time::Duration;
+use usher::protocol::GrantType;
 
 use usher::store::{Client, ClientStore, Consent, ConsentStore, User};
 
@@ -36,7 +37,7 @@ impl Setup {
             id: CLIENT_ID.into(),
             name: APP_NAME.into(),
             allowed_scopes: "openid profile email offline_access".into(),
-            grant_types: "authorization_code refresh_token".into(),
+            grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
             redirect_uris: format!("{app}/callback"),
             post_logout_redirect_uris: format!("{app}/"),
             ..Client::default()

@@ -4,12 +4,13 @@
 
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
+use usher::protocol::GrantType;
 use usher::store::{Client, ClientStore};
 
 use super::{PASSWORD, server};
 use crate::{
     phone::{Phone, location},
-    support::{DEVICE_GRANT, TestServer},
+    support::TestServer,
 };
 
 const LOGO: &str = "https://cdn.example/logos/tv.png?size=128&v=2";
@@ -20,7 +21,7 @@ async fn add_client(server: &TestServer, id: &str, name: &str, logo: &str) {
         id: id.into(),
         name: name.into(),
         allowed_scopes: "openid profile".into(),
-        grant_types: format!("{DEVICE_GRANT} authorization_code"),
+        grant_types: vec![GrantType::DeviceCode, GrantType::AuthorizationCode],
         redirect_uris: REDIRECT.into(),
         logo_uri: Some(logo.into()),
         ..Client::default()
