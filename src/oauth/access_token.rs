@@ -3,16 +3,16 @@
 //! revoked token, a revoked refresh family or a disabled account stops it at once.
 
 use crate::{
+    oauth::provider::Provider,
     error::StoreResult,
     oauth::accounts,
-    state::AppState,
     store::{AccessTokenRevocationStore, RefreshTokenStore, User},
     tokens::{jwt::AccessTokenClaims, rotation},
 };
 
 /// The claims and user of an active access token, or `None` if it is not active.
 pub async fn validate(
-    state: &AppState,
+    state: &Provider,
     token: &str,
 ) -> StoreResult<Option<(AccessTokenClaims, User)>> {
     let now = state.clock.now();

@@ -5,15 +5,15 @@
 use serde_json::{Value, json};
 
 use crate::{
+    oauth::provider::Provider,
     error::OAuthError,
     oauth::{access_token, accounts, params::Params},
-    state::AppState,
     store::{Client, RefreshTokenStore},
     tokens::opaque,
 };
 
 pub async fn introspect(
-    state: &AppState,
+    state: &Provider,
     client: &Client,
     params: &Params,
 ) -> Result<Value, OAuthError> {

@@ -16,10 +16,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{
+    oauth::provider::Provider,
     config::Config,
     error::StoreResult,
     oauth::live::DeviceEvent,
-    state::AppState,
     store::{NotificationOutboxStore, OutboxNotification},
 };
 
@@ -79,7 +79,7 @@ pub fn set_claims(config: &Config, notification: &OutboxNotification) -> Value {
 }
 
 /// Delivers due events until the task is aborted (spawned by `server::serve`).
-pub async fn run_delivery_worker(state: AppState) {
+pub async fn run_delivery_worker(state: Provider) {
     let http = match http_client(&state.config) {
         Ok(http) => http,
         Err(err) => {
@@ -113,7 +113,7 @@ fn http_client(config: &Config) -> reqwest::Result<reqwest::Client> {
 }
 
 /// One round: claims the due events and POSTs them concurrently.
-pub async fn deliver_due(state: &AppState, http: &reqwest::Client) -> StoreResult<usize> {
+pub async fn deliver_due(state: &Provider, http: &reqwest::Client) -> StoreResult<usize> {
     let lease_ms = (state.config.notification_timeout_secs as i64 + 5) * 1000;
     let claimed = state
         .db
@@ -138,7 +138,7 @@ enum Outcome {
     Rejected(String),
 }
 
-async fn deliver_one(state: &AppState, http: &reqwest::Client, notification: OutboxNotification) {
+async fn deliver_one(state: &Provider, http: &reqwest::Client, notification: OutboxNotification) {
     let outcome = post(state, http, &notification).await;
     let now = state.clock.now();
     let result = match outcome {
@@ -179,7 +179,7 @@ async fn deliver_one(state: &AppState, http: &reqwest::Client, notification: Out
 }
 
 async fn post(
-    state: &AppState,
+    state: &Provider,
     http: &reqwest::Client,
     notification: &OutboxNotification,
 ) -> Outcome {

@@ -3,14 +3,14 @@
 //! that token only. Unknown or invalid tokens are not an error (§2.2).
 
 use crate::{
+    oauth::provider::Provider,
     error::OAuthError,
     oauth::params::Params,
-    state::AppState,
     store::{AccessTokenRevocationStore, Client, RefreshTokenStore},
     tokens::{jwt::AccessTokenClaims, opaque},
 };
 
-pub async fn revoke(state: &AppState, client: &Client, params: &Params) -> Result<(), OAuthError> {
+pub async fn revoke(state: &Provider, client: &Client, params: &Params) -> Result<(), OAuthError> {
     let token = params.require("token")?;
     let now = state.clock.now();
     // The hint only orders the look-ups (§2.1); both kinds are tried.
@@ -29,7 +29,7 @@ pub async fn revoke(state: &AppState, client: &Client, params: &Params) -> Resul
 /// Returns whether `token` was one of our refresh tokens. A token of another client is
 /// left alone, and the answer is the same, so a client learns nothing about others' tokens.
 async fn revoke_refresh_token(
-    state: &AppState,
+    state: &Provider,
     client: &Client,
     token: &str,
     now: i64,
@@ -45,7 +45,7 @@ async fn revoke_refresh_token(
 }
 
 async fn revoke_access_token(
-    state: &AppState,
+    state: &Provider,
     client: &Client,
     token: &str,
 ) -> Result<bool, OAuthError> {

@@ -253,7 +253,7 @@ impl DeviceAuthorizationStore for Database {
                 .await?
                 .rows_affected()
                 == 1;
-            if decided {
+            if decided && d.notify_client {
                 sqlx::query(queue)
                     .bind(&event_id)
                     .bind(status.as_str())

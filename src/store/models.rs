@@ -307,6 +307,9 @@ pub struct Decision {
     pub user_id: String,
     pub auth_time: i64,
     pub amr: String,
+    /// Queue the decision event for the client's notification endpoint, if it has one
+    /// (false when `features.notifications` is off: nothing would deliver it).
+    pub notify_client: bool,
 }
 
 /// A refresh token, stored by hash. Tokens of one chain of rotations share a `family_id`.

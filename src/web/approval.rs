@@ -170,6 +170,7 @@ pub async fn decide(
         user_id: signed_in.user_id,
         auth_time: signed_in.auth_time,
         amr: signed_in.amr,
+        notify_client: state.config.features.notifications,
     };
     if !device::decide(state, auth_id, &decision, now).await? {
         return Ok(Outcome::NotWaiting);

@@ -448,6 +448,7 @@ async fn usher_device_shows_a_scannable_qr_code_and_reports_denial() {
         user_id: user.id,
         auth_time: now,
         amr: "pwd".into(),
+        notify_client: true,
     };
     assert!(
         server

@@ -14,6 +14,7 @@ use usher::protocol::GrantType;
 use usher::store::{Client, ClientStore, UserStore};
 
 use crate::{
+    databases::{self, OnDatabase},
     phone::{csrf_token, input_value},
     support::TestServer,
 };
@@ -23,6 +24,20 @@ const REDIRECT: &str = "https://app.example/callback";
 
 async fn server() -> TestServer {
     let server = TestServer::start().await;
+    seed(&server).await;
+    server
+}
+
+/// The same setup on SQLite and on PostgreSQL, for flows whose SQL differs by database.
+async fn servers() -> Vec<OnDatabase> {
+    let servers = databases::each(|_| {}).await;
+    for on in &servers {
+        seed(&on.server).await;
+    }
+    servers
+}
+
+async fn seed(server: &TestServer) {
     server.create_user("hana", PASSWORD).await;
     let public = Client {
         id: "web".into(),
@@ -34,7 +49,6 @@ async fn server() -> TestServer {
         ..Client::default()
     };
     server.state.db.create_client(&public).await.unwrap();
-    server
 }
 
 struct Browser {
@@ -132,106 +146,112 @@ fn rp_http() -> openidconnect::reqwest::Client {
 
 #[tokio::test]
 async fn openidconnect_rp_signs_in_with_code_pkce_and_nonce_then_refreshes_and_revokes() {
-    let server = server().await;
-    let http = rp_http();
-    let metadata =
-        CoreProviderMetadata::discover_async(IssuerUrl::new(server.url.clone()).unwrap(), &http)
+    for db in servers().await {
+        let server = &db.server;
+        let http = rp_http();
+        let metadata = CoreProviderMetadata::discover_async(
+            IssuerUrl::new(server.url.clone()).unwrap(),
+            &http,
+        )
+        .await
+        .expect("discovery");
+        let client =
+            CoreClient::from_provider_metadata(metadata, ClientId::new("web".into()), None)
+                .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).unwrap());
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (auth_url, csrf_state, nonce) = client
+            .authorize_url(
+                AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
+            .add_scope(Scope::new("profile".into()))
+            .add_scope(Scope::new("offline_access".into()))
+            .set_pkce_challenge(challenge)
+            .url();
+
+        let browser = Browser::new(&server);
+        let back = browser
+            .walk(auth_url.as_str(), true)
             .await
-            .expect("discovery");
-    let client = CoreClient::from_provider_metadata(metadata, ClientId::new("web".into()), None)
-        .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).unwrap());
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (auth_url, csrf_state, nonce) = client
-        .authorize_url(
-            AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .add_scope(Scope::new("profile".into()))
-        .add_scope(Scope::new("offline_access".into()))
-        .set_pkce_challenge(challenge)
-        .url();
+            .expect("redirect back to the app");
+        assert!(back.as_str().starts_with(REDIRECT));
+        assert_eq!(
+            query(&back, "state").as_deref(),
+            Some(csrf_state.secret().as_str())
+        );
+        assert_eq!(
+            query(&back, "iss").as_deref(),
+            Some(server.url.as_str()),
+            "RFC 9207"
+        );
+        let code = query(&back, "code").expect("code");
 
-    let browser = Browser::new(&server);
-    let back = browser
-        .walk(auth_url.as_str(), true)
-        .await
-        .expect("redirect back to the app");
-    assert!(back.as_str().starts_with(REDIRECT));
-    assert_eq!(
-        query(&back, "state").as_deref(),
-        Some(csrf_state.secret().as_str())
-    );
-    assert_eq!(
-        query(&back, "iss").as_deref(),
-        Some(server.url.as_str()),
-        "RFC 9207"
-    );
-    let code = query(&back, "code").expect("code");
-
-    let tokens = client
-        .exchange_code(AuthorizationCode::new(code.clone()))
-        .unwrap()
-        .set_pkce_verifier(verifier)
-        .request_async(&http)
-        .await
-        .expect("token exchange");
-    let claims = tokens
-        .id_token()
-        .expect("ID token")
-        .claims(&client.id_token_verifier(), &nonce)
-        .expect("ID token verifies, nonce included");
-    assert_eq!(claims.preferred_username().unwrap().as_str(), "hana");
-
-    let refreshed = client
-        .exchange_refresh_token(tokens.refresh_token().unwrap())
-        .unwrap()
-        .request_async(&http)
-        .await
-        .expect("refresh");
-    assert_ne!(
-        refreshed.refresh_token().unwrap().secret(),
-        tokens.refresh_token().unwrap().secret()
-    );
-
-    // A second sign-in skips consent: it is remembered.
-    let (challenge, _) = PkceCodeChallenge::new_random_sha256();
-    let (again, _, _) = client
-        .authorize_url(
-            AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .set_pkce_challenge(challenge)
-        .url();
-    let response = browser.http.get(again.as_str()).send().await.unwrap();
-    assert!(
-        response.headers()[LOCATION]
-            .to_str()
+        let tokens = client
+            .exchange_code(AuthorizationCode::new(code.clone()))
             .unwrap()
-            .starts_with(REDIRECT),
-        "no consent page the second time"
-    );
+            .set_pkce_verifier(verifier)
+            .request_async(&http)
+            .await
+            .expect("token exchange");
+        let claims = tokens
+            .id_token()
+            .expect("ID token")
+            .claims(&client.id_token_verifier(), &nonce)
+            .expect("ID token verifies, nonce included");
+        assert_eq!(claims.preferred_username().unwrap().as_str(), "hana");
 
-    // The code cannot be used twice, and its replay revokes what it gave.
-    let replay = client
-        .exchange_code(AuthorizationCode::new(code))
-        .unwrap()
-        .request_async(&http)
-        .await;
-    assert!(replay.is_err());
-    let userinfo = server
-        .http
-        .get(server.url("/oauth2/userinfo"))
-        .bearer_auth(tokens.access_token().secret())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        userinfo.status(),
-        401,
-        "tokens of a replayed code are revoked"
-    );
+        let refreshed = client
+            .exchange_refresh_token(tokens.refresh_token().unwrap())
+            .unwrap()
+            .request_async(&http)
+            .await
+            .expect("refresh");
+        assert_ne!(
+            refreshed.refresh_token().unwrap().secret(),
+            tokens.refresh_token().unwrap().secret()
+        );
+
+        // A second sign-in skips consent: it is remembered.
+        let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+        let (again, _, _) = client
+            .authorize_url(
+                AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
+            .set_pkce_challenge(challenge)
+            .url();
+        let response = browser.http.get(again.as_str()).send().await.unwrap();
+        assert!(
+            response.headers()[LOCATION]
+                .to_str()
+                .unwrap()
+                .starts_with(REDIRECT),
+            "no consent page the second time"
+        );
+
+        // The code cannot be used twice, and its replay revokes what it gave.
+        let replay = client
+            .exchange_code(AuthorizationCode::new(code))
+            .unwrap()
+            .request_async(&http)
+            .await;
+        assert!(replay.is_err());
+        let userinfo = server
+            .http
+            .get(server.url("/oauth2/userinfo"))
+            .bearer_auth(tokens.access_token().secret())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            userinfo.status(),
+            401,
+            "tokens of a replayed code are revoked"
+        );
+        db.finish().await;
+    }
 }
 
 /// Builds an authorize URL by hand for the negative cases.
@@ -381,15 +401,18 @@ async fn pkce_redirect_uri_client_and_expiry_are_checked_at_the_token_endpoint()
 
 #[tokio::test]
 async fn disabled_user_gets_no_tokens_for_an_issued_code() {
-    let server = server().await;
-    let browser = Browser::new(&server);
-    let code = code_for(&server, &browser).await;
-    let hana = server.user("hana").await;
-    server.state.db.set_disabled(&hana.id, true).await.unwrap();
-    assert_eq!(
-        redeem(&server, &code, VERIFIER, REDIRECT).await.1["error"],
-        "invalid_grant"
-    );
+    for db in servers().await {
+        let server = &db.server;
+        let browser = Browser::new(&server);
+        let code = code_for(&server, &browser).await;
+        let hana = server.user("hana").await;
+        server.state.db.set_disabled(&hana.id, true).await.unwrap();
+        assert_eq!(
+            redeem(&server, &code, VERIFIER, REDIRECT).await.1["error"],
+            "invalid_grant"
+        );
+        db.finish().await;
+    }
 }
 
 #[tokio::test]
@@ -532,49 +555,54 @@ async fn logout_redirects_only_to_registered_uris() {
 
 #[tokio::test]
 async fn confidential_client_authenticates_for_the_code() {
-    let server = server().await;
-    let secret = usher::tokens::opaque::generate();
-    let backend = Client {
-        id: "backend".into(),
-        name: "Backend".into(),
-        secret_hash: Some(usher::tokens::opaque::hash(&secret)),
-        allowed_scopes: "openid".into(),
-        grant_types: vec![GrantType::AuthorizationCode],
-        redirect_uris: REDIRECT.into(),
-        ..Client::default()
-    };
-    server.state.db.create_client(&backend).await.unwrap();
-    let http = rp_http();
-    let metadata =
-        CoreProviderMetadata::discover_async(IssuerUrl::new(server.url.clone()).unwrap(), &http)
+    for db in servers().await {
+        let server = &db.server;
+        let secret = usher::tokens::opaque::generate();
+        let backend = Client {
+            id: "backend".into(),
+            name: "Backend".into(),
+            secret_hash: Some(usher::tokens::opaque::hash(&secret)),
+            allowed_scopes: "openid".into(),
+            grant_types: vec![GrantType::AuthorizationCode],
+            redirect_uris: REDIRECT.into(),
+            ..Client::default()
+        };
+        server.state.db.create_client(&backend).await.unwrap();
+        let http = rp_http();
+        let metadata = CoreProviderMetadata::discover_async(
+            IssuerUrl::new(server.url.clone()).unwrap(),
+            &http,
+        )
+        .await
+        .unwrap();
+        let client = CoreClient::from_provider_metadata(
+            metadata,
+            ClientId::new("backend".into()),
+            Some(ClientSecret::new(secret)),
+        )
+        .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).unwrap());
+        let (auth_url, _, nonce) = client
+            .authorize_url(
+                AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
+            .url();
+        let back = Browser::new(&server)
+            .walk(auth_url.as_str(), true)
             .await
             .unwrap();
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new("backend".into()),
-        Some(ClientSecret::new(secret)),
-    )
-    .set_redirect_uri(RedirectUrl::new(REDIRECT.into()).unwrap());
-    let (auth_url, _, nonce) = client
-        .authorize_url(
-            AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .url();
-    let back = Browser::new(&server)
-        .walk(auth_url.as_str(), true)
-        .await
-        .unwrap();
-    let tokens = client
-        .exchange_code(AuthorizationCode::new(query(&back, "code").unwrap()))
-        .unwrap()
-        .request_async(&http)
-        .await
-        .expect("confidential client without PKCE, with its secret");
-    tokens
-        .id_token()
-        .unwrap()
-        .claims(&client.id_token_verifier(), &nonce)
-        .unwrap();
+        let tokens = client
+            .exchange_code(AuthorizationCode::new(query(&back, "code").unwrap()))
+            .unwrap()
+            .request_async(&http)
+            .await
+            .expect("confidential client without PKCE, with its secret");
+        tokens
+            .id_token()
+            .unwrap()
+            .claims(&client.id_token_verifier(), &nonce)
+            .unwrap();
+        db.finish().await;
+    }
 }

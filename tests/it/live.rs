@@ -432,6 +432,8 @@ async fn a_device_told_by_long_poll_is_not_answered_slow_down() {
 async fn sse_outlives_the_request_timeout_with_keep_alive_comments() {
     let server = TestServer::start_real_time(|c| {
         c.request_timeout_secs = 2;
+        // The long poll must end before the request timeout (`Config::validate`).
+        c.device_wait_secs = 1;
         c.device_events_keep_alive_secs = 1;
         // The idle limit is for connections between requests, never an open stream.
         c.keep_alive_idle_secs = 2;

@@ -279,6 +279,7 @@ async fn nobody_but_the_pairing_person_can_approve() {
         user_id: omar_id,
         auth_time: server.state.clock.now(),
         amr: "pwd".into(),
+        notify_client: true,
     };
     let now = server.state.clock.now();
     assert!(

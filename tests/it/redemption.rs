@@ -10,9 +10,8 @@ use usher::{
     store::{
         AuthorizationCode, AuthorizationCodeStore, Client, ClientStore, Database, Decision,
         DeviceAuthorization, DeviceAuthorizationStore, DeviceState, DeviceStatus, LinkWrite,
-        LinkedDevice, LinkedDeviceStore, Redeemed, Redemption, RedemptionOutcome,
-        RedemptionStore, RefreshToken, RefreshTokenStore, SealedResponse, SealedTable, User,
-        UserStore,
+        LinkedDevice, LinkedDeviceStore, Redeemed, Redemption, RedemptionOutcome, RedemptionStore,
+        RefreshToken, RefreshTokenStore, SealedResponse, SealedTable, User, UserStore,
     },
     tokens::opaque,
 };
@@ -457,6 +456,7 @@ async fn a_redemption_that_fails_at_its_last_write_leaves_nothing_written() {
             user_id: sam.id.clone(),
             auth_time: 110,
             amr: "pwd".into(),
+            notify_client: true,
         };
         assert!(db.decide("auth-1", &decision, 110).await.unwrap());
         let answer = sealed(180);

@@ -10,8 +10,8 @@ use usher::{
     store::AuthorizationPurpose,
     store::{
         Client, ClientStore, Database, Decision, DeviceAuthorization, DeviceAuthorizationStore,
-        DeviceInfo, DeviceState, DeviceStatus, KeyStore, RefreshToken, RefreshTokenStore, SessionStore,
-        SigningKey, User, UserStore,
+        DeviceInfo, DeviceState, DeviceStatus, KeyStore, RefreshToken, RefreshTokenStore,
+        SessionStore, SigningKey, User, UserStore,
     },
 };
 
@@ -117,6 +117,7 @@ fn decision(user_id: &str, approved: bool) -> Decision {
         user_id: user_id.into(),
         auth_time: 150,
         amr: "pwd".into(),
+        notify_client: true,
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::retry::{self, Presented};
 use crate::{
+    oauth::provider::Provider,
     error::{OAuthError, StoreResult},
     oauth::{
         accounts,
@@ -12,7 +13,6 @@ use crate::{
         params::Params,
         pkce,
     },
-    state::AppState,
     store::{
         AccessTokenRevocationStore, AuthorizationCode, AuthorizationCodeStore, Client, Redeemed,
         Redemption, RedemptionOutcome, RedemptionStore,
@@ -27,7 +27,7 @@ fn invalid() -> OAuthError {
 }
 
 pub async fn redeem_code(
-    state: &AppState,
+    state: &Provider,
     client: &Client,
     params: &Params,
     ip: Option<&str>,
@@ -135,7 +135,7 @@ fn matches_request(
 /// answer (docs/integration.md, "Retries"); anything else means the code leaked, so what
 /// was issued for it is revoked (§4.1.2).
 async fn retried_or_replayed(
-    state: &AppState,
+    state: &Provider,
     params: &Params,
     presented: &Presented<'_>,
     code: &AuthorizationCode,
@@ -151,7 +151,7 @@ async fn retried_or_replayed(
     Err(invalid())
 }
 
-async fn revoke_issued(state: &AppState, code: &AuthorizationCode, now: i64) -> StoreResult<()> {
+async fn revoke_issued(state: &Provider, code: &AuthorizationCode, now: i64) -> StoreResult<()> {
     if let Some(family) = &code.refresh_family_id {
         // Signs the linked device out: its refresh tokens and access tokens stop.
         linked_devices::sign_out(&state.db, family, now).await?;

@@ -6,6 +6,7 @@
 
 use super::retry::{self, Presented};
 use crate::{
+    oauth::provider::Provider,
     error::{OAuthError, StoreResult},
     oauth::{
         accounts,
@@ -13,7 +14,6 @@ use crate::{
         params::Params,
         scope,
     },
-    state::AppState,
     store::{
         Client, Redeemed, Redemption, RedemptionOutcome, RedemptionStore, RefreshToken,
         RefreshTokenStore,
@@ -28,7 +28,7 @@ fn invalid() -> OAuthError {
 }
 
 pub async fn refresh(
-    state: &AppState,
+    state: &Provider,
     client: &Client,
     params: &Params,
     ip: Option<&str>,
@@ -124,7 +124,7 @@ pub async fn refresh(
 /// client, before the new token was used, it gets the same answer (a retry after a lost
 /// response); otherwise it is reuse (RFC 9700 §4.14.2).
 async fn retried_or_reused(
-    state: &AppState,
+    state: &Provider,
     presented: &Presented<'_>,
     token: &RefreshToken,
     now: i64,
@@ -138,7 +138,7 @@ async fn retried_or_reused(
     Err(invalid())
 }
 
-async fn revoke_for_reuse(state: &AppState, token: &RefreshToken, now: i64) -> StoreResult<()> {
+async fn revoke_for_reuse(state: &Provider, token: &RefreshToken, now: i64) -> StoreResult<()> {
     let revoked = state.db.revoke_family(&token.family_id, now).await?;
     tracing::warn!(
         target: "usher::security",
