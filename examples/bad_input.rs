@@ -36,7 +36,7 @@ use tokio::{
 use usher::{
     clock::SystemClock,
     config::Config,
-    store::{Client, ClientStore, User, UserStore},
+    store::{Client, User},
 };
 
 const USERNAME: &str = "fuzz";

@@ -36,7 +36,7 @@ use usher::protocol::GrantType;
 
 use reqwest::{StatusCode, redirect::Policy};
 use serde_json::Value;
-use usher::store::{Client, ClientStore, Database, User, UserStore};
+use usher::store::{Client, Database, User};
 
 const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const PASSWORD: &str = "crash kit password";

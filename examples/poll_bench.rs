@@ -12,12 +12,7 @@
 use std::{sync::Arc, time::Instant};
 use usher::protocol::GrantType;
 
-use usher::{
-    clock::ManualClock,
-    config::Config,
-    oauth::device,
-    store::{Client, ClientStore},
-};
+use usher::{clock::ManualClock, config::Config, oauth::device, store::Client};
 
 const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const CONNECTIONS: usize = 32;

@@ -9,7 +9,7 @@ use crate::{
     error::StoreError,
     oauth::scope,
     protocol::{GrantType, UnknownWord},
-    store::{Client, ClientStore},
+    store::{Client, Database},
     tokens::opaque,
 };
 
@@ -98,7 +98,7 @@ pub async fn run(config: Option<PathBuf>, command: ClientCommand) -> anyhow::Res
     }
 }
 
-async fn create(db: &dyn ClientStore, args: CreateArgs) -> anyhow::Result<()> {
+async fn create(db: &Database, args: CreateArgs) -> anyhow::Result<()> {
     let id = match args.id {
         Some(id) => validate_id(id)?,
         None => uuid::Uuid::new_v4().simple().to_string(),
@@ -141,7 +141,7 @@ async fn create(db: &dyn ClientStore, args: CreateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn update(db: &dyn ClientStore, args: UpdateArgs) -> anyhow::Result<()> {
+async fn update(db: &Database, args: UpdateArgs) -> anyhow::Result<()> {
     let id = &args.id;
     let Some(mut client) = db
         .get_client(id)
@@ -191,7 +191,7 @@ fn web_origins(client: &Client) -> String {
     }
 }
 
-async fn list(db: &dyn ClientStore) -> anyhow::Result<()> {
+async fn list(db: &Database) -> anyhow::Result<()> {
     let clients = db.list_clients().await.context("could not list clients")?;
     if clients.is_empty() {
         println!("No clients. Create one with `usher client create --name NAME`.");
@@ -212,7 +212,7 @@ async fn list(db: &dyn ClientStore) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn show(db: &dyn ClientStore, id: &str) -> anyhow::Result<()> {
+async fn show(db: &Database, id: &str) -> anyhow::Result<()> {
     let Some(c) = db
         .get_client(id)
         .await

@@ -9,7 +9,7 @@ use clap::{ArgGroup, Args, Subcommand};
 
 use crate::{
     oauth::linked_devices,
-    store::{Database, LinkedDeviceStore, User, UserStore},
+    store::{Database, User},
 };
 
 #[derive(Debug, Subcommand)]

@@ -7,7 +7,7 @@ use clap::Subcommand;
 
 use crate::{
     protocol::SigningAlg,
-    store::{ClientStore, KeyStore, SigningKey},
+    store::SigningKey,
     tokens::{
         key_encryption::{self, KeyEncryptionKey},
         rotation,

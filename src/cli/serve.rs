@@ -13,7 +13,7 @@ use crate::{
     oauth::accounts::hash_password,
     protocol::GrantType,
     state::AppState,
-    store::{Client, ClientStore, User, UserStore},
+    store::{Client, User},
     tokens::opaque,
 };
 

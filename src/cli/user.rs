@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use crate::{
     error::StoreError,
     oauth::accounts::hash_password,
-    store::{Database, User, UserStore},
+    store::{Database, User},
 };
 
 const MIN_PASSWORD_CHARS: usize = 8;

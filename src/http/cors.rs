@@ -13,7 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{http::form::OAuthRequest, state::AppState, store::ClientStore};
+use crate::{http::form::OAuthRequest, state::AppState};
 
 /// Request headers a page may send: bearer or Basic credentials, forms, DPoP proofs.
 const ALLOW_HEADERS: &str = "Authorization, Content-Type, DPoP";

@@ -3,10 +3,10 @@
 //! revoked token, a revoked refresh family or a disabled account stops it at once.
 
 use crate::{
-    oauth::provider::Provider,
     error::StoreResult,
     oauth::accounts,
-    store::{AccessTokenRevocationStore, RefreshTokenStore, User},
+    oauth::provider::Provider,
+    store::User,
     tokens::{jwt::AccessTokenClaims, rotation},
 };
 

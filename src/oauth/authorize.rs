@@ -8,7 +8,7 @@ use crate::{
     error::StoreResult,
     oauth::{params::Params, pkce, scope},
     protocol::{GrantType, ResponseMode, ResponseType},
-    store::{AuthorizationCode, AuthorizationCodeStore, Client, ClientStore},
+    store::{AuthorizationCode, Client, Database},
     tokens::opaque,
 };
 
@@ -122,7 +122,7 @@ impl AuthorizationRequest {
 /// Validates an authorization request. Client and redirect URI first: until both are
 /// known good, errors are pages.
 pub async fn validate(
-    store: &dyn ClientStore,
+    store: &Database,
     params: &Params,
     now: i64,
 ) -> StoreResult<Result<(AuthorizationRequest, Client), AuthorizeError>> {
@@ -251,7 +251,7 @@ pub async fn validate(
 
 /// Issues the code for an approved request; returns the code to put in the redirect.
 pub async fn issue_code(
-    store: &dyn AuthorizationCodeStore,
+    store: &Database,
     request: &AuthorizationRequest,
     user_id: &str,
     auth_time: i64,

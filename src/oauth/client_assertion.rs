@@ -11,7 +11,7 @@ use crate::{
     oauth::params::Params,
     oauth::provider::Provider,
     protocol::{ClientAuthMethod, SigningAlg},
-    store::{Client, ClientAssertionStore, ClientStore},
+    store::Client,
 };
 
 pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

@@ -9,7 +9,7 @@ use crate::{
     oauth::provider::Provider,
     oauth::{client_assertion, params::Params},
     protocol::ClientAuthMethod,
-    store::{Client, ClientStore},
+    store::Client,
     tokens::opaque,
 };
 

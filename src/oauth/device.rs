@@ -15,10 +15,7 @@ use crate::{
         user_code::{UserCode, UserCodeFormat},
     },
     protocol::GrantType,
-    store::{
-        Approval, Client, Database, Decision, DeviceAuthorization, DeviceAuthorizationStore,
-        DeviceInfo, DeviceState,
-    },
+    store::{Approval, Client, Database, Decision, DeviceAuthorization, DeviceInfo, DeviceState},
     tokens::opaque,
 };
 
@@ -168,7 +165,7 @@ async fn check_pairing_code(
 /// unique among pending authorizations. The endpoint goes through [`authorize`]; the load
 /// examples call this directly.
 pub async fn start(
-    store: &dyn DeviceAuthorizationStore,
+    store: &Database,
     config: &Config,
     client: &Client,
     request: DeviceRequest<'_>,
@@ -228,7 +225,7 @@ pub async fn start(
 /// insert fail and a new code is drawn. Only a nearly full code space (short digit codes
 /// with very many pending) exhausts the draws: `StoreError::Conflict`.
 pub async fn insert_with_free_user_code(
-    store: &dyn DeviceAuthorizationStore,
+    store: &Database,
     mut record: DeviceAuthorization,
     format: UserCodeFormat,
 ) -> StoreResult<(DeviceAuthorization, UserCode)> {
@@ -265,7 +262,7 @@ pub enum UserCodeLookup {
 }
 
 pub async fn lookup_user_code(
-    store: &dyn DeviceAuthorizationStore,
+    store: &Database,
     code: &UserCode,
     now: i64,
 ) -> StoreResult<UserCodeLookup> {
@@ -299,7 +296,7 @@ pub enum DeviceCodeLookup {
 /// 6749 §5.2); the store finds devices' codes only, never a browser sign-in's. A redeemed
 /// code is reported as such even after expiry, so a retry can still be answered.
 pub async fn find_device_code(
-    store: &dyn DeviceAuthorizationStore,
+    store: &Database,
     client: &Client,
     code_hash: &str,
     now: i64,

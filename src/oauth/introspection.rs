@@ -5,10 +5,10 @@
 use serde_json::{Value, json};
 
 use crate::{
-    oauth::provider::Provider,
     error::OAuthError,
+    oauth::provider::Provider,
     oauth::{access_token, accounts, params::Params},
-    store::{Client, RefreshTokenStore},
+    store::Client,
     tokens::opaque,
 };
 

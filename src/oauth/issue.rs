@@ -71,7 +71,7 @@ pub struct Issued {
 }
 
 /// A token response with the rows it needs, not yet written: the grant stores them in one
-/// transaction with the redemption (`store::RedemptionStore`), so a crash cannot separate
+/// transaction with the redemption (`store/redemptions.rs`), so a crash cannot separate
 /// issuing from marking the code used.
 #[derive(Debug)]
 pub struct Minted {

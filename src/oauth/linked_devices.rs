@@ -7,7 +7,7 @@
 use crate::{
     error::StoreResult,
     oauth::{authorize, device},
-    store::{Database, DeviceInfo, LinkedDevice, LinkedDeviceStore, RefreshTokenStore, User},
+    store::{Database, DeviceInfo, LinkedDevice, User},
 };
 
 /// What is recorded about a new sign-in.
@@ -27,7 +27,7 @@ pub struct NewLink<'a> {
 }
 
 /// The row of a new sign-in; written by the redemption that issues its first tokens
-/// (`store::RedemptionStore`), in the same transaction.
+/// (`store/redemptions.rs`), in the same transaction.
 pub fn link_row(link: &NewLink<'_>, now: i64) -> LinkedDevice {
     let device = link.device.cloned().unwrap_or_default();
     let grant_type = if link.device_authorization_id.is_some() {
@@ -60,7 +60,7 @@ pub fn link_row(link: &NewLink<'_>, now: i64) -> LinkedDevice {
 /// userinfo and introspection. Returns false if it was already signed out.
 pub async fn sign_out(db: &Database, id: &str, now: i64) -> StoreResult<bool> {
     // Marked first, then revoked: a refresh that slips in between finds the mark when it
-    // records the use (`store::RedemptionStore`), writes nothing and revokes the family.
+    // records the use (`store/redemptions.rs`), writes nothing and revokes the family.
     let newly = db.sign_out_linked_device(id, now).await?;
     db.revoke_family(id, now).await?;
     Ok(newly)

@@ -21,9 +21,7 @@ use tokio::sync::watch;
 use crate::{
     clock::Clock,
     error::StoreResult,
-    store::{
-        DECISIONS_CHANNEL, Database, DeviceAuthorization, DeviceAuthorizationStore, DeviceState,
-    },
+    store::{DECISIONS_CHANNEL, Database, DeviceAuthorization, DeviceState},
     tokens::rotation::KEYS_CHANNEL,
 };
 
@@ -128,7 +126,7 @@ impl DeviceEvents {
     }
 
     /// Tells this instance's waiters at once. Other instances hear a decision through the
-    /// NOTIFY the store sent with it (`DeviceAuthorizationStore::decide`); this instance's
+    /// NOTIFY the store sent with it (`Database::decide`); this instance's
     /// listener hears that too, which repeats the same value and changes nothing.
     pub fn publish(&self, authorization_id: &str, event: DeviceEvent) {
         if let Some(sender) = lock(&self.channels).get(authorization_id) {

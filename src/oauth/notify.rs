@@ -4,7 +4,7 @@
 //! token) instead of waiting for it to poll. An Usher extension: docs/live-handoff.md.
 //!
 //! Events go through a durable outbox: the decision's own transaction inserts a row
-//! (`DeviceAuthorizationStore::decide`); a worker on
+//! (`Database::decide`); a worker on
 //! every instance claims due rows, POSTs them, and retries failures with exponential
 //! backoff up to a maximum number of attempts. Delivery is at least once: an attempt cut
 //! off by a crash or a lost answer is sent again. The `jti` is the outbox row's id, chosen
@@ -16,11 +16,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::{
-    oauth::provider::Provider,
-    config::Config,
-    error::StoreResult,
-    oauth::live::DeviceEvent,
-    store::{NotificationOutboxStore, OutboxNotification},
+    config::Config, error::StoreResult, oauth::live::DeviceEvent, oauth::provider::Provider,
+    store::OutboxNotification,
 };
 
 /// Event type URIs (RFC 8417 §2.2 `events` keys).

@@ -8,7 +8,7 @@ use crate::{
     config::Config,
     error::{OAuthError, StoreResult},
     oauth::user_code,
-    store::{Database, PairingCode, PairingCodeStore},
+    store::{Database, PairingCode},
     tokens::opaque,
 };
 

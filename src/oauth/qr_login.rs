@@ -13,8 +13,7 @@ use crate::{
     error::StoreResult,
     oauth::{device, user_code::UserCodeFormat},
     store::{
-        Approval, AuthorizationPurpose, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo,
-        DeviceState,
+        Approval, AuthorizationPurpose, Database, DeviceAuthorization, DeviceInfo, DeviceState,
     },
     tokens::opaque,
 };
@@ -31,7 +30,7 @@ pub fn is_browser_sign_in(authorization: &DeviceAuthorization) -> bool {
 /// need not allow the device grant: nothing is ever issued to it from this record. `scope`
 /// is what the relying party asked for, shown on the consent page.
 pub async fn start(
-    store: &dyn DeviceAuthorizationStore,
+    store: &Database,
     client_id: &str,
     scope: &str,
     browser: DeviceInfo,
@@ -74,7 +73,7 @@ pub enum QrLoginState {
 /// Reads the authorization; an approved one is consumed here, atomically, so exactly one
 /// request signs the browser in (the conditional `redeem` update).
 pub async fn check_and_consume(
-    store: &dyn DeviceAuthorizationStore,
+    store: &Database,
     authorization_id: &str,
     now: i64,
 ) -> StoreResult<QrLoginState> {

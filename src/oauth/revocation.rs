@@ -3,10 +3,10 @@
 //! that token only. Unknown or invalid tokens are not an error (§2.2).
 
 use crate::{
-    oauth::provider::Provider,
     error::OAuthError,
     oauth::params::Params,
-    store::{AccessTokenRevocationStore, Client, RefreshTokenStore},
+    oauth::provider::Provider,
+    store::Client,
     tokens::{jwt::AccessTokenClaims, opaque},
 };
 

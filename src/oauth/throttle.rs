@@ -1,6 +1,6 @@
 //! Guessing budgets (docs/security.md): how many attempts a key (an account on a network, a
 //! network, a browser, the whole server) may make, and how long it waits after that. The
-//! counters live in the database (`AttemptCounterStore`), so every instance enforces the
+//! counters live in the database (`store/attempts.rs`), so every instance enforces the
 //! same budget: N instances do not give a guesser N budgets.
 //!
 //! An attempt is counted *before* it is checked (a password verified, a code looked up)
@@ -9,7 +9,7 @@
 
 use crate::{
     error::StoreResult,
-    store::{AttemptCounter, AttemptCounterStore, Database},
+    store::{AttemptCounter, Database},
     tokens::opaque,
 };
 

@@ -1,9 +1,7 @@
-//! `AttemptCounterStore` on SQLite or PostgreSQL: the guessing budgets' counters, shared by
+//! Attempt counters on SQLite or PostgreSQL: the guessing budgets' counters, shared by
 //! every instance on the database (`oauth/throttle.rs` decides what they mean).
 
-use async_trait::async_trait;
-
-use super::{AttemptCounterStore, Database, database::on_pool};
+use super::{Database, database::on_pool};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "key, window_start, count, last_at, expires_at";
@@ -19,9 +17,11 @@ pub struct AttemptCounter {
     pub expires_at: i64,
 }
 
-#[async_trait]
-impl AttemptCounterStore for Database {
-    async fn get_attempt_counters(&self, keys: &[String]) -> StoreResult<Vec<AttemptCounter>> {
+/// Counters of the guessing budgets (sign-in, user codes, pairing codes), shared by every
+/// instance on the database (`oauth/throttle.rs`, docs/security.md).
+impl Database {
+    /// The counters of these keys that exist (expired ones included).
+    pub async fn get_attempt_counters(&self, keys: &[String]) -> StoreResult<Vec<AttemptCounter>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
@@ -39,7 +39,9 @@ impl AttemptCounterStore for Database {
         })?)
     }
 
-    async fn swap_attempt_counter(
+    /// Writes `next` if the row is still `prev` (`None`: absent). Returns whether it was
+    /// written; false means another attempt changed it first.
+    pub async fn swap_attempt_counter(
         &self,
         prev: Option<&AttemptCounter>,
         next: &AttemptCounter,
@@ -84,7 +86,7 @@ impl AttemptCounterStore for Database {
         Ok(written == 1)
     }
 
-    async fn delete_attempt_counter(&self, key: &str) -> StoreResult<()> {
+    pub async fn delete_attempt_counter(&self, key: &str) -> StoreResult<()> {
         let sql = "DELETE FROM attempt_counters WHERE key = $1";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(key)
@@ -94,7 +96,8 @@ impl AttemptCounterStore for Database {
         Ok(())
     }
 
-    async fn delete_expired_attempt_counters(&self, now: i64) -> StoreResult<u64> {
+    /// Deletes counters forgotten at or before `now`. Returns how many.
+    pub async fn delete_expired_attempt_counters(&self, now: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM attempt_counters WHERE expires_at <= $1";
         Ok(on_pool!(self, |pool| sqlx::query(sql)
             .bind(now)

@@ -1,17 +1,14 @@
-//! `AuthorizationCodeStore` on SQLite or PostgreSQL.
+//! Authorization codes on SQLite or PostgreSQL.
 
-use async_trait::async_trait;
-
-use super::{AuthorizationCode, AuthorizationCodeStore, Database, database::on_pool};
+use super::{AuthorizationCode, Database, database::on_pool};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "code_hash, client_id, user_id, redirect_uri, scope, nonce, code_challenge, \
 auth_time, amr, created_at, expires_at, used_at, refresh_family_id, access_token_jti, \
 access_token_expires_at";
 
-#[async_trait]
-impl AuthorizationCodeStore for Database {
-    async fn create_authorization_code(&self, c: &AuthorizationCode) -> StoreResult<()> {
+impl Database {
+    pub async fn create_authorization_code(&self, c: &AuthorizationCode) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO authorization_codes ({COLUMNS}) VALUES \
              ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
@@ -38,7 +35,7 @@ impl AuthorizationCodeStore for Database {
         Ok(())
     }
 
-    async fn get_authorization_code(
+    pub async fn get_authorization_code(
         &self,
         code_hash: &str,
     ) -> StoreResult<Option<AuthorizationCode>> {
@@ -49,7 +46,9 @@ impl AuthorizationCodeStore for Database {
             .await)?)
     }
 
-    async fn use_authorization_code(
+    /// Marks an unused, unexpired code used and returns it; exactly one concurrent caller
+    /// gets `Some` (RFC 6749 §4.1.2: a code is used once).
+    pub async fn use_authorization_code(
         &self,
         code_hash: &str,
         now: i64,
@@ -65,7 +64,8 @@ impl AuthorizationCodeStore for Database {
             .await)?)
     }
 
-    async fn record_issued(
+    /// Records what was issued for a code, so a replay can revoke it.
+    pub async fn record_issued(
         &self,
         code_hash: &str,
         refresh_family_id: Option<&str>,
@@ -85,7 +85,7 @@ impl AuthorizationCodeStore for Database {
         Ok(())
     }
 
-    async fn delete_expired_codes(&self, before: i64) -> StoreResult<u64> {
+    pub async fn delete_expired_codes(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM authorization_codes WHERE expires_at < $1";
         Ok(on_pool!(self, |pool| sqlx::query(sql)
             .bind(before)

@@ -1,13 +1,11 @@
-//! `ClientAssertionStore` on SQLite or PostgreSQL.
+//! Used client-assertion `jti`s on SQLite or PostgreSQL.
 
-use async_trait::async_trait;
-
-use super::{ClientAssertionStore, Database, database::on_pool, unique_violation};
+use super::{Database, database::on_pool, unique_violation};
 use crate::error::{StoreError, StoreResult};
 
-#[async_trait]
-impl ClientAssertionStore for Database {
-    async fn record_assertion_jti(
+impl Database {
+    /// Remembers an accepted assertion's jti; false if it was seen before (a replay).
+    pub async fn record_assertion_jti(
         &self,
         client_id: &str,
         jti: &str,
@@ -29,7 +27,7 @@ impl ClientAssertionStore for Database {
         }
     }
 
-    async fn delete_expired_assertion_jtis(&self, before: i64) -> StoreResult<u64> {
+    pub async fn delete_expired_assertion_jtis(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM client_assertion_jtis WHERE expires_at < $1";
         Ok(on_pool!(self, |pool| sqlx::query(sql)
             .bind(before)

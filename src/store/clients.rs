@@ -1,8 +1,6 @@
-//! `ClientStore` on SQLite or PostgreSQL.
+//! Clients on SQLite or PostgreSQL.
 
-use async_trait::async_trait;
-
-use super::{Client, ClientStore, Database, database::on_pool, unique_violation};
+use super::{Client, Database, database::on_pool, unique_violation};
 use crate::{
     error::{StoreError, StoreResult},
     protocol,
@@ -13,9 +11,9 @@ post_logout_redirect_uris, device_code_lifetime_secs, created_at, signing_alg, \
 access_token_lifetime_secs, id_token_lifetime_secs, refresh_token_lifetime_secs, logo_uri, \
 token_endpoint_auth_method, jwks, user_code_format, user_code_length, notification_endpoint, web_origins";
 
-#[async_trait]
-impl ClientStore for Database {
-    async fn create_client(&self, c: &Client) -> StoreResult<()> {
+impl Database {
+    /// Fails with `StoreError::Conflict("client id")` when the id is taken.
+    pub async fn create_client(&self, c: &Client) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
         );
@@ -46,7 +44,7 @@ impl ClientStore for Database {
         .map_err(|e| unique_violation(e, "client id"))
     }
 
-    async fn get_client(&self, id: &str) -> StoreResult<Option<Client>> {
+    pub async fn get_client(&self, id: &str) -> StoreResult<Option<Client>> {
         let sql = format!("SELECT {COLUMNS} FROM clients WHERE id = $1");
         let row: Option<ClientRow> = on_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(id)
@@ -55,14 +53,15 @@ impl ClientStore for Database {
         row.map(Client::try_from).transpose()
     }
 
-    async fn list_clients(&self) -> StoreResult<Vec<Client>> {
+    pub async fn list_clients(&self) -> StoreResult<Vec<Client>> {
         let sql = format!("SELECT {COLUMNS} FROM clients ORDER BY id");
         let rows: Vec<ClientRow> =
             on_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await)?;
         rows.into_iter().map(Client::try_from).collect()
     }
 
-    async fn update_client(&self, c: &Client) -> StoreResult<bool> {
+    /// Saves the settings `usher client update` changes. Returns whether the client exists.
+    pub async fn update_client(&self, c: &Client) -> StoreResult<bool> {
         // Only what `usher client update` changes; the rest stays as registered.
         let done = on_pool!(self, |pool| sqlx::query(
             "UPDATE clients SET web_origins = $2 WHERE id = $1"
@@ -75,7 +74,8 @@ impl ClientStore for Database {
         Ok(done == 1)
     }
 
-    async fn delete_client(&self, id: &str) -> StoreResult<bool> {
+    /// Returns whether a client was deleted.
+    pub async fn delete_client(&self, id: &str) -> StoreResult<bool> {
         let done = on_pool!(self, |pool| sqlx::query(
             "DELETE FROM clients WHERE id = $1"
         )

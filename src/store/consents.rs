@@ -1,13 +1,14 @@
-//! `ConsentStore` on SQLite or PostgreSQL.
+//! Consents on SQLite or PostgreSQL.
 
-use async_trait::async_trait;
-
-use super::{Consent, ConsentStore, Database, database::on_pool};
+use super::{Consent, Database, database::on_pool};
 use crate::error::StoreResult;
 
-#[async_trait]
-impl ConsentStore for Database {
-    async fn get_consent(&self, user_id: &str, client_id: &str) -> StoreResult<Option<Consent>> {
+impl Database {
+    pub async fn get_consent(
+        &self,
+        user_id: &str,
+        client_id: &str,
+    ) -> StoreResult<Option<Consent>> {
         let sql = "SELECT user_id, client_id, scope, granted_at FROM consents \
                    WHERE user_id = $1 AND client_id = $2";
         Ok(on_pool!(self, |pool| sqlx::query_as(sql)
@@ -17,7 +18,8 @@ impl ConsentStore for Database {
             .await)?)
     }
 
-    async fn save_consent(&self, c: &Consent) -> StoreResult<()> {
+    /// Remembers (or replaces) the scope a user granted a client.
+    pub async fn save_consent(&self, c: &Consent) -> StoreResult<()> {
         let sql = "INSERT INTO consents (user_id, client_id, scope, granted_at) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (user_id, client_id) DO UPDATE SET scope = $3, granted_at = $4";
         on_pool!(self, |pool| sqlx::query(sql)
@@ -31,7 +33,7 @@ impl ConsentStore for Database {
         Ok(())
     }
 
-    async fn list_consents(&self, user_id: &str) -> StoreResult<Vec<Consent>> {
+    pub async fn list_consents(&self, user_id: &str) -> StoreResult<Vec<Consent>> {
         let sql = "SELECT user_id, client_id, scope, granted_at FROM consents \
                    WHERE user_id = $1 ORDER BY client_id";
         Ok(on_pool!(self, |pool| sqlx::query_as(sql)
@@ -40,7 +42,8 @@ impl ConsentStore for Database {
             .await)?)
     }
 
-    async fn withdraw_consent(&self, user_id: &str, client_id: &str) -> StoreResult<bool> {
+    /// Returns whether a consent was withdrawn.
+    pub async fn withdraw_consent(&self, user_id: &str, client_id: &str) -> StoreResult<bool> {
         let sql = "DELETE FROM consents WHERE user_id = $1 AND client_id = $2";
         let n = on_pool!(self, |pool| sqlx::query(sql)
             .bind(user_id)

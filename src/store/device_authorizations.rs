@@ -1,15 +1,12 @@
-//! `DeviceAuthorizationStore` on SQLite or PostgreSQL.
-
-use async_trait::async_trait;
+//! Device authorizations on SQLite or PostgreSQL.
 
 use super::{
-    Approval, AuthorizationPurpose, Database, Decision, DeviceAuthorization,
-    DeviceAuthorizationStore, DeviceInfo, DeviceState, DeviceStatus, database::on_pool,
-    unique_violation,
+    Approval, AuthorizationPurpose, Database, Decision, DeviceAuthorization, DeviceInfo,
+    DeviceState, DeviceStatus, database::on_pool, unique_violation,
 };
 use crate::error::{StoreError, StoreResult};
 
-/// The PostgreSQL channel on which [`DeviceAuthorizationStore::decide`] announces each
+/// The PostgreSQL channel on which [`Database::decide`] announces each
 /// decision to every instance's waiters (`oauth::live`); payload `<authorization id>
 /// <approved|denied>`, never a code.
 pub const DECISIONS_CHANNEL: &str = "usher_device_events";
@@ -143,9 +140,10 @@ fn convert(row: Option<Row>) -> StoreResult<Option<DeviceAuthorization>> {
     row.map(DeviceAuthorization::try_from).transpose()
 }
 
-#[async_trait]
-impl DeviceAuthorizationStore for Database {
-    async fn create_device_authorization(&self, a: &DeviceAuthorization) -> StoreResult<()> {
+impl Database {
+    /// Fails with `StoreError::Conflict("user code")` when the user code is in use by a
+    /// pending authorization, so the caller can draw another.
+    pub async fn create_device_authorization(&self, a: &DeviceAuthorization) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO device_authorizations ({COLUMNS}) VALUES \
              ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
@@ -180,7 +178,9 @@ impl DeviceAuthorizationStore for Database {
         .map_err(|e| unique_violation(e, "user code"))
     }
 
-    async fn get_by_device_code_hash(
+    /// A device's authorization by the hash of its device code; never a browser sign-in's
+    /// (`AuthorizationPurpose::BrowserSignIn`), which no presented code may reach.
+    pub async fn get_by_device_code_hash(
         &self,
         hash: &str,
     ) -> StoreResult<Option<DeviceAuthorization>> {
@@ -195,7 +195,10 @@ impl DeviceAuthorizationStore for Database {
             .await)?)
     }
 
-    async fn get_device_authorization(&self, id: &str) -> StoreResult<Option<DeviceAuthorization>> {
+    pub async fn get_device_authorization(
+        &self,
+        id: &str,
+    ) -> StoreResult<Option<DeviceAuthorization>> {
         let sql = format!("SELECT {COLUMNS} FROM device_authorizations WHERE id = $1");
         convert(on_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(id)
@@ -203,7 +206,11 @@ impl DeviceAuthorizationStore for Database {
             .await)?)
     }
 
-    async fn get_by_user_code(&self, user_code: &str) -> StoreResult<Option<DeviceAuthorization>> {
+    /// The most recent authorization with this (normalized) user code.
+    pub async fn get_by_user_code(
+        &self,
+        user_code: &str,
+    ) -> StoreResult<Option<DeviceAuthorization>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM device_authorizations WHERE user_code = $1 \
              ORDER BY created_at DESC LIMIT 1"
@@ -214,7 +221,12 @@ impl DeviceAuthorizationStore for Database {
             .await)?)
     }
 
-    async fn decide(&self, id: &str, d: &Decision, now: i64) -> StoreResult<bool> {
+    /// Moves a `pending`, unexpired authorization to `approved` or `denied`, recording who
+    /// decided. Returns false when it was no longer pending (decided, expired, gone), or
+    /// when it is bound by a pairing code to another user. In the same transaction it
+    /// queues the decision's event for the client's backend and, on PostgreSQL, sends a
+    /// NOTIFY on [`DECISIONS_CHANNEL`] (delivered on commit).
+    pub async fn decide(&self, id: &str, d: &Decision, now: i64) -> StoreResult<bool> {
         let status = if d.approved {
             DeviceStatus::Approved
         } else {
@@ -278,7 +290,9 @@ impl DeviceAuthorizationStore for Database {
         .map_err(Into::into)
     }
 
-    async fn redeem(&self, hash: &str, now: i64) -> StoreResult<Option<DeviceAuthorization>> {
+    /// Atomically moves an `approved` authorization to `redeemed` and returns it. Exactly one
+    /// of any number of concurrent callers gets `Some` (RFC 8628 §3.5: a code is used once).
+    pub async fn redeem(&self, hash: &str, now: i64) -> StoreResult<Option<DeviceAuthorization>> {
         // One conditional UPDATE: the database serializes racing redeemers, and only the
         // first still sees status = 'approved' (RFC 8628 §3.5: a code is used once).
         let sql = format!(
@@ -293,7 +307,8 @@ impl DeviceAuthorizationStore for Database {
             .await)?)
     }
 
-    async fn delete_expired(&self, before: i64) -> StoreResult<u64> {
+    /// Deletes authorizations that expired before `before`. Returns how many.
+    pub async fn delete_expired(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM device_authorizations WHERE expires_at < $1";
         Ok(on_pool!(self, |pool| sqlx::query(sql)
             .bind(before)

@@ -1,17 +1,15 @@
-//! `KeyStore` on SQLite or PostgreSQL.
+//! Signing keys on SQLite or PostgreSQL.
 
-use async_trait::async_trait;
-
-use super::{Database, KeyStore, SigningKey, database::on_pool, unique_violation};
+use super::{Database, SigningKey, database::on_pool, unique_violation};
 use crate::error::{StoreError, StoreResult};
 
-#[async_trait]
-impl KeyStore for Database {
-    async fn create_key(&self, k: &SigningKey) -> StoreResult<()> {
+impl Database {
+    pub async fn create_key(&self, k: &SigningKey) -> StoreResult<()> {
         insert(self, k, false).await.map(|_| ())
     }
 
-    async fn create_first_key(&self, k: &SigningKey) -> StoreResult<bool> {
+    /// Stores the first key of its algorithm; false if another instance stored one first.
+    pub async fn create_first_key(&self, k: &SigningKey) -> StoreResult<bool> {
         // The partial unique index on (alg) WHERE first_of_alg = 1 lets one insert win
         // (migration 0010); the other sees a unique violation.
         match insert(self, k, true).await {
@@ -21,7 +19,8 @@ impl KeyStore for Database {
         }
     }
 
-    async fn list_keys(&self) -> StoreResult<Vec<SigningKey>> {
+    /// All keys, newest first.
+    pub async fn list_keys(&self) -> StoreResult<Vec<SigningKey>> {
         let sql = "SELECT kid, alg, private_pem, created_at, activates_at FROM signing_keys \
                    ORDER BY created_at DESC, kid";
         Ok(on_pool!(self, |pool| sqlx::query_as(sql)
@@ -29,7 +28,8 @@ impl KeyStore for Database {
             .await)?)
     }
 
-    async fn delete_key(&self, kid: &str) -> StoreResult<bool> {
+    /// Returns whether a key was deleted.
+    pub async fn delete_key(&self, kid: &str) -> StoreResult<bool> {
         let n = on_pool!(self, |pool| sqlx::query(
             "DELETE FROM signing_keys WHERE kid = $1"
         )
@@ -40,7 +40,9 @@ impl KeyStore for Database {
         Ok(n == 1)
     }
 
-    async fn replace_private_pem(&self, kid: &str, from: &str, to: &str) -> StoreResult<bool> {
+    /// Replaces the stored private key of `kid` if it is still `from` (sealing it at rest).
+    /// Returns whether the row changed.
+    pub async fn replace_private_pem(&self, kid: &str, from: &str, to: &str) -> StoreResult<bool> {
         // Conditional, so two instances sealing at once cannot overwrite each other's row.
         let sql = "UPDATE signing_keys SET private_pem = $3 WHERE kid = $1 AND private_pem = $2";
         let n = on_pool!(self, |pool| sqlx::query(sql)

@@ -1,11 +1,6 @@
-//! `LinkedDeviceStore` on SQLite or PostgreSQL.
+//! Linked devices on SQLite or PostgreSQL.
 
-use async_trait::async_trait;
-
-use super::{
-    Database, LinkedDevice, LinkedDeviceListing, LinkedDeviceStore, database::on_pool,
-    unique_violation,
-};
+use super::{Database, LinkedDevice, LinkedDeviceListing, database::on_pool, unique_violation};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "id, user_id, client_id, grant_type, device_authorization_id, device_name, \
@@ -64,9 +59,9 @@ fn prefixed_columns() -> String {
         .join(", ")
 }
 
-#[async_trait]
-impl LinkedDeviceStore for Database {
-    async fn record_link(&self, d: &LinkedDevice) -> StoreResult<()> {
+impl Database {
+    /// Records a new sign-in (a token family). Fails with `Conflict` if the id exists.
+    pub async fn record_link(&self, d: &LinkedDevice) -> StoreResult<()> {
         let sql = insert_sql();
         on_pool!(self, |pool| bind_linked_device!(sqlx::query(&sql), d)
             .execute(pool)
@@ -75,7 +70,9 @@ impl LinkedDeviceStore for Database {
         .map_err(|e| unique_violation(e, "linked device"))
     }
 
-    async fn record_use(
+    /// Notes a use of the family (a refresh): last used, last IP, and the new expiry.
+    /// Returns false when the device was signed out (or is unknown).
+    pub async fn record_use(
         &self,
         id: &str,
         now: i64,
@@ -93,7 +90,9 @@ impl LinkedDeviceStore for Database {
         Ok(n == 1)
     }
 
-    async fn list_linked_devices(
+    /// Devices still signed in at `now` (not signed out, not expired, family not revoked),
+    /// of one user or of everyone, most recently used first.
+    pub async fn list_linked_devices(
         &self,
         user_id: Option<&str>,
         now: i64,
@@ -117,7 +116,7 @@ impl LinkedDeviceStore for Database {
         })?)
     }
 
-    async fn get_linked_device(&self, id: &str) -> StoreResult<Option<LinkedDevice>> {
+    pub async fn get_linked_device(&self, id: &str) -> StoreResult<Option<LinkedDevice>> {
         let sql = format!("SELECT {COLUMNS} FROM linked_devices WHERE id = $1");
         Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(id)
@@ -125,7 +124,8 @@ impl LinkedDeviceStore for Database {
             .await)?)
     }
 
-    async fn sign_out_linked_device(&self, id: &str, now: i64) -> StoreResult<bool> {
+    /// Marks the device signed out. Returns false if it was already (or is unknown).
+    pub async fn sign_out_linked_device(&self, id: &str, now: i64) -> StoreResult<bool> {
         let sql = "UPDATE linked_devices SET signed_out_at = $1 \
                    WHERE id = $2 AND signed_out_at IS NULL";
         let n = on_pool!(self, |pool| sqlx::query(sql)
@@ -137,7 +137,8 @@ impl LinkedDeviceStore for Database {
         Ok(n == 1)
     }
 
-    async fn delete_expired_linked_devices(&self, before: i64) -> StoreResult<u64> {
+    /// Deletes rows whose credentials all expired before `before`.
+    pub async fn delete_expired_linked_devices(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM linked_devices WHERE expires_at < $1";
         Ok(on_pool!(self, |pool| sqlx::query(sql)
             .bind(before)

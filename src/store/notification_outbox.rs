@@ -1,10 +1,8 @@
-//! `NotificationOutboxStore` on SQLite or PostgreSQL: decision events waiting to be POSTed
+//! The notification outbox on SQLite or PostgreSQL: decision events waiting to be POSTed
 //! to clients' notification endpoints. Rows survive restarts; any instance's worker may
 //! claim them, and a claim is a lease so a crashed worker's rows come back.
 
-use async_trait::async_trait;
-
-use super::{Database, NotificationOutboxStore, database::on_pool};
+use super::{Database, database::on_pool};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "id, client_id, endpoint, event, device_authorization_id, subject, \
@@ -30,9 +28,10 @@ pub struct OutboxNotification {
     pub next_attempt_at_ms: i64,
 }
 
-#[async_trait]
-impl NotificationOutboxStore for Database {
-    async fn enqueue_notification(&self, n: &OutboxNotification) -> StoreResult<()> {
+/// Decision events waiting for delivery to clients' notification endpoints
+/// (docs/live-handoff.md).
+impl Database {
+    pub async fn enqueue_notification(&self, n: &OutboxNotification) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO notification_outbox ({COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
@@ -54,7 +53,9 @@ impl NotificationOutboxStore for Database {
         Ok(())
     }
 
-    async fn claim_notifications(
+    /// Claims up to `limit` due notifications for `lease_ms` and counts an attempt on each.
+    /// Any number of instances may call this at once; each row goes to one of them.
+    pub async fn claim_notifications(
         &self,
         now_ms: i64,
         lease_ms: i64,
@@ -83,7 +84,7 @@ impl NotificationOutboxStore for Database {
             .await)?)
     }
 
-    async fn mark_notification_delivered(&self, id: &str, now: i64) -> StoreResult<()> {
+    pub async fn mark_notification_delivered(&self, id: &str, now: i64) -> StoreResult<()> {
         on_pool!(self, |pool| sqlx::query(
             "UPDATE notification_outbox \
              SET delivered_at = $1, claimed_until_ms = NULL, last_error = NULL WHERE id = $2"
@@ -96,7 +97,8 @@ impl NotificationOutboxStore for Database {
         Ok(())
     }
 
-    async fn mark_notification_failed(
+    /// Records a failed attempt: tried again at `retry_at_ms`, or given up when `None`.
+    pub async fn mark_notification_failed(
         &self,
         id: &str,
         error: &str,
@@ -124,7 +126,7 @@ impl NotificationOutboxStore for Database {
         Ok(())
     }
 
-    async fn notification_state(&self, id: &str) -> StoreResult<Option<NotificationState>> {
+    pub async fn notification_state(&self, id: &str) -> StoreResult<Option<NotificationState>> {
         Ok(on_pool!(self, |pool| sqlx::query_as(
             "SELECT attempts, delivered_at, failed_at, last_error \
              FROM notification_outbox WHERE id = $1"
@@ -134,7 +136,8 @@ impl NotificationOutboxStore for Database {
         .await)?)
     }
 
-    async fn delete_finished_notifications(&self, before: i64) -> StoreResult<u64> {
+    /// Deletes notifications delivered or given up before `before`.
+    pub async fn delete_finished_notifications(&self, before: i64) -> StoreResult<u64> {
         Ok(on_pool!(self, |pool| sqlx::query(
             "DELETE FROM notification_outbox WHERE delivered_at < $1 OR failed_at < $1"
         )

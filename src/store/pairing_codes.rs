@@ -1,16 +1,13 @@
-//! `PairingCodeStore` on SQLite or PostgreSQL.
+//! Pairing codes on SQLite or PostgreSQL.
 
-use async_trait::async_trait;
-
-use super::{Database, PairingCode, PairingCodeStore, database::on_pool, unique_violation};
+use super::{Database, PairingCode, database::on_pool, unique_violation};
 use crate::error::StoreResult;
 
 const COLUMNS: &str =
     "id, code_hash, user_id, created_at, expires_at, used_at, device_authorization_id";
 
-#[async_trait]
-impl PairingCodeStore for Database {
-    async fn create_pairing_code(&self, c: &PairingCode) -> StoreResult<()> {
+impl Database {
+    pub async fn create_pairing_code(&self, c: &PairingCode) -> StoreResult<()> {
         let sql =
             format!("INSERT INTO pairing_codes ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
         on_pool!(self, |pool| sqlx::query(&sql)
@@ -27,7 +24,7 @@ impl PairingCodeStore for Database {
         .map_err(|e| unique_violation(e, "pairing code"))
     }
 
-    async fn get_pairing_code(&self, id: &str) -> StoreResult<Option<PairingCode>> {
+    pub async fn get_pairing_code(&self, id: &str) -> StoreResult<Option<PairingCode>> {
         let sql = format!("SELECT {COLUMNS} FROM pairing_codes WHERE id = $1");
         Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(id)
@@ -35,7 +32,10 @@ impl PairingCodeStore for Database {
             .await)?)
     }
 
-    async fn get_pairing_code_by_hash(&self, code_hash: &str) -> StoreResult<Option<PairingCode>> {
+    pub async fn get_pairing_code_by_hash(
+        &self,
+        code_hash: &str,
+    ) -> StoreResult<Option<PairingCode>> {
         let sql = format!("SELECT {COLUMNS} FROM pairing_codes WHERE code_hash = $1");
         Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(code_hash)
@@ -43,7 +43,9 @@ impl PairingCodeStore for Database {
             .await)?)
     }
 
-    async fn use_pairing_code(
+    /// Uses an unused, unexpired code for `device_authorization_id` and returns it; exactly
+    /// one concurrent caller gets `Some` (a pairing code is used once).
+    pub async fn use_pairing_code(
         &self,
         code_hash: &str,
         device_authorization_id: &str,
@@ -62,7 +64,7 @@ impl PairingCodeStore for Database {
             .await)?)
     }
 
-    async fn delete_expired_pairing_codes(&self, before: i64) -> StoreResult<u64> {
+    pub async fn delete_expired_pairing_codes(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM pairing_codes WHERE expires_at < $1";
         Ok(on_pool!(self, |pool| sqlx::query(sql)
             .bind(before)

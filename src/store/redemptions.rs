@@ -1,13 +1,10 @@
-//! `RedemptionStore` on SQLite or PostgreSQL: every row a redemption writes, in one
+//! Redemptions on SQLite or PostgreSQL: every row a redemption writes, in one
 //! transaction. The first statement is the conditional UPDATE that uses the code up, so on
 //! PostgreSQL it also takes the row lock that makes racing redeemers wait for the winner's
 //! commit (and then find the code used); on SQLite the write lock serializes them.
 
-use async_trait::async_trait;
-
 use super::{
-    Database, LinkWrite, Redeemed, Redemption, RedemptionOutcome, RedemptionStore, SealedResponse,
-    SealedTable,
+    Database, LinkWrite, Redeemed, Redemption, RedemptionOutcome, SealedResponse, SealedTable,
     database::on_pool,
     linked_devices::{self, bind_linked_device},
     refresh_tokens::{self, bind_refresh_token},
@@ -43,9 +40,13 @@ const TABLES: [SealedTable; 3] = [
     SealedTable::RefreshTokens,
 ];
 
-#[async_trait]
-impl RedemptionStore for Database {
-    async fn redeem_and_issue(
+/// Redemptions that cannot be half done: a crash or a lost race leaves either everything
+/// written or nothing (docs/integration.md, "Retries").
+impl Database {
+    /// In one transaction: uses up the code or token (a conditional UPDATE, so exactly one of
+    /// concurrent callers gets `Redeemed`), stores the sealed response beside it, inserts the
+    /// new refresh token and records the linked device. Any failure writes nothing.
+    pub async fn redeem_and_issue(
         &self,
         r: &Redemption<'_>,
         now: i64,
@@ -138,7 +139,8 @@ impl RedemptionStore for Database {
         .await)
     }
 
-    async fn sealed_response(
+    /// The sealed response kept on the row with this hash, if any.
+    pub async fn sealed_response(
         &self,
         table: SealedTable,
         hash: &str,
@@ -154,7 +156,8 @@ impl RedemptionStore for Database {
             .await)?)
     }
 
-    async fn wipe_sealed_responses(&self, now: i64) -> StoreResult<u64> {
+    /// Wipes sealed responses whose window ended at or before `now`. Returns how many.
+    pub async fn wipe_sealed_responses(&self, now: i64) -> StoreResult<u64> {
         let mut wiped = 0;
         for table in TABLES {
             let (name, _) = table.name_and_key();

@@ -1,8 +1,6 @@
-//! `RefreshTokenStore` on SQLite or PostgreSQL.
+//! Refresh tokens on SQLite or PostgreSQL.
 
-use async_trait::async_trait;
-
-use super::{Database, RefreshToken, RefreshTokenStore, database::on_pool};
+use super::{Database, RefreshToken, database::on_pool};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "token_hash, family_id, client_id, user_id, scope, device_authorization_id, \
@@ -42,9 +40,9 @@ macro_rules! bind_refresh_token {
 }
 pub(super) use bind_refresh_token;
 
-#[async_trait]
-impl RefreshTokenStore for Database {
-    async fn create_refresh_token(&self, t: &RefreshToken) -> StoreResult<()> {
+impl Database {
+    /// Adds a token; revoked from the start when its family already is.
+    pub async fn create_refresh_token(&self, t: &RefreshToken) -> StoreResult<()> {
         let sql = insert_sql();
         on_pool!(self, |pool| bind_refresh_token!(sqlx::query(&sql), t)
             .execute(pool)
@@ -53,7 +51,7 @@ impl RefreshTokenStore for Database {
         Ok(())
     }
 
-    async fn get_refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshToken>> {
+    pub async fn get_refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshToken>> {
         let sql = format!("SELECT {COLUMNS} FROM refresh_tokens WHERE token_hash = $1");
         Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(token_hash)
@@ -61,7 +59,9 @@ impl RefreshTokenStore for Database {
             .await)?)
     }
 
-    async fn use_refresh_token(
+    /// Marks an unused, unrevoked, unexpired token used and returns it. Exactly one of any
+    /// number of concurrent callers gets `Some` (rotation, RFC 9700 §4.14.2).
+    pub async fn use_refresh_token(
         &self,
         token_hash: &str,
         now: i64,
@@ -78,7 +78,9 @@ impl RefreshTokenStore for Database {
             .await)?)
     }
 
-    async fn is_family_revoked(&self, family_id: &str) -> StoreResult<bool> {
+    /// Whether the family ended: any of its refresh tokens revoked (then all are), or its
+    /// linked device signed out.
+    pub async fn is_family_revoked(&self, family_id: &str) -> StoreResult<bool> {
         // One round trip for both ways a family ends: a revoked refresh token (revocation,
         // reuse detection) or its linked device signed out (also sign-ins without refresh).
         let sql = "SELECT (SELECT COUNT(*) FROM refresh_tokens \
@@ -92,7 +94,8 @@ impl RefreshTokenStore for Database {
         Ok(count > 0)
     }
 
-    async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64> {
+    /// Revokes every token of a family. Returns how many were newly revoked.
+    pub async fn revoke_family(&self, family_id: &str, now: i64) -> StoreResult<u64> {
         // A revoked family's sealed answers (kept for a retry) go with it.
         let sql = "UPDATE refresh_tokens SET revoked_at = $1, sealed_response = NULL, \
                    sealed_until = NULL WHERE family_id = $2 AND revoked_at IS NULL";

@@ -1,14 +1,12 @@
-//! `AccessTokenRevocationStore` on SQLite or PostgreSQL. Consulted by userinfo and
+//! Revoked access tokens on SQLite or PostgreSQL. Consulted by userinfo and
 //! introspection only, never on the device polling path.
 
-use async_trait::async_trait;
-
-use super::{AccessTokenRevocationStore, Database, database::on_pool};
+use super::{Database, database::on_pool};
 use crate::error::StoreResult;
 
-#[async_trait]
-impl AccessTokenRevocationStore for Database {
-    async fn revoke_access_token(&self, jti: &str, expires_at: i64) -> StoreResult<()> {
+impl Database {
+    /// Records a revoked access token until it would have expired anyway.
+    pub async fn revoke_access_token(&self, jti: &str, expires_at: i64) -> StoreResult<()> {
         let sql = "INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ($1, $2) \
                    ON CONFLICT (jti) DO NOTHING";
         on_pool!(self, |pool| sqlx::query(sql)
@@ -20,7 +18,7 @@ impl AccessTokenRevocationStore for Database {
         Ok(())
     }
 
-    async fn is_access_token_revoked(&self, jti: &str) -> StoreResult<bool> {
+    pub async fn is_access_token_revoked(&self, jti: &str) -> StoreResult<bool> {
         let sql = "SELECT COUNT(*) FROM revoked_access_tokens WHERE jti = $1";
         let count: i64 = on_pool!(self, |pool| sqlx::query_scalar(sql)
             .bind(jti)
@@ -29,7 +27,8 @@ impl AccessTokenRevocationStore for Database {
         Ok(count > 0)
     }
 
-    async fn delete_expired_revocations(&self, before: i64) -> StoreResult<u64> {
+    /// Forgets revocations of tokens that expired before `before`.
+    pub async fn delete_expired_revocations(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM revoked_access_tokens WHERE expires_at < $1";
         Ok(on_pool!(self, |pool| sqlx::query(sql)
             .bind(before)

@@ -6,11 +6,7 @@ use std::fmt::Display;
 
 use tower_sessions::session_store::ExpiredDeletion;
 
-use super::{
-    AccessTokenRevocationStore, AttemptCounterStore, AuthorizationCodeStore, ClientAssertionStore,
-    Database, DeviceAuthorizationStore, LinkedDeviceStore, NotificationOutboxStore,
-    PairingCodeStore, RedemptionStore, SessionStore,
-};
+use super::{Database, SessionStore};
 
 /// Expired device authorizations are kept a day, so a late device still hears
 /// `expired_token` (RFC 8628 §3.5) rather than `invalid_grant`.

@@ -1,18 +1,16 @@
-//! `UserStore` on SQLite or PostgreSQL. Usernames are matched case-insensitively through
+//! Users on SQLite or PostgreSQL. Usernames are matched case-insensitively through
 //! the lower-cased `username_key` column. Changing a password, disabling or deleting an
 //! account ends its browser sessions in the same transaction.
 
-use async_trait::async_trait;
-
-use super::{Database, User, UserStore, database::on_pool, unique_violation};
+use super::{Database, User, database::on_pool, unique_violation};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "id, username, password_hash, name, email, email_verified, disabled, \
 created_at, password_changed_at";
 
-#[async_trait]
-impl UserStore for Database {
-    async fn create_user(&self, u: &User) -> StoreResult<()> {
+impl Database {
+    /// Fails with `StoreError::Conflict("username")` when the username is taken.
+    pub async fn create_user(&self, u: &User) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO users ({COLUMNS}, username_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         );
@@ -33,7 +31,7 @@ impl UserStore for Database {
         .map_err(|e| unique_violation(e, "username"))
     }
 
-    async fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
+    pub async fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
         Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(id)
@@ -41,7 +39,7 @@ impl UserStore for Database {
             .await)?)
     }
 
-    async fn get_user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
+    pub async fn get_user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE username_key = $1");
         let key = username.to_lowercase();
         Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
@@ -50,14 +48,15 @@ impl UserStore for Database {
             .await)?)
     }
 
-    async fn list_users(&self) -> StoreResult<Vec<User>> {
+    pub async fn list_users(&self) -> StoreResult<Vec<User>> {
         let sql = format!("SELECT {COLUMNS} FROM users ORDER BY username_key");
         Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
             .fetch_all(pool)
             .await)?)
     }
 
-    async fn set_password(&self, id: &str, password_hash: &str, now: i64) -> StoreResult<bool> {
+    /// Sets a new password hash and `password_changed_at`. Returns whether the user exists.
+    pub async fn set_password(&self, id: &str, password_hash: &str, now: i64) -> StoreResult<bool> {
         let sql = "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3";
         let n = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -74,7 +73,7 @@ impl UserStore for Database {
         Ok(n == 1)
     }
 
-    async fn set_disabled(&self, id: &str, disabled: bool) -> StoreResult<bool> {
+    pub async fn set_disabled(&self, id: &str, disabled: bool) -> StoreResult<bool> {
         let sql = "UPDATE users SET disabled = $1 WHERE id = $2";
         let n = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -92,7 +91,7 @@ impl UserStore for Database {
         Ok(n == 1)
     }
 
-    async fn delete_user(&self, id: &str) -> StoreResult<bool> {
+    pub async fn delete_user(&self, id: &str) -> StoreResult<bool> {
         let n = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let n = sqlx::query("DELETE FROM users WHERE id = $1")

@@ -11,7 +11,7 @@ use base64::{
 };
 
 use crate::{
-    store::{KeyStore, SigningKey},
+    store::{Database, SigningKey},
     tokens::error::KeyError,
 };
 
@@ -127,10 +127,7 @@ pub fn reveal(kek: Option<&KeyEncryptionKey>, key: &SigningKey) -> Result<Signin
 
 /// Seals every plain row (at start with a key configured, and `usher keys encrypt`).
 /// Returns how many rows were sealed.
-pub async fn seal_plain_keys(
-    store: &dyn KeyStore,
-    kek: &KeyEncryptionKey,
-) -> Result<usize, KeyError> {
+pub async fn seal_plain_keys(store: &Database, kek: &KeyEncryptionKey) -> Result<usize, KeyError> {
     let mut sealed = 0;
     for key in store.list_keys().await? {
         if is_sealed(&key.private_pem) {

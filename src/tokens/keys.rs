@@ -26,7 +26,7 @@ use serde_json::Value;
 
 use crate::{
     protocol::SigningAlg,
-    store::{KeyStore, SigningKey},
+    store::{Database, SigningKey},
     tokens::{
         error::KeyError,
         key_encryption::{self, KeyEncryptionKey},
@@ -68,7 +68,7 @@ impl KeySet {
     /// key-encryption key, plain rows are sealed first; a sealed row that does not open
     /// (wrong or missing key) is an error that names the setting.
     pub async fn load_or_generate(
-        store: &dyn KeyStore,
+        store: &Database,
         kek: Option<&KeyEncryptionKey>,
         now: i64,
     ) -> Result<KeySet, KeyError> {

@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use crate::{
     config::Config,
     protocol::SigningAlg,
-    store::{Client, ClientStore, Database, KeyStore, SigningKey},
+    store::{Client, Database, SigningKey},
     tokens::{
         error::KeyError,
         key_encryption::{self, KeyEncryptionKey},

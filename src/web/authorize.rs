@@ -20,7 +20,7 @@ use crate::{
     },
     protocol::ResponseMode,
     state::AppState,
-    store::{ClientStore, Consent, ConsentStore, User},
+    store::{Consent, User},
     web::{authorization_response, csp, csrf, error::PageError, session::SignedIn},
 };
 

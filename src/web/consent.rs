@@ -21,7 +21,7 @@ use crate::{
         user_code::UserCode,
     },
     state::AppState,
-    store::{ClientStore, DeviceAuthorization},
+    store::DeviceAuthorization,
     web::{
         approval::{self, ApprovalForm, Approver, Outcome, Question},
         csrf,

@@ -20,7 +20,7 @@ use crate::{
     client_addr::ClientIp,
     oauth::user_code::UserCode,
     state::AppState,
-    store::{DeviceAuthorizationStore, DeviceState},
+    store::DeviceState,
     web::{countdown::Countdown, error::PageError, lockout::EntryBudgets},
 };
 

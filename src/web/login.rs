@@ -15,7 +15,6 @@ use crate::{
     client_addr::ClientIp,
     oauth::accounts::{self, PasswordCheck},
     state::AppState,
-    store::UserStore,
     web::{authorize, csp, csrf, error::PageError, session::SignedIn},
 };
 

@@ -14,7 +14,6 @@ use crate::web::form::PageForm;
 use crate::{
     oauth::params::Params,
     state::AppState,
-    store::ClientStore,
     tokens::jwt::IdTokenClaims,
     web::{csp, csrf, error::PageError, login::CsrfForm, message::MessagePage, session::SignedIn},
 };

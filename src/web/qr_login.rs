@@ -37,7 +37,7 @@ use crate::{
         user_code::UserCode,
     },
     state::AppState,
-    store::{ClientStore, Consent, ConsentStore, DeviceAuthorizationStore, DeviceInfo},
+    store::{Consent, DeviceInfo},
     web::{
         authorize::{CONTINUE, pending_request},
         countdown::Countdown,

@@ -7,7 +7,7 @@ use std::{
 };
 
 use tokio::io::{AsyncBufReadExt, BufReader};
-use usher::store::{Decision, DeviceAuthorizationStore, UserStore};
+use usher::store::Decision;
 
 use crate::support::TestServer;
 

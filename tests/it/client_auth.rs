@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use usher::protocol::{ClientAuthMethod, GrantType};
 use usher::{
     clock::Clock,
-    store::{Client, ClientStore},
+    store::Client,
     tokens::{keys::generate_signing_key, opaque},
 };
 

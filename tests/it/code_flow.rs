@@ -11,7 +11,7 @@ use openidconnect::{
 use reqwest::{StatusCode, header::LOCATION, redirect::Policy};
 use serde_json::Value;
 use usher::protocol::GrantType;
-use usher::store::{Client, ClientStore, UserStore};
+use usher::store::Client;
 
 use crate::{
     databases::{self, OnDatabase},

@@ -10,11 +10,7 @@ use std::sync::{
 use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::net::TcpListener;
-use usher::{
-    config::Config,
-    protocol::GrantType,
-    store::{Client, ClientStore},
-};
+use usher::{config::Config, protocol::GrantType, store::Client};
 
 use crate::{cli::Usher, phone, phone::Phone, support::TestServer};
 

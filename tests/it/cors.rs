@@ -4,7 +4,7 @@
 
 use reqwest::{Method, Response, StatusCode};
 use usher::protocol::GrantType;
-use usher::store::{Client, ClientStore};
+use usher::store::Client;
 
 use crate::{
     cli::Usher,

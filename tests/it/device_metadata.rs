@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use reqwest::StatusCode;
-use usher::{clock::Clock, store::DeviceAuthorizationStore};
+use usher::clock::Clock;
 
 use crate::{
     device_flow::jwt_part,

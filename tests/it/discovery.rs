@@ -3,7 +3,7 @@
 use reqwest::{header::LOCATION, redirect::Policy};
 use serde_json::Value;
 use usher::protocol::GrantType;
-use usher::store::{Client, ClientStore};
+use usher::store::Client;
 
 use crate::{
     device_flow::jwt_part,

@@ -13,7 +13,7 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use usher::{
     clock::SystemClock,
     config::Config,
-    store::{Client, ClientStore, Database, KeyStore, SigningKey},
+    store::{Client, Database, SigningKey},
     tokens::key_encryption::{KeyEncryptionKeySetting, SEALED_PREFIX},
 };
 

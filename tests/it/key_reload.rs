@@ -6,12 +6,7 @@ use std::time::{Duration, Instant};
 use usher::protocol::SigningAlg;
 
 use serde_json::Value;
-use usher::{
-    clock::Clock,
-    config::Config,
-    store::{ClientStore, Database},
-    tokens::rotation,
-};
+use usher::{clock::Clock, config::Config, store::Database, tokens::rotation};
 
 use crate::{
     device_flow::jwt_part,

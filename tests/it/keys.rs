@@ -7,7 +7,7 @@ use usher::protocol::SigningAlg;
 use usher::{
     clock::Clock,
     config::Config,
-    store::{Client, ClientStore, Database, KeyStore},
+    store::{Client, Database},
     tokens::{keys::KeySet, rotation},
 };
 

@@ -8,10 +8,7 @@ use usher::protocol::GrantType;
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
 use serde_json::Value;
-use usher::{
-    store::{Client, ClientStore},
-    tokens::opaque,
-};
+use usher::{store::Client, tokens::opaque};
 
 use crate::{
     phone::{Phone, csrf_token, location, page_text},

@@ -31,7 +31,7 @@ use usher::{
     clock::SystemClock,
     config::Config,
     state::AppState,
-    store::{Client, ClientStore, Database, NotificationOutboxStore, User, UserStore},
+    store::{Client, Database, User},
 };
 
 use crate::{

@@ -10,10 +10,7 @@ use reqwest::StatusCode;
 use scraper::{Html, Selector};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use usher::{
-    oauth::device::decide,
-    store::{Decision, DeviceAuthorizationStore, UserStore},
-};
+use usher::{oauth::device::decide, store::Decision};
 
 use crate::{
     phone::{Phone, csrf_token, location, page_text},
@@ -484,9 +481,7 @@ async fn a_request_the_client_may_not_make_is_refused_and_leaves_the_code_unused
         redirect_uris: "https://web.example/cb".into(),
         ..usher::store::Client::default()
     };
-    usher::store::ClientStore::create_client(&server.state.db, &web)
-        .await
-        .unwrap();
+    server.state.db.create_client(&web).await.unwrap();
     let (_, secret) = server.create_confidential_client("tv", "openid").await;
     let phone = signed_in_phone(&server, "lena").await;
     let (_, code, _) = add_device(&phone).await;

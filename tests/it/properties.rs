@@ -28,7 +28,7 @@ use usher::{
         user_code::{self, UserCode},
     },
     state::AppState,
-    store::{Client, ClientStore},
+    store::Client,
 };
 
 use crate::databases;

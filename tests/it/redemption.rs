@@ -8,10 +8,9 @@ use usher::protocol::GrantType;
 use usher::{
     error::StoreError,
     store::{
-        AuthorizationCode, AuthorizationCodeStore, Client, ClientStore, Database, Decision,
-        DeviceAuthorization, DeviceAuthorizationStore, DeviceState, DeviceStatus, LinkWrite,
-        LinkedDevice, LinkedDeviceStore, Redeemed, Redemption, RedemptionOutcome, RedemptionStore,
-        RefreshToken, RefreshTokenStore, SealedResponse, SealedTable, User, UserStore,
+        AuthorizationCode, Client, Database, Decision, DeviceAuthorization, DeviceState,
+        DeviceStatus, LinkWrite, LinkedDevice, Redeemed, Redemption, RedemptionOutcome,
+        RefreshToken, SealedResponse, SealedTable, User,
     },
     tokens::opaque,
 };

@@ -2,7 +2,6 @@
 //! (RFC 7662), as a device, a resource server and userinfo see them.
 
 use serde_json::{Value, json};
-use usher::store::UserStore;
 
 use crate::{
     device_flow::jwt_part,

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use tower_sessions::session::Id;
 use usher::{
     clock::{Clock, SystemClock},
-    store::{Database, UserStore, session_id_hash},
+    store::{Database, session_id_hash},
 };
 
 use crate::{

@@ -8,7 +8,7 @@ use openidconnect::{
 };
 use serde_json::{Value, json};
 use usher::protocol::GrantType;
-use usher::store::{Client, ClientStore};
+use usher::store::Client;
 
 use crate::{device_flow::jwt_part, support::TestServer};
 

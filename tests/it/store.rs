@@ -9,9 +9,8 @@ use usher::{
     error::StoreError,
     store::AuthorizationPurpose,
     store::{
-        Client, ClientStore, Database, Decision, DeviceAuthorization, DeviceAuthorizationStore,
-        DeviceInfo, DeviceState, DeviceStatus, KeyStore, RefreshToken, RefreshTokenStore,
-        SessionStore, SigningKey, User, UserStore,
+        Client, Database, Decision, DeviceAuthorization, DeviceInfo, DeviceState, DeviceStatus,
+        RefreshToken, SessionStore, SigningKey, User,
     },
 };
 
@@ -351,7 +350,6 @@ async fn refresh_token_families_are_revoked_together() {
 
 #[tokio::test]
 async fn revoked_access_tokens_are_remembered_until_they_expire() {
-    use usher::store::AccessTokenRevocationStore;
     on_both(|db| async move {
         db.revoke_access_token("jti-1", 100).await.unwrap();
         db.revoke_access_token("jti-1", 100).await.unwrap();
@@ -411,7 +409,7 @@ async fn sessions_round_trip() {
 
 #[tokio::test]
 async fn authorization_codes_are_used_once_and_consents_are_replaced() {
-    use usher::store::{AuthorizationCode, AuthorizationCodeStore, Consent, ConsentStore};
+    use usher::store::{AuthorizationCode, Consent};
     on_both(|db| async move {
         db.create_client(&client("web")).await.unwrap();
         let ivy = user("ivy");
@@ -485,7 +483,7 @@ async fn authorization_codes_are_used_once_and_consents_are_replaced() {
 
 #[tokio::test]
 async fn linked_devices_are_listed_used_and_signed_out() {
-    use usher::store::{LinkedDevice, LinkedDeviceStore};
+    use usher::store::LinkedDevice;
     on_both(|db| async move {
         db.create_client(&client("tv")).await.unwrap();
         let ivy = user("ivy");
@@ -594,7 +592,7 @@ async fn linked_devices_are_listed_used_and_signed_out() {
 
 #[tokio::test]
 async fn pairing_codes_are_used_once_and_bind_the_authorization_to_their_user() {
-    use usher::store::{PairingCode, PairingCodeStore};
+    use usher::store::PairingCode;
     on_both(|db| async move {
         db.create_client(&client("app")).await.unwrap();
         let ivy = user("ivy");
@@ -668,7 +666,7 @@ async fn pairing_codes_are_used_once_and_bind_the_authorization_to_their_user() 
 
 #[tokio::test]
 async fn notification_outbox_claims_each_event_once_and_retries_it() {
-    use usher::store::{NotificationOutboxStore, OutboxNotification};
+    use usher::store::OutboxNotification;
     on_both(|db| async move {
         db.create_client(&client("tv")).await.unwrap();
         let event = |id: &str, due_ms: i64| OutboxNotification {
@@ -768,7 +766,6 @@ async fn notification_outbox_claims_each_event_once_and_retries_it() {
 
 #[tokio::test]
 async fn a_decision_queues_its_event_in_the_same_transaction() {
-    use usher::store::NotificationOutboxStore;
     on_both(|db| async move {
         db.create_client(&Client {
             notification_endpoint: Some("https://app.example/events".into()),
@@ -823,10 +820,7 @@ async fn a_decision_queues_its_event_in_the_same_transaction() {
 /// event to the client's backend. The browser's own path (by id, `redeem`) still works.
 #[tokio::test]
 async fn a_browser_sign_in_is_never_reached_by_a_device_code() {
-    use usher::store::{
-        LinkWrite, NotificationOutboxStore, Redeemed, Redemption, RedemptionOutcome,
-        RedemptionStore,
-    };
+    use usher::store::{LinkWrite, Redeemed, Redemption, RedemptionOutcome};
     on_both(|db| async move {
         db.create_client(&Client {
             notification_endpoint: Some("https://app.example/events".into()),

@@ -12,7 +12,7 @@ use usher::{
     clock::{Clock, ManualClock, SystemClock},
     config::Config,
     state::AppState,
-    store::{Client, ClientStore, User, UserStore},
+    store::{Client, User},
     tokens::opaque,
 };
 

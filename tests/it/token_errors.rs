@@ -2,7 +2,6 @@
 //! and bad input at both machine endpoints: never a 500.
 
 use serde_json::Value;
-use usher::store::UserStore;
 
 use crate::{
     phone,

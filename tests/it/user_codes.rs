@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use usher::protocol::GrantType;
 
 use reqwest::{StatusCode, header::RETRY_AFTER, redirect::Policy};
-use usher::store::{Client, ClientStore};
+use usher::store::Client;
 
 use crate::{
     phone::{Phone, csrf_token, input_value, location, page_text},

@@ -5,7 +5,7 @@
 use reqwest::{Response, header::WWW_AUTHENTICATE};
 use serde_json::Value;
 use usher::protocol::GrantType;
-use usher::store::{Client, ClientStore};
+use usher::store::Client;
 
 use crate::support::{TestServer, field};
 

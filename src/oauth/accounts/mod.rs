@@ -15,7 +15,7 @@ pub use sign_in::{PasswordCheck, SignInError, check_password};
 
 use crate::{
     error::StoreResult,
-    store::{Database, User, UserStore},
+    store::{Database, User},
 };
 
 /// Why an account may not act. Every caller answers alike (no tokens, sign in again), so

@@ -24,7 +24,7 @@ use crate::{
         provider::Provider,
         throttle::{self, Admitted, After, Check, Refused, Rule, Window},
     },
-    store::{AttemptCounterStore, Database, User},
+    store::{Database, User},
 };
 
 /// How a password attempt ended.

@@ -4,8 +4,8 @@
 
 use super::retry::{self, Presented};
 use crate::{
-    oauth::provider::Provider,
     error::{OAuthError, StoreResult},
+    oauth::provider::Provider,
     oauth::{
         accounts,
         issue::{self, Grant, RefreshIssue, TokenResponse},
@@ -13,10 +13,7 @@ use crate::{
         params::Params,
         pkce,
     },
-    store::{
-        AccessTokenRevocationStore, AuthorizationCode, AuthorizationCodeStore, Client, Redeemed,
-        Redemption, RedemptionOutcome, RedemptionStore,
-    },
+    store::{AuthorizationCode, Client, Redeemed, Redemption, RedemptionOutcome},
     tokens::{opaque, sealed::Purpose},
 };
 

@@ -18,10 +18,7 @@ use crate::{
         polling::PollTiming,
         provider::Provider,
     },
-    store::{
-        Approval, Client, DeviceAuthorization, DeviceAuthorizationStore, Redeemed, Redemption,
-        RedemptionOutcome, RedemptionStore,
-    },
+    store::{Approval, Client, DeviceAuthorization, Redeemed, Redemption, RedemptionOutcome},
     tokens::{opaque, sealed::Purpose},
 };
 

@@ -6,18 +6,15 @@
 
 use super::retry::{self, Presented};
 use crate::{
-    oauth::provider::Provider,
     error::{OAuthError, StoreResult},
+    oauth::provider::Provider,
     oauth::{
         accounts,
         issue::{self, Grant, RefreshIssue, TokenResponse},
         params::Params,
         scope,
     },
-    store::{
-        Client, Redeemed, Redemption, RedemptionOutcome, RedemptionStore, RefreshToken,
-        RefreshTokenStore,
-    },
+    store::{Client, Redeemed, Redemption, RedemptionOutcome, RefreshToken},
     tokens::{opaque, sealed::Purpose},
 };
 

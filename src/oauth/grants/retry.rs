@@ -15,7 +15,7 @@ use crate::{
         accounts,
         issue::{Issued, TokenResponse},
     },
-    store::{Database, RedemptionStore, RefreshTokenStore, SealedResponse, SealedTable},
+    store::{Database, SealedResponse, SealedTable},
     tokens::{
         opaque,
         sealed::{self, Purpose},

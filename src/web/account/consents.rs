@@ -13,7 +13,6 @@ use crate::web::form::PageForm;
 use crate::{
     oauth::scope,
     state::AppState,
-    store::{ClientStore, ConsentStore},
     web::{account::AccountNav, csrf, error::PageError, session::SignedIn},
 };
 

@@ -15,7 +15,7 @@ use crate::web::form::PageForm;
 use crate::{
     oauth::{device, linked_devices},
     state::AppState,
-    store::{LinkedDeviceListing, LinkedDeviceStore},
+    store::LinkedDeviceListing,
     web::{account::AccountNav, csrf, duration_words::ago, error::PageError, session::SignedIn},
 };
 

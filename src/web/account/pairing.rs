@@ -24,10 +24,7 @@ use crate::{
     http::qr::qr_png,
     oauth::pairing::{self, PairingCodeText},
     state::AppState,
-    store::{
-        ClientStore, DeviceAuthorization, DeviceAuthorizationStore, DeviceInfo, PairingCode,
-        PairingCodeStore, User,
-    },
+    store::{DeviceAuthorization, DeviceInfo, PairingCode, User},
     web::{
         account::{AccountNav, devices},
         approval::{self, ApprovalForm, Approver, Question},

@@ -4,7 +4,7 @@
 use std::time::Duration;
 use usher::protocol::GrantType;
 
-use usher::store::{Client, ClientStore};
+use usher::store::Client;
 
 use super::{Chrome, Size, read_qr};
 use crate::{phone::approve_device, support::TestServer};

@@ -7,7 +7,7 @@ use usher::protocol::GrantType;
 use axum::{Router, response::Html, routing::get};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde_json::Value;
-use usher::store::{Client, ClientStore, User};
+use usher::store::{Client, User};
 
 use super::{Browser, Chrome, Size, read_qr};
 use crate::{phone::approve_device, support::TestServer};

@@ -8,7 +8,7 @@ use usher::protocol::GrantType;
 
 use axum::{Router, response::Html, routing::get};
 use fantoccini::Locator;
-use usher::store::{Client, ClientStore};
+use usher::store::Client;
 
 use super::{Browser, Chrome, Size};
 use crate::support::TestServer;

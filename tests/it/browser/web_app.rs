@@ -6,7 +6,7 @@
 use std::time::Duration;
 use usher::protocol::GrantType;
 
-use usher::store::{Client, ClientStore, Consent, ConsentStore, User};
+use usher::store::{Client, Consent, User};
 
 use super::{Browser, Chrome, Size};
 use crate::support::TestServer;

@@ -2,7 +2,6 @@
 //! right status: wrong credentials, stale forms, bad codes, guessing, unreadable bodies.
 
 use reqwest::{StatusCode, header};
-use usher::store::UserStore;
 
 use super::{PASSWORD, new_code, read, server, server_with, signed_in_phone};
 use crate::phone::{self, Phone, location, page_text};

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
 use usher::protocol::GrantType;
-use usher::store::{Client, ClientStore};
+use usher::store::Client;
 
 use super::{PASSWORD, server};
 use crate::{
