@@ -85,7 +85,7 @@ pub async fn run_delivery_worker(state: Provider) {
         }
     };
     let mut tick = tokio::time::interval(Duration::from_millis(
-        state.config.notification_worker_interval_ms.max(10),
+        state.config.notification_worker_interval_ms,
     ));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -260,6 +260,6 @@ pub async fn events(
         Ok::<_, StoreError>(Event::default().event(event.as_str()).data(event.as_str()))
     });
     Ok(Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(keep_alive_secs.max(1))))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(keep_alive_secs)))
         .into_response())
 }

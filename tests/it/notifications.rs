@@ -295,9 +295,15 @@ async fn a_receiver_that_keeps_failing_is_given_up_after_the_maximum_attempts() 
         state.last_error.as_deref(),
         Some("receiver answered 502 Bad Gateway")
     );
-    // An attempt that does not come has no event to await: a short bounded wait, a few
-    // times the worker's 50 ms round (`quick`), before counting.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Given up means no worker can claim it again, at any time from now on.
+    let far_future_ms = (server.state.clock.now() + 365 * 86_400) * 1000;
+    let claimable = server
+        .state
+        .db
+        .claim_notifications(far_future_ms, 1000, 100)
+        .await
+        .unwrap();
+    assert!(claimable.is_empty(), "nothing left to deliver");
     assert_eq!(
         receiver.hits.load(Ordering::SeqCst),
         3,
