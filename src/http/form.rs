@@ -45,14 +45,16 @@ impl<S: Send + Sync> FromRequest<S> for OAuthRequest {
                 ));
             }
         };
-        let headers = req.headers().clone();
-        let body = Bytes::from_request(req, state)
+        // The headers are moved out, not copied: reading the body needs none of them (the
+        // size limit is a layer in front).
+        let (mut parts, body) = req.into_parts();
+        let headers = std::mem::take(&mut parts.headers);
+        let body = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|rejection| OAuthError::invalid_request(rejection.body_text()))?;
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-            .map_err(|_| OAuthError::invalid_request("The request body is not a valid form."))?;
+        // Decoded straight from the body (no owned pair per parameter, `Params::from_form`).
         Ok(OAuthRequest {
-            params: Params::from_pairs(pairs)?,
+            params: Params::from_form(&body)?,
             basic,
             headers,
         })

@@ -27,9 +27,17 @@ pub fn fill(bytes: &mut [u8]) {
 /// The stored form of a secret: hex SHA-256. High-entropy secrets need no salt or slow hash.
 pub fn hash(secret: &str) -> String {
     let digest = digest(&SHA256, secret.as_bytes());
-    let mut out = String::with_capacity(64);
-    for byte in digest.as_ref() {
-        out.push_str(&format!("{byte:02x}"));
+    hex(digest.as_ref())
+}
+
+/// Lower-case hex of `bytes`, into one allocation. It runs on every poll and token request:
+/// `format!` per byte cost more than the SHA-256 itself (issue 12's profile).
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
     }
     out
 }
@@ -73,6 +81,19 @@ mod tests {
             hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn hex_equals_the_formatted_bytes() {
+        let every_byte: Vec<u8> = (0..=255).collect();
+        let formatted: String = every_byte.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex(&every_byte), formatted);
+        assert_eq!(hex(&[]), "");
+        for secret in ["", "abc", &generate()] {
+            let digest = digest(&SHA256, secret.as_bytes());
+            let formatted: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(hash(secret), formatted);
+        }
     }
 
     #[test]
