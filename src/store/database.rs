@@ -4,7 +4,7 @@ use std::str::FromStr;
 
 use sqlx::{
     PgPool, SqlitePool,
-    postgres::PgPoolOptions,
+    postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
@@ -12,6 +12,11 @@ use crate::error::StoreResult;
 
 /// The size (bytes) the SQLite WAL file is cut back to after a reset.
 pub const WAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// Prepared statements kept per connection. The store has about ninety distinct queries;
+/// sqlx's default of 100 would leave little room before statements are evicted and
+/// prepared again (a round trip on PostgreSQL).
+const STATEMENT_CACHE_CAPACITY: usize = 256;
 
 #[derive(Debug, Clone)]
 pub enum Database {
@@ -33,11 +38,20 @@ pub(crate) use on_pool;
 
 impl Database {
     /// Connects (creating a SQLite file if needed) and runs the migrations.
+    ///
+    /// `test_before_acquire(false)`: sqlx would otherwise ping every connection it hands
+    /// out, a round trip to PostgreSQL or a message to SQLite's worker thread and back before
+    /// each query (and it pings again when the connection comes back). A connection that
+    /// broke while idle (database restarted) then fails the one query that finds it, which
+    /// answers `server_error`, and sqlx discards it; the next request gets a new one.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Database> {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options =
+                PgConnectOptions::from_str(url)?.statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections)
-                .connect(url)
+                .test_before_acquire(false)
+                .connect_with(options)
                 .await?;
             Database::Postgres(pool)
         } else {
@@ -50,9 +64,11 @@ impl Database {
                 // After a checkpoint resets the WAL, its file is cut back to this size
                 // rather than staying as large as it ever grew (`checkpoint` below).
                 .pragma("journal_size_limit", WAL_SIZE_LIMIT.to_string())
-                .foreign_keys(true);
+                .foreign_keys(true)
+                .statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections)
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await?;
             Database::Sqlite(pool)
