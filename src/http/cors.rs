@@ -62,7 +62,7 @@ async fn client_preflight(
     let Some(origin) = request_origin(&headers) else {
         return response;
     };
-    let known = match state.db.list_clients().await {
+    let known = match state.clients.all().await {
         Ok(clients) => clients.iter().any(|c| c.allows_web_origin(origin)),
         Err(err) => {
             tracing::error!(error = %err, "could not read clients for a CORS preflight");
@@ -86,7 +86,7 @@ pub async fn for_client(
     let (Some(origin), Some(client_id)) = (request_origin(headers), client_id) else {
         return response;
     };
-    match state.db.get_client(client_id).await {
+    match state.clients.get(client_id).await {
         Ok(Some(client)) if client.allows_web_origin(origin) => allow(response, origin),
         Ok(_) => response,
         Err(err) => {

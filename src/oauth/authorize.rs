@@ -2,11 +2,13 @@
 //! RFC 7636), without HTTP: validating the request, deciding whether the person must sign
 //! in or consent, and issuing the code.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{
     error::StoreResult,
-    oauth::{params::Params, pkce, scope},
+    oauth::{clients::ClientView, params::Params, pkce, scope},
     protocol::{GrantType, ResponseMode, ResponseType},
     store::{AuthorizationCode, Client, Database},
     tokens::opaque,
@@ -122,15 +124,15 @@ impl AuthorizationRequest {
 /// Validates an authorization request. Client and redirect URI first: until both are
 /// known good, errors are pages.
 pub async fn validate(
-    store: &Database,
+    clients: &ClientView,
     params: &Params,
     now: i64,
-) -> StoreResult<Result<(AuthorizationRequest, Client), AuthorizeError>> {
+) -> StoreResult<Result<(AuthorizationRequest, Arc<Client>), AuthorizeError>> {
     let page = |msg: &'static str| Ok(Err(AuthorizeError::Page(msg)));
     let Some(client_id) = params.get("client_id") else {
         return page("The application did not say who it is (client_id is missing).");
     };
-    let Some(client) = store.get_client(client_id).await? else {
+    let Some(client) = clients.get(client_id).await? else {
         return page("This application is not registered here.");
     };
     // OIDC Core §3.1.2.1: redirect_uri is required and must match exactly (RFC 9700 §4.1.3).

@@ -2,6 +2,8 @@
 //! a short-lived JWT with a key whose public half it registered. Each assertion is accepted
 //! once: its `jti` is remembered until it expires.
 
+use std::sync::Arc;
+
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jsonwebtoken::{DecodingKey, Validation, jwk::JwkSet};
 use serde::Deserialize;
@@ -30,7 +32,7 @@ pub async fn authenticate(
     state: &Provider,
     assertion: &str,
     params: &Params,
-) -> Result<Client, OAuthError> {
+) -> Result<Arc<Client>, OAuthError> {
     let failed = |why: &str| {
         tracing::info!(reason = why, "client assertion rejected");
         OAuthError::invalid_client("The client assertion is invalid.")
@@ -46,8 +48,8 @@ pub async fn authenticate(
         return Err(failed("client_id differs from sub"));
     }
     let client = state
-        .db
-        .get_client(&claimed)
+        .clients
+        .get(&claimed)
         .await?
         .ok_or_else(|| failed("unknown client"))?;
     if client.auth_method() != ClientAuthMethod::PrivateKeyJwt {

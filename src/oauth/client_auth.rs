@@ -2,6 +2,8 @@
 //! `client_secret_basic`, `client_secret_post` (the registered one, if registered),
 //! `private_key_jwt` (`client_assertion.rs`), or `none` for public clients.
 
+use std::sync::Arc;
+
 use base64::{Engine, engine::general_purpose::STANDARD};
 
 use crate::{
@@ -64,7 +66,7 @@ pub async fn authenticate_client(
     state: &Provider,
     basic: Option<BasicCredentials>,
     params: &Params,
-) -> Result<Client, OAuthError> {
+) -> Result<Arc<Client>, OAuthError> {
     let body_id = params.get("client_id");
     let body_secret = params.get("client_secret");
     let assertion = params.get("client_assertion");
@@ -99,7 +101,7 @@ pub async fn authenticate_client(
         }
     };
     let unknown = || OAuthError::invalid_client("Client authentication failed.");
-    let client = state.db.get_client(client_id).await?.ok_or_else(unknown)?;
+    let client = state.clients.get(client_id).await?.ok_or_else(unknown)?;
     if client.auth_method() == ClientAuthMethod::PrivateKeyJwt {
         return Err(OAuthError::invalid_client(
             "This client must authenticate with private_key_jwt.",

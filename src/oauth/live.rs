@@ -7,7 +7,8 @@
 //! (`store::DECISIONS_CHANNEL`), and this hub `LISTEN`s, so a device waiting on one instance
 //! hears a decision taken on another; SQLite runs as one instance, in process only.
 //! The same listener also hears announcements that the signing keys changed
-//! (`tokens::rotation::KEYS_CHANNEL`), so an instance needs one listening connection.
+//! (`tokens::rotation::KEYS_CHANNEL`) and that a client changed (`store::CLIENTS_CHANNEL`,
+//! for `oauth::clients`), so an instance needs one listening connection.
 
 use std::{
     collections::HashMap,
@@ -21,7 +22,8 @@ use tokio::sync::watch;
 use crate::{
     clock::Clock,
     error::StoreResult,
-    store::{DECISIONS_CHANNEL, Database, DeviceAuthorization, DeviceState},
+    oauth::polling::PollTracker,
+    store::{CLIENTS_CHANNEL, DECISIONS_CHANNEL, Database, DeviceAuthorization, DeviceState},
     tokens::rotation::KEYS_CHANNEL,
 };
 
@@ -82,27 +84,37 @@ pub struct DeviceEvents {
     /// Bumped when another instance (or the CLI) announces a change to the signing keys,
     /// and at each listener (re)connect, as announcements may have been missed.
     key_changes: watch::Sender<u64>,
+    /// Bumped when a client changed (any process), and at each listener (re)connect.
+    client_changes: watch::Sender<u64>,
+    /// The pending states polls are answered from: told of every decision, and that events
+    /// may have been missed (`oauth/polling.rs`).
+    polls: Arc<PollTracker>,
 }
 
 impl DeviceEvents {
-    /// A hub that only reaches waiters of this process (SQLite: a single instance).
-    pub fn in_process() -> DeviceEvents {
-        Self::new(None)
+    /// A hub that only reaches waiters of this process (SQLite: a single instance). Every
+    /// decision is taken here, so `polls` may answer from memory at once.
+    pub fn in_process(polls: Arc<PollTracker>) -> DeviceEvents {
+        polls.events_resumed();
+        Self::new(None, polls)
     }
 
     /// A hub that also hears the decisions the store announces on the same PostgreSQL
-    /// database, whichever instance took them ([`DeviceEvents::listen`]).
-    pub fn with_postgres(pool: PgPool) -> DeviceEvents {
-        Self::new(Some(pool))
+    /// database, whichever instance took them ([`DeviceEvents::listen`]). `polls` answers
+    /// from memory only while the listener runs.
+    pub fn with_postgres(pool: PgPool, polls: Arc<PollTracker>) -> DeviceEvents {
+        Self::new(Some(pool), polls)
     }
 
-    fn new(postgres: Option<PgPool>) -> DeviceEvents {
+    fn new(postgres: Option<PgPool>, polls: Arc<PollTracker>) -> DeviceEvents {
         DeviceEvents {
+            polls,
             channels: Arc::default(),
             postgres,
             closing: watch::Sender::new(false),
             reconnected: watch::Sender::new(0),
             key_changes: watch::Sender::new(0),
+            client_changes: watch::Sender::new(0),
         }
     }
 
@@ -129,6 +141,7 @@ impl DeviceEvents {
     /// NOTIFY the store sent with it (`Database::decide`); this instance's
     /// listener hears that too, which repeats the same value and changes nothing.
     pub fn publish(&self, authorization_id: &str, event: DeviceEvent) {
+        self.polls.decided(authorization_id);
         if let Some(sender) = lock(&self.channels).get(authorization_id) {
             sender.send_replace(Some(event));
         }
@@ -148,6 +161,12 @@ impl DeviceEvents {
     /// changes without PostgreSQL.
     pub fn key_changes(&self) -> watch::Receiver<u64> {
         self.key_changes.subscribe()
+    }
+
+    /// Changes whenever the in-memory clients should be dropped (`oauth::clients`). Never
+    /// changes without PostgreSQL.
+    pub fn client_changes(&self) -> watch::Receiver<u64> {
+        self.client_changes.subscribe()
     }
 
     /// Number of authorizations someone is waiting for (for tests and metrics).
@@ -171,7 +190,10 @@ impl DeviceEvents {
                     continue;
                 }
             };
-            if let Err(err) = listener.listen_all([DECISIONS_CHANNEL, KEYS_CHANNEL]).await {
+            if let Err(err) = listener
+                .listen_all([DECISIONS_CHANNEL, KEYS_CHANNEL, CLIENTS_CHANNEL])
+                .await
+            {
                 tracing::warn!(error = %err, "could not listen for device events; retrying");
                 tokio::time::sleep(Duration::from_secs(5)).await;
                 continue;
@@ -185,6 +207,10 @@ impl DeviceEvents {
                     Ok(Some(notification)) if notification.channel() == KEYS_CHANNEL => {
                         self.key_changes.send_modify(|n| *n += 1);
                     }
+                    Ok(Some(notification)) if notification.channel() == CLIENTS_CHANNEL => {
+                        self.polls.clients_changed();
+                        self.client_changes.send_modify(|n| *n += 1);
+                    }
                     Ok(Some(notification)) => {
                         let mut parts = notification.payload().splitn(2, ' ');
                         let (Some(id), Some(event)) = (parts.next(), parts.next()) else {
@@ -195,6 +221,8 @@ impl DeviceEvents {
                         }
                     }
                     Err(err) => {
+                        // Decisions go unheard until `LISTEN` runs again.
+                        self.polls.events_paused();
                         tracing::warn!(error = %err, "device event listener failed; reconnecting");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                         break;
@@ -207,10 +235,13 @@ impl DeviceEvents {
 
 impl DeviceEvents {
     /// The listener runs `LISTEN` (again): what it missed meanwhile is only in the database,
-    /// so every waiter re-reads once, and the signing keys are re-read.
+    /// so every waiter re-reads once, the signing keys are re-read and the clients dropped.
     fn listening_again(&self) {
+        // Polls read their rows again (`oauth/polling.rs`).
+        self.polls.events_resumed();
         self.reconnected.send_modify(|n| *n += 1);
         self.key_changes.send_modify(|n| *n += 1);
+        self.client_changes.send_modify(|n| *n += 1);
     }
 }
 
@@ -326,7 +357,7 @@ mod tests {
 
     #[tokio::test]
     async fn subscribers_hear_a_published_event_and_entries_go_when_they_leave() {
-        let hub = DeviceEvents::in_process();
+        let hub = DeviceEvents::in_process(Arc::default());
         let mut first = hub.subscribe("a");
         let second = hub.subscribe("a");
         assert_eq!(hub.waiting(), 1);
@@ -342,7 +373,7 @@ mod tests {
 
     #[test]
     fn publishing_without_subscribers_keeps_nothing() {
-        let hub = DeviceEvents::in_process();
+        let hub = DeviceEvents::in_process(Arc::default());
         hub.publish("a", DeviceEvent::Approved);
         assert_eq!(hub.waiting(), 0);
         assert_eq!(hub.subscribe("a").try_recv(), None);

@@ -8,7 +8,7 @@ use crate::{
     clock::Clock,
     config::Config,
     metrics::Metrics,
-    oauth::{live::DeviceEvents, polling::PollTracker},
+    oauth::{clients::ClientView, live::DeviceEvents, polling::PollTracker},
     store::Database,
     tokens::keys::Keys,
 };
@@ -20,6 +20,8 @@ pub struct Provider {
     /// Signing keys; swapped when a rotation is picked up.
     pub keys: Arc<Keys>,
     pub clock: Arc<dyn Clock>,
+    /// The registered clients, read once and dropped when any changes (`oauth/clients.rs`).
+    pub clients: Arc<ClientView>,
     /// In-memory polling timestamps per pending device code (no database write per poll).
     pub polls: Arc<PollTracker>,
     /// Waiters for device decisions (live hand-off), shared across instances via PostgreSQL.

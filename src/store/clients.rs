@@ -1,4 +1,13 @@
 //! Clients on SQLite or PostgreSQL.
+//!
+//! Servers keep clients in memory (`oauth::clients::ClientView`), so every change must be
+//! seen. Triggers (migration 0015) bump `clients_version` in the transaction of every insert,
+//! update and delete, and on PostgreSQL send a NOTIFY on [`CLIENTS_CHANNEL`]: that covers
+//! other processes (`usher client` beside a running server) and other instances. Writes made
+//! through this process also count in [`local_client_writes`], so a view in this process
+//! sees them as soon as the write returns. A new write method must call `wrote()`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{Client, Database, database::on_pool, unique_violation};
 use crate::{
@@ -11,13 +20,30 @@ post_logout_redirect_uris, device_code_lifetime_secs, created_at, signing_alg, \
 access_token_lifetime_secs, id_token_lifetime_secs, refresh_token_lifetime_secs, logo_uri, \
 token_endpoint_auth_method, jwks, user_code_format, user_code_length, notification_endpoint, web_origins";
 
+/// The PostgreSQL channel the `clients` trigger notifies on (migration 0015; empty payload).
+pub const CLIENTS_CHANNEL: &str = "usher_clients";
+
+/// Client writes made by this process since it started.
+static LOCAL_WRITES: AtomicU64 = AtomicU64::new(0);
+
+/// How many client writes this process has made: a view compares it on every lookup (one
+/// atomic load), so a write here is never answered from a stale copy after it returned.
+pub fn local_client_writes() -> u64 {
+    LOCAL_WRITES.load(Ordering::Acquire)
+}
+
+/// Counts a write, once it is committed (or failed: a spurious drop of the view is harmless).
+fn wrote() {
+    LOCAL_WRITES.fetch_add(1, Ordering::AcqRel);
+}
+
 impl Database {
     /// Fails with `StoreError::Conflict("client id")` when the id is taken.
     pub async fn create_client(&self, c: &Client) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
         );
-        on_pool!(self, |pool| sqlx::query(&sql)
+        let done = on_pool!(self, |pool| sqlx::query(&sql)
             .bind(&c.id)
             .bind(&c.name)
             .bind(&c.secret_hash)
@@ -40,8 +66,9 @@ impl Database {
             .bind(&c.web_origins)
             .execute(pool)
             .await
-            .map(|_| ()))
-        .map_err(|e| unique_violation(e, "client id"))
+            .map(|_| ()));
+        wrote();
+        done.map_err(|e| unique_violation(e, "client id"))
     }
 
     pub async fn get_client(&self, id: &str) -> StoreResult<Option<Client>> {
@@ -70,8 +97,17 @@ impl Database {
         .bind(&c.web_origins)
         .execute(pool)
         .await
-        .map(|r| r.rows_affected()))?;
-        Ok(done == 1)
+        .map(|r| r.rows_affected()));
+        wrote();
+        Ok(done? == 1)
+    }
+
+    /// The counter the `clients` triggers bump (migration 0015): a server on SQLite reads it
+    /// about once a second to notice changes made by other processes.
+    pub async fn clients_version(&self) -> StoreResult<i64> {
+        let sql = "SELECT version FROM clients_version WHERE id = 1";
+        let version: i64 = on_pool!(self, |pool| sqlx::query_scalar(sql).fetch_one(pool).await)?;
+        Ok(version)
     }
 
     /// Returns whether a client was deleted.
@@ -82,8 +118,9 @@ impl Database {
         .bind(id)
         .execute(pool)
         .await
-        .map(|r| r.rows_affected()))?;
-        Ok(done == 1)
+        .map(|r| r.rows_affected()));
+        wrote();
+        Ok(done? == 1)
     }
 }
 
@@ -181,6 +218,12 @@ mod tests {
             user_code_length: None,
             web_origins: None,
         }
+    }
+
+    #[test]
+    fn the_trigger_notifies_on_the_channel_servers_listen_to() {
+        let migration = include_str!("../../migrations/postgres/0015_clients_version.sql");
+        assert!(migration.contains(&format!("pg_notify('{CLIENTS_CHANNEL}', '')")));
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod sweep;
 mod users;
 
 pub use attempts::AttemptCounter;
+pub use clients::{CLIENTS_CHANNEL, local_client_writes};
 pub use database::Database;
 pub use device_authorizations::DECISIONS_CHANNEL;
 pub use models::*;

@@ -72,7 +72,7 @@ async fn start(State(state): State<AppState>, session: Session, raw: Vec<u8>) ->
                 "The sign-in link repeats a parameter or holds characters it must not.",
             )
         })?;
-        match authorize::validate(&state.db, &params, state.clock.now()).await? {
+        match authorize::validate(&state.clients, &params, state.clock.now()).await? {
             Ok((request, _)) => {
                 session.insert(REQUEST, &request).await?;
                 proceed(&state, &session, request).await
