@@ -7,7 +7,7 @@ use crate::{
     oauth::accounts,
     oauth::provider::Provider,
     store::User,
-    tokens::{jwt::AccessTokenClaims, rotation},
+    tokens::{error::KeyError, jwt::AccessTokenClaims, rotation},
 };
 
 /// The claims and user of an active access token, or `None` if it is not active.
@@ -16,15 +16,26 @@ pub async fn validate(
     token: &str,
 ) -> StoreResult<Option<(AccessTokenClaims, User)>> {
     let now = state.clock.now();
-    if let Err(err) = rotation::reload_for_unknown_kid(&state.db, &state.keys, token, now).await {
-        tracing::warn!(error = %err, "could not reload signing keys");
-    }
-    let Ok(claims) = state.keys.current().verify::<AccessTokenClaims>(
-        token,
-        "at+jwt",
-        &state.config.issuer,
-        now,
-    ) else {
+    let verify = || {
+        state
+            .keys
+            .current()
+            .verify::<AccessTokenClaims>(token, "at+jwt", &state.config.issuer, now)
+    };
+    let verified = match verify() {
+        // A key this instance has not loaded yet (another instance added it): reload, once
+        // per `RELOAD_EVERY_SECS` at most, and try again (with whatever set is current then).
+        Err(KeyError::UnknownKey) => {
+            if let Err(err) =
+                rotation::reload_for_unknown_kid(&state.db, &state.keys, token, now).await
+            {
+                tracing::warn!(error = %err, "could not reload signing keys");
+            }
+            verify()
+        }
+        other => other,
+    };
+    let Ok(claims) = verified else {
         return Ok(None);
     };
     if state.db.is_access_token_revoked(&claims.jti).await? {

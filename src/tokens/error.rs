@@ -15,6 +15,9 @@ pub enum KeyError {
     BadKey(String),
     #[error("token rejected: {0}")]
     Invalid(&'static str),
+    /// The token names a key this set does not hold (maybe one another instance just added).
+    #[error("token rejected: unknown key")]
+    UnknownKey,
     #[error("signing failed")]
     Sign,
     #[error("{0}")]

@@ -14,14 +14,19 @@ use std::{
 use aws_lc_rs::{
     digest::{SHA256, digest},
     encoding::AsDer,
+    rand::SystemRandom,
     rsa::{KeyPair as RsaKeyPair, KeySize},
+    signature::{
+        ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, ED25519, EcdsaKeyPair,
+        Ed25519KeyPair, KeyPair, ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
+    },
 };
 use base64::{Engine, engine::general_purpose::STANDARD, engine::general_purpose::URL_SAFE_NO_PAD};
 use jsonwebtoken::{
-    DecodingKey, EncodingKey, Header, Validation,
+    EncodingKey,
     jwk::{Jwk, JwkSet, PublicKeyUse},
 };
-use serde::{Serialize, de::DeserializeOwned};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
 use crate::{
@@ -34,11 +39,74 @@ use crate::{
     },
 };
 
+/// A private key parsed (and, for RSA, validated) once when the set is loaded: parsing a
+/// 2048-bit RSA key costs more than the signature itself.
+enum PrivateKey {
+    Rsa(RsaKeyPair),
+    Ec(EcdsaKeyPair),
+    Ed(Ed25519KeyPair),
+}
+
+impl PrivateKey {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        match self {
+            PrivateKey::Rsa(pair) => {
+                let mut signature = vec![0; pair.public_modulus_len()];
+                pair.sign(
+                    &RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
+                    message,
+                    &mut signature,
+                )
+                .map_err(|_| KeyError::Sign)?;
+                Ok(signature)
+            }
+            PrivateKey::Ec(pair) => Ok(pair
+                .sign(&SystemRandom::new(), message)
+                .map_err(|_| KeyError::Sign)?
+                .as_ref()
+                .to_vec()),
+            PrivateKey::Ed(pair) => Ok(pair.sign(message).as_ref().to_vec()),
+        }
+    }
+}
+
 struct LoadedKey {
     kid: String,
     alg: SigningAlg,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    private: PrivateKey,
+    /// The public half, parsed once, for verifying our own tokens.
+    public: ParsedPublicKey,
+    /// As published in the JWKS (with `kid` and `use`).
+    jwk: Jwk,
+}
+
+/// The JOSE header of the tokens we sign (RFC 7515 §4.1), members in the order
+/// jsonwebtoken wrote them, so tokens look as they did.
+#[derive(Serialize)]
+struct SigningHeader<'a> {
+    typ: &'a str,
+    alg: &'a str,
+    kid: &'a str,
+}
+
+/// The header members `verify` reads; others are ignored.
+#[derive(Deserialize)]
+struct ReceivedHeader<'a> {
+    #[serde(borrow)]
+    alg: std::borrow::Cow<'a, str>,
+    #[serde(borrow, default)]
+    kid: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    typ: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// The registered claims every token we verify must carry (RFC 7519 §4.1.1, §4.1.4).
+#[derive(Deserialize)]
+struct RequiredClaims<'a> {
+    #[serde(borrow)]
+    iss: std::borrow::Cow<'a, str>,
+    exp: i64,
 }
 
 pub struct KeySet {
@@ -119,7 +187,7 @@ impl KeySet {
         for key in keys {
             let loaded = load(key)?;
             algs.push(loaded.alg);
-            jwks.keys.push(public_jwk(&loaded)?);
+            jwks.keys.push(loaded.jwk.clone());
             set.order.push(loaded.kid.clone());
             set.keys.insert(loaded.kid.clone(), loaded);
             set.timeline.push(SigningKey {
@@ -172,10 +240,25 @@ impl KeySet {
         claims: &C,
     ) -> Result<String, KeyError> {
         let key = self.keys.get(kid).ok_or(KeyError::Sign)?;
-        let mut header = Header::new(key.alg.into());
-        header.kid = Some(key.kid.clone());
-        header.typ = Some(typ.to_string());
-        jsonwebtoken::encode(&header, claims, &key.encoding).map_err(|_| KeyError::Sign)
+        // JWS compact serialization (RFC 7515 §7.1): header.payload.signature, each
+        // base64url without padding; the signature covers the first two as sent.
+        let header = serde_json::to_vec(&SigningHeader {
+            typ,
+            alg: key.alg.as_str(),
+            kid: &key.kid,
+        })
+        .map_err(|_| KeyError::Sign)?;
+        let payload = serde_json::to_vec(claims).map_err(|_| KeyError::Sign)?;
+        let mut token = String::with_capacity(
+            (header.len() + payload.len()) * 4 / 3 + 2 * key.signature_len() + 8,
+        );
+        URL_SAFE_NO_PAD.encode_string(&header, &mut token);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
+        let signature = key.private.sign(token.as_bytes())?;
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&signature, &mut token);
+        Ok(token)
     }
 
     /// Verifies a token we signed: known `kid`, signature, `typ`, `iss`, and `exp` against
@@ -187,11 +270,21 @@ impl KeySet {
         issuer: &str,
         now: i64,
     ) -> Result<C, KeyError> {
-        let header =
-            jsonwebtoken::decode_header(token).map_err(|_| KeyError::Invalid("malformed"))?;
+        let malformed = || KeyError::Invalid("malformed");
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(malformed());
+        };
+        // What the signature covers: the first two parts as sent (RFC 7515 §5.2).
+        let signed = &token[..header.len() + 1 + payload.len()];
+        let header_json = URL_SAFE_NO_PAD.decode(header).map_err(|_| malformed())?;
+        let header: ReceivedHeader<'_> =
+            serde_json::from_slice(&header_json).map_err(|_| malformed())?;
         let kid = header.kid.as_deref().ok_or(KeyError::Invalid("no kid"))?;
-        let key = self.key(kid).ok_or(KeyError::Invalid("unknown key"))?;
-        if SigningAlg::from_jws(header.alg) != Some(key.alg) {
+        let key = self.key(kid).ok_or(KeyError::UnknownKey)?;
+        if SigningAlg::parse(&header.alg) != Some(key.alg) {
             return Err(KeyError::Invalid("algorithm mismatch"));
         }
         if !header
@@ -201,22 +294,29 @@ impl KeySet {
         {
             return Err(KeyError::Invalid("wrong token type"));
         }
-        let mut validation = Validation::new(key.alg.into());
-        validation.validate_exp = false;
-        validation.validate_aud = false;
-        validation.set_required_spec_claims(&["exp", "iss"]);
-        validation.set_issuer(&[issuer]);
-        let data = jsonwebtoken::decode::<Value>(token, &key.decoding, &validation)
-            .map_err(|_| KeyError::Invalid("signature or issuer"))?;
-        let exp = data
-            .claims
-            .get("exp")
-            .and_then(Value::as_i64)
-            .ok_or(KeyError::Invalid("no exp"))?;
-        if exp <= now {
+        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| malformed())?;
+        key.public
+            .verify_sig(signed.as_bytes(), &signature)
+            .map_err(|_| KeyError::Invalid("signature"))?;
+        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| malformed())?;
+        let required: RequiredClaims<'_> =
+            serde_json::from_slice(&payload).map_err(|_| KeyError::Invalid("no exp or iss"))?;
+        if required.iss != issuer {
+            return Err(KeyError::Invalid("issuer"));
+        }
+        // RFC 7519 §2 NumericDate: seconds since the epoch, never negative here.
+        if required.exp < 0 {
+            return Err(KeyError::Invalid("exp"));
+        }
+        if required.exp <= now {
             return Err(KeyError::Invalid("expired"));
         }
-        serde_json::from_value(data.claims).map_err(|_| KeyError::Invalid("claims"))
+        serde_json::from_slice(&payload).map_err(|_| KeyError::Invalid("claims"))
+    }
+
+    /// Whether `kid` is one of this set's keys.
+    pub fn knows(&self, kid: &str) -> bool {
+        self.keys.contains_key(kid)
     }
 
     /// Ids of every key in the set, newest first.
@@ -289,6 +389,13 @@ impl Keys {
     }
 }
 
+/// The `kid` a compact JWS names in its header, unverified: which key to look for.
+pub fn header_kid(token: &str) -> Option<String> {
+    let header = URL_SAFE_NO_PAD.decode(token.split('.').next()?).ok()?;
+    let header: ReceivedHeader<'_> = serde_json::from_slice(&header).ok()?;
+    header.kid.map(std::borrow::Cow::into_owned)
+}
+
 /// A new key pair for `alg`, ready to store; it signs from `now` unless the caller sets
 /// `activates_at` later.
 pub fn generate_signing_key(alg: SigningAlg, now: i64) -> Result<SigningKey, KeyError> {
@@ -327,8 +434,7 @@ pub fn generate_signing_key(alg: SigningAlg, now: i64) -> Result<SigningKey, Key
         activates_at: now,
     })?;
     // kid: a digest of the public key, so the same key always has the same id.
-    let public =
-        serde_json::to_vec(&public_jwk(&loaded)?.algorithm).map_err(|_| KeyError::Generate)?;
+    let public = serde_json::to_vec(&loaded.jwk.algorithm).map_err(|_| KeyError::Generate)?;
     let kid = URL_SAFE_NO_PAD.encode(&digest(&SHA256, &public).as_ref()[..16]);
     Ok(SigningKey {
         kid,
@@ -344,28 +450,54 @@ fn load(key: &SigningKey) -> Result<LoadedKey, KeyError> {
     let pem = key.private_pem.as_bytes();
     let alg = SigningAlg::parse(&key.alg)
         .ok_or_else(|| KeyError::UnsupportedAlgorithm(key.alg.clone()))?;
+    // jsonwebtoken reads the PEM (and gives the JWK); the DER it keeps is what its aws-lc
+    // backend parsed on every signature, parsed here once instead.
     let encoding = match alg {
         SigningAlg::RS256 => EncodingKey::from_rsa_pem(pem),
         SigningAlg::ES256 => EncodingKey::from_ec_pem(pem),
         SigningAlg::EdDSA => EncodingKey::from_ed_pem(pem),
     }
     .map_err(|_| bad())?;
-    let jwk = Jwk::from_encoding_key(&encoding, alg.into()).map_err(|_| bad())?;
-    let decoding = DecodingKey::from_jwk(&jwk).map_err(|_| bad())?;
+    let der = encoding.as_bytes();
+    let (private, public) = match alg {
+        SigningAlg::RS256 => {
+            let pair = RsaKeyPair::from_der(der).map_err(|_| bad())?;
+            let public = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, pair.public_key())
+                .map_err(|_| bad())?;
+            (PrivateKey::Rsa(pair), public)
+        }
+        SigningAlg::ES256 => {
+            let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der)
+                .map_err(|_| bad())?;
+            let public = ParsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, pair.public_key())
+                .map_err(|_| bad())?;
+            (PrivateKey::Ec(pair), public)
+        }
+        SigningAlg::EdDSA => {
+            let pair = Ed25519KeyPair::from_pkcs8(der).map_err(|_| bad())?;
+            let public = ParsedPublicKey::new(&ED25519, pair.public_key()).map_err(|_| bad())?;
+            (PrivateKey::Ed(pair), public)
+        }
+    };
+    let mut jwk = Jwk::from_encoding_key(&encoding, alg.into()).map_err(|_| bad())?;
+    jwk.common.key_id = Some(key.kid.clone());
+    jwk.common.public_key_use = Some(PublicKeyUse::Signature);
     Ok(LoadedKey {
         kid: key.kid.clone(),
         alg,
-        encoding,
-        decoding,
+        private,
+        public,
+        jwk,
     })
 }
 
-fn public_jwk(key: &LoadedKey) -> Result<Jwk, KeyError> {
-    let mut jwk = Jwk::from_encoding_key(&key.encoding, key.alg.into())
-        .map_err(|_| KeyError::BadKey(key.kid.clone()))?;
-    jwk.common.key_id = Some(key.kid.clone());
-    jwk.common.public_key_use = Some(PublicKeyUse::Signature);
-    Ok(jwk)
+impl LoadedKey {
+    fn signature_len(&self) -> usize {
+        match &self.private {
+            PrivateKey::Rsa(pair) => pair.public_modulus_len(),
+            PrivateKey::Ec(_) | PrivateKey::Ed(_) => 64,
+        }
+    }
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
@@ -409,6 +541,49 @@ mod tests {
         }
     }
 
+    /// Tokens are what jsonwebtoken wrote before keys were parsed once: byte for byte for the
+    /// deterministic algorithms (RS256 is PKCS#1 v1.5, EdDSA is deterministic), and
+    /// verifiable by jsonwebtoken with the published JWK for all of them.
+    #[test]
+    fn tokens_match_what_jsonwebtoken_writes() {
+        for &alg in SigningAlg::ALL {
+            let stored = generate_signing_key(alg, 0).unwrap();
+            let keys = KeySet::from_keys(std::slice::from_ref(&stored)).unwrap();
+            let claims = json!({"iss": "https://i", "exp": 100, "sub": "ü \"x\""});
+            let ours = keys.sign("at+jwt", &claims, 0).unwrap();
+
+            let pem = stored.private_pem.as_bytes();
+            let encoding = match alg {
+                SigningAlg::RS256 => EncodingKey::from_rsa_pem(pem),
+                SigningAlg::ES256 => EncodingKey::from_ec_pem(pem),
+                SigningAlg::EdDSA => EncodingKey::from_ed_pem(pem),
+            }
+            .unwrap();
+            let mut header = jsonwebtoken::Header::new(alg.into());
+            header.kid = Some(stored.kid.clone());
+            header.typ = Some("at+jwt".into());
+            let theirs = jsonwebtoken::encode(&header, &claims, &encoding).unwrap();
+            if alg == SigningAlg::ES256 {
+                let prefix = |t: &str| t.rsplit_once('.').unwrap().0.to_string();
+                assert_eq!(prefix(&ours), prefix(&theirs));
+            } else {
+                assert_eq!(ours, theirs, "{alg}");
+            }
+
+            let jwk: Jwk = serde_json::from_value(keys.jwks()["keys"][0].clone()).unwrap();
+            let decoding = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap();
+            let mut validation = jsonwebtoken::Validation::new(alg.into());
+            validation.validate_exp = false;
+            validation.validate_aud = false;
+            let decoded = jsonwebtoken::decode::<Value>(&ours, &decoding, &validation).unwrap();
+            assert_eq!(decoded.claims, claims, "{alg}");
+            assert_eq!(decoded.header.kid.as_deref(), Some(stored.kid.as_str()));
+            // And ours verifies theirs.
+            let back: Value = keys.verify(&theirs, "at+jwt", "https://i", 50).unwrap();
+            assert_eq!(back, claims, "{alg}");
+        }
+    }
+
     #[test]
     fn verification_rejects_what_it_should() {
         let keys = set(SigningAlg::RS256);
@@ -444,5 +619,49 @@ mod tests {
                 .is_err(),
             "unknown kid"
         );
+        let (signed, signature) = token.rsplit_once('.').unwrap();
+        for (bad, why) in [
+            (signed.to_string(), "two parts"),
+            (format!("{token}.x"), "four parts"),
+            (format!("{signed}.%%%"), "signature not base64url"),
+            (format!("{signed}."), "empty signature"),
+            (
+                format!("e30.{}", token.split_once('.').unwrap().1),
+                "header without kid",
+            ),
+        ] {
+            assert!(
+                keys.verify::<Value>(&bad, "at+jwt", "https://i", 50)
+                    .is_err(),
+                "{why}"
+            );
+        }
+        // A header that names another algorithm for the same key.
+        let header = URL_SAFE_NO_PAD.encode(
+            serde_json::to_vec(&json!({"typ": "at+jwt", "alg": "ES256",
+                "kid": keys.signing_kid(SigningAlg::RS256, 0).unwrap()}))
+            .unwrap(),
+        );
+        let rest = token.split_once('.').unwrap().1;
+        assert!(
+            keys.verify::<Value>(&format!("{header}.{rest}"), "at+jwt", "https://i", 50)
+                .is_err(),
+            "alg"
+        );
+        // Signed by us, but without exp, without iss or with a negative exp.
+        for claims in [
+            json!({"iss": "https://i"}),
+            json!({"exp": 100}),
+            json!({"iss": "https://i", "exp": 1.5}),
+            json!({"iss": "https://i", "exp": -1}),
+        ] {
+            let token = keys.sign("at+jwt", &claims, 0).unwrap();
+            assert!(
+                keys.verify_ignoring_expiry::<Value>(&token, "at+jwt", "https://i")
+                    .is_err(),
+                "{claims}"
+            );
+        }
+        assert!(signature.len() > 300, "a 2048-bit RSA signature");
     }
 }

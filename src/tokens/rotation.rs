@@ -19,7 +19,7 @@ use crate::{
     tokens::{
         error::KeyError,
         key_encryption::{self, KeyEncryptionKey},
-        keys::{Keys, generate_signing_key},
+        keys::{Keys, generate_signing_key, header_kid},
         schedule,
     },
 };
@@ -102,12 +102,10 @@ pub async fn reload_for_unknown_kid(
     token: &str,
     now: i64,
 ) -> Result<bool, KeyError> {
-    let Ok(header) = jsonwebtoken::decode_header(token) else {
+    let Some(kid) = header_kid(token) else {
         return Ok(false);
     };
-    let known = keys.current().kids();
-    if header.kid.is_none_or(|kid| known.contains(&kid)) || !keys.may_reload(now, RELOAD_EVERY_SECS)
-    {
+    if keys.current().knows(&kid) || !keys.may_reload(now, RELOAD_EVERY_SECS) {
         return Ok(false);
     }
     let stored = db.list_keys().await?;
