@@ -28,6 +28,7 @@ mod notifications;
 mod pages;
 mod pairing;
 mod phone;
+mod poll_view;
 mod properties;
 mod redemption;
 mod refresh;

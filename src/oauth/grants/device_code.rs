@@ -1,8 +1,10 @@
 //! The device-code grant at the token endpoint (RFC 8628 §3.4–3.5).
 //!
 //! Hot path: a device polls every few seconds until a person decides. A poll that comes too
-//! early is answered from memory (`PollTracker`) without touching the database; an on-time
-//! poll costs one primary-key read. Nothing is written per poll. Only the single redeeming
+//! early, and an on-time poll of a code this instance already read as pending (until a
+//! decision event, expiry or a listener reconnect), are answered from memory
+//! (`PollTracker`) without touching the database; any other poll costs one primary-key
+//! read. Nothing is written per poll. Only the single redeeming
 //! poll writes: one transaction whose conditional UPDATE redeems the code exactly once and
 //! which also stores the tokens' rows and the response sealed for a retry (`retry.rs`), so a
 //! device that loses the answer can fetch the same one again for `redemption_retry_secs`.
@@ -15,7 +17,7 @@ use crate::{
         device::{self, DeviceCodeLookup},
         issue::{self, Grant, RefreshIssue, TokenResponse},
         params::Params,
-        polling::PollTiming,
+        polling::{Poll, PollTiming},
         provider::Provider,
     },
     store::{Approval, Client, DeviceAuthorization, Redeemed, Redemption, RedemptionOutcome},
@@ -33,9 +35,12 @@ pub async fn poll_device_token(
     let now_ms = state.clock.now_ms();
     let now = now_ms.div_euclid(1000);
 
-    if state.polls.is_too_early(&code_hash, now_ms) {
-        return Err(slow_down(state, &code_hash, now_ms));
-    }
+    // Memory first: too early, or cached pending (`oauth/polling.rs`); else read the row.
+    let stamp = match state.polls.poll(&code_hash, client, now_ms) {
+        Poll::SlowDown { interval_secs } => return Err(slow_down_error(interval_secs)),
+        Poll::Pending => return Err(authorization_pending()),
+        Poll::Read(stamp) => stamp,
+    };
     let found = device::find_device_code(&state.db, client, &code_hash, now).await?;
     let presented = Presented {
         purpose: Purpose::DeviceCode,
@@ -47,12 +52,9 @@ pub async fn poll_device_token(
         DeviceCodeLookup::Pending(auth) => {
             match state
                 .polls
-                .record(&code_hash, auth.interval_secs, auth.expires_at, now_ms)
+                .record_pending(&code_hash, client, &auth, now_ms, stamp)
             {
-                PollTiming::OnTime => Err(OAuthError::new(
-                    ErrorKind::AuthorizationPending,
-                    "The user has not yet approved or denied the request.",
-                )),
+                PollTiming::OnTime => Err(authorization_pending()),
                 PollTiming::SlowDown { interval_secs } => Err(slow_down_error(interval_secs)),
             }
         }
@@ -159,12 +161,11 @@ async fn retried(
     .ok_or_else(|| OAuthError::invalid_grant("The device code was already used."))
 }
 
-fn slow_down(state: &Provider, code_hash: &str, now_ms: i64) -> OAuthError {
-    let interval = match state.polls.record(code_hash, 0, i64::MAX, now_ms) {
-        PollTiming::SlowDown { interval_secs } => interval_secs,
-        PollTiming::OnTime => state.polls.interval(code_hash).unwrap_or(5),
-    };
-    slow_down_error(interval)
+fn authorization_pending() -> OAuthError {
+    OAuthError::new(
+        ErrorKind::AuthorizationPending,
+        "The user has not yet approved or denied the request.",
+    )
 }
 
 fn slow_down_error(interval_secs: i64) -> OAuthError {
