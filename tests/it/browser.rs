@@ -83,16 +83,28 @@ impl Chrome {
         }
         // chromedriver binds port 0 itself and prints the port it got: no port is reserved
         // and released first, which another process could take in between.
-        let mut driver = Command::new("chromedriver")
-            .arg("--port=0")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
-        let Some(port) = driver_port(&mut driver).await else {
-            let _ = driver.kill();
-            let _ = driver.wait();
-            panic!("chromedriver did not say which port it listens on");
+        // On a loaded machine a start can stall or exit early: try again, a few times.
+        let mut started = None;
+        for _ in 0..3 {
+            let mut driver = Command::new("chromedriver")
+                .arg("--port=0")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start chromedriver");
+            match driver_port(&mut driver).await {
+                Some(port) => {
+                    started = Some((driver, port));
+                    break;
+                }
+                None => {
+                    let _ = driver.kill();
+                    let _ = driver.wait();
+                }
+            }
+        }
+        let Some((driver, port)) = started else {
+            panic!("chromedriver did not say which port it listens on (three starts)");
         };
         let url = format!("http://127.0.0.1:{port}");
         let chrome = Chrome {
@@ -171,7 +183,7 @@ async fn driver_port(driver: &mut Child) -> Option<u16> {
             }
         }
     });
-    tokio::time::timeout(Duration::from_secs(15), port)
+    tokio::time::timeout(Duration::from_secs(30), port)
         .await
         .ok()?
         .ok()?
