@@ -271,10 +271,9 @@ impl PollTracker {
                 }
             }
         };
-        if !self.caching.load(SeqCst) || self.generation.load(SeqCst) != stamp.0 {
-            if let Some(state) = self.shard(key).get_mut(&key) {
-                state.client = 0;
-            }
+        let missed = !self.caching.load(SeqCst) || self.generation.load(SeqCst) != stamp.0;
+        if missed && let Some(state) = self.shard(key).get_mut(&key) {
+            state.client = 0;
         }
         timing
     }
