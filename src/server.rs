@@ -60,7 +60,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         Database::Postgres(pool) => DeviceEvents::with_postgres(pool.clone(), polls.clone()),
         Database::Sqlite(_) => DeviceEvents::in_process(polls.clone()),
     };
-    let clients = Arc::new(ClientView::new(db.clone()));
+    let clients = Arc::new(ClientView::new(db.clone(), polls.clone()));
     let trusted_proxies = crate::client_addr::TrustedProxies::new(config.trusted_proxies.clone());
     Ok(AppState {
         provider: Provider {

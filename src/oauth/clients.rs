@@ -12,6 +12,10 @@
 //!   listener); and whenever that listener (re)connects, as it may have missed some;
 //! - on SQLite, another process (`usher client` on the server's file): within
 //!   [`SQLITE_CHECK`], by comparing `clients_version`, which the triggers bump.
+//!
+//! Each drop also tells the poll tracker, whose pending states name a client
+//! (`PollTracker::clients_changed`): a client deleted and created again under the same id
+//! must not inherit them.
 
 use std::{
     collections::HashMap,
@@ -23,6 +27,7 @@ use tokio::sync::watch;
 
 use crate::{
     error::StoreResult,
+    oauth::polling::PollTracker,
     store::{Client, Database, local_client_writes},
 };
 
@@ -34,6 +39,7 @@ pub const SQLITE_CHECK: Duration = Duration::from_secs(1);
 pub struct ClientView {
     db: Database,
     cache: RwLock<Cache>,
+    polls: Arc<PollTracker>,
 }
 
 #[derive(Debug, Default)]
@@ -48,25 +54,27 @@ struct Cache {
 }
 
 impl Cache {
-    fn clear(&mut self) {
+    fn clear(&mut self, polls: &PollTracker) {
         self.generation += 1;
         self.by_id.clear();
         self.all = None;
+        polls.clients_changed();
     }
 
     /// Drops everything if this process wrote a client since the last look.
-    fn catch_up(&mut self, local_writes: u64) {
+    fn catch_up(&mut self, local_writes: u64, polls: &PollTracker) {
         if self.local_writes != local_writes {
             self.local_writes = local_writes;
-            self.clear();
+            self.clear(polls);
         }
     }
 }
 
 impl ClientView {
-    pub fn new(db: Database) -> ClientView {
+    pub fn new(db: Database, polls: Arc<PollTracker>) -> ClientView {
         ClientView {
             db,
+            polls,
             cache: RwLock::new(Cache {
                 local_writes: local_client_writes(),
                 ..Cache::default()
@@ -87,7 +95,7 @@ impl ClientView {
             } else {
                 drop(cache);
                 let mut cache = self.write();
-                cache.catch_up(writes);
+                cache.catch_up(writes, &self.polls);
                 cache.generation
             }
         };
@@ -106,7 +114,7 @@ impl ClientView {
         let writes = local_client_writes();
         let generation = {
             let mut cache = self.write();
-            cache.catch_up(writes);
+            cache.catch_up(writes, &self.polls);
             if let Some(all) = &cache.all {
                 return Ok(Arc::clone(all));
             }
@@ -130,7 +138,7 @@ impl ClientView {
 
     /// Forgets every client: the next lookups read the database again.
     pub fn drop_all(&self) {
-        self.write().clear();
+        self.write().clear(&self.polls);
     }
 
     /// The copy of `id` held now, without reading the database (tests await a drop with it).
@@ -148,7 +156,7 @@ impl ClientView {
     fn keep(&self, generation: u64, store: impl FnOnce(&mut Cache)) {
         let writes = local_client_writes();
         let mut cache = self.write();
-        cache.catch_up(writes);
+        cache.catch_up(writes, &self.polls);
         if cache.generation == generation {
             store(&mut cache);
         }

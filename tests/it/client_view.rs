@@ -255,3 +255,31 @@ async fn unknown_client_ids_are_not_kept() {
     assert!((0..50).all(|n| view.cached(&format!("made-up-{n}")).is_none()));
     assert!(view.kept() <= 1, "{}", view.kept());
 }
+
+#[tokio::test]
+async fn a_client_deleted_and_registered_again_does_not_inherit_pending_codes() {
+    for on in databases::each(|_| {}).await {
+        let server = &on.server;
+        let tv = server.create_public_client("tv", "TV", "openid").await;
+        let authorization = server.device_authorization("tv", Some("openid"), &[]).await;
+        let code = authorization["device_code"].as_str().unwrap();
+        let interval = authorization["interval"].as_i64().unwrap();
+        // The second poll is answered from memory (the poll tracker knows the code pending).
+        for _ in 0..2 {
+            let (_, answer) = server.poll("tv", code).await;
+            assert_eq!(answer["error"], "authorization_pending", "{}", on.name);
+            server.clock.advance_secs(interval);
+        }
+        // The same client again, same id and registration time: its codes went with it.
+        assert!(server.state.db.delete_client("tv").await.unwrap());
+        server.state.db.create_client(&tv).await.unwrap();
+        let (status, answer) = server.poll("tv", code).await;
+        assert_eq!(
+            (status, &answer["error"]),
+            (400, &"invalid_grant".into()),
+            "{}",
+            on.name
+        );
+        on.finish().await;
+    }
+}
