@@ -220,10 +220,7 @@ mod tests {
         for repeat in ["p0", "p15", "p16", "p17", "p99"] {
             let body = format!("{}&{repeat}=again", many.join("&"));
             let err = Params::from_form(body.as_bytes()).unwrap_err();
-            assert!(
-                err.description.contains(&format!("'{repeat}'")),
-                "{repeat}"
-            );
+            assert!(err.description.contains(&format!("'{repeat}'")), "{repeat}");
         }
         let body = format!("{}&p3=again", many[..10].join("&"));
         assert!(Params::from_form(body.as_bytes()).is_err());
