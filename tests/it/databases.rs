@@ -62,3 +62,17 @@ pub async fn postgres_schema(prefix: &str) -> Option<(sqlx::PgPool, String, Stri
     let on_schema = format!("{url}{separator}options[search_path]={schema}");
     Some((admin, schema, on_schema))
 }
+
+/// Ends the LISTEN connection of the server whose connections carry `application_name`
+/// (tests set it to their schema's name), as a network failure would. One `true` per
+/// connection cut.
+pub async fn cut_listener(admin: &sqlx::PgPool, application_name: &str) -> Vec<bool> {
+    sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE application_name = $1 AND query LIKE 'LISTEN%'",
+    )
+    .bind(application_name)
+    .fetch_all(admin)
+    .await
+    .unwrap()
+}

@@ -554,14 +554,7 @@ async fn on_postgres_a_waiter_rereads_the_status_when_the_listener_reconnects() 
     .await
     .unwrap();
     assert_eq!(approved.rows_affected(), 1);
-    let cut: Vec<bool> = sqlx::query_scalar(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE application_name = $1 AND query LIKE 'LISTEN%'",
-    )
-    .bind(&schema)
-    .fetch_all(&admin)
-    .await
-    .unwrap();
+    let cut = crate::databases::cut_listener(&admin, &schema).await;
     assert_eq!(cut, [true], "one listening connection, cut");
 
     assert_eq!(stream.next().await.unwrap().0, "approved");

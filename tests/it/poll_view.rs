@@ -181,14 +181,7 @@ async fn on_postgres_a_listener_reconnect_drops_every_pending_state_in_memory() 
     // Stored without its NOTIFY, as a decision sent while the listener was down would be.
     approve_unannounced(&server.state.db).await;
     assert_eq!(error(&poll_on_time(&server, &device_code).await), PENDING);
-    let cut: Vec<bool> = sqlx::query_scalar(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE application_name = $1 AND query LIKE 'LISTEN%'",
-    )
-    .bind(&schema)
-    .fetch_all(&admin)
-    .await
-    .unwrap();
+    let cut = databases::cut_listener(&admin, &schema).await;
     assert_eq!(cut, [true], "one listening connection, cut");
 
     let polls = &server.state.polls;
