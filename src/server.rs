@@ -262,7 +262,7 @@ async fn maintenance(state: AppState) {
         // Polling timestamps of codes that expired (in memory).
         state.polls.sweep(now);
         // Expired rows of every table, browser sessions included.
-        crate::store::sweep(&state.db, now).await;
+        crate::store::sweep(&state.db, &state.config, now).await;
         // Retired signing keys past their tokens' lifetime; a key change this instance missed.
         let keys = &state.keys;
         if let Err(err) = rotation::prune_and_reload(&state.db, keys, &state.config, now).await {

@@ -8,8 +8,9 @@ use anyhow::{Context, bail};
 use clap::{ArgGroup, Args, Subcommand};
 
 use crate::{
+    oauth::audit::{self, AuditEvent, Origin, SignedOutBy},
     oauth::linked_devices,
-    store::{Database, User},
+    store::{Database, LinkedDevice, User},
 };
 
 #[derive(Debug, Subcommand)]
@@ -109,6 +110,7 @@ async fn revoke_one(db: &Database, id: &str) -> anyhow::Result<()> {
         println!("Device {id} was already signed out.");
         return Ok(());
     }
+    audit::record(db, signed_out(&device), super::now()).await;
     println!("Signed out device {id}.");
     Ok(())
 }
@@ -121,9 +123,12 @@ async fn revoke_all(db: &Database, user: &str) -> anyhow::Result<()> {
         .await
         .context("could not list devices")?;
     for listing in &devices {
-        linked_devices::sign_out(db, &listing.device.id, now)
+        if linked_devices::sign_out(db, &listing.device.id, now)
             .await
-            .context("could not sign a device out")?;
+            .context("could not sign a device out")?
+        {
+            audit::record(db, signed_out(&listing.device), now).await;
+        }
     }
     let plural = if devices.len() == 1 { "" } else { "s" };
     println!(
@@ -132,6 +137,17 @@ async fn revoke_all(db: &Database, user: &str) -> anyhow::Result<()> {
         user.username
     );
     Ok(())
+}
+
+/// The audit event of a device the operator signed out.
+fn signed_out(device: &LinkedDevice) -> AuditEvent {
+    AuditEvent::DeviceSignedOut {
+        family_id: device.id.clone(),
+        user_id: device.user_id.clone(),
+        client_id: device.client_id.clone(),
+        by: SignedOutBy::Operator,
+        from: Origin::operator(),
+    }
 }
 
 /// A user by username, or else by id.

@@ -6,6 +6,7 @@ use anyhow::bail;
 use clap::Subcommand;
 
 use crate::{
+    oauth::audit::{self, AuditEvent},
     protocol::SigningAlg,
     store::SigningKey,
     tokens::{
@@ -77,6 +78,13 @@ pub async fn run(config_path: Option<PathBuf>, command: KeysCommand) -> anyhow::
                 config.key_publication_delay_secs as i64
             };
             let key = rotation::rotate(&db, kek.as_ref(), alg, now, delay).await?;
+            let (kid, alg, activates_at) = (key.kid.clone(), key.alg.clone(), key.activates_at);
+            let rotated = AuditEvent::KeyRotated {
+                kid,
+                alg,
+                activates_at,
+            };
+            audit::record(&db, rotated, now).await;
             if key.activates_at <= now + 1 {
                 println!(
                     "Added {} key {}; it signs new tokens from now on (running servers switch within seconds).",

@@ -2,6 +2,7 @@
 //! the database, and `device`, a terminal device client for trying the flow end to end.
 //! Errors print as `error: ...` on stderr with exit code 1; usage errors are clap's (2).
 
+mod audit;
 mod client;
 mod client_settings;
 mod device;
@@ -50,6 +51,9 @@ enum Command {
     /// List and sign out devices signed in to accounts.
     #[command(subcommand)]
     Devices(devices::DevicesCommand),
+    /// Read the audit log: sign-ins, device approvals, sign-outs, changes.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 /// Parses the command line and runs it. Never panics on bad input: errors are printed.
@@ -62,6 +66,7 @@ pub async fn run() -> ExitCode {
         Command::Device(args) => device::run(args).await,
         Command::Keys(command) => keys::run(cli.config, command).await,
         Command::Devices(command) => devices::run(cli.config, command).await,
+        Command::Audit(command) => audit::run(cli.config, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

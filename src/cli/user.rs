@@ -9,6 +9,7 @@ use clap::{Args, Subcommand};
 use crate::{
     error::StoreError,
     oauth::accounts::hash_password,
+    oauth::audit::{self, AuditEvent},
     store::{Database, User},
 };
 
@@ -69,6 +70,8 @@ pub async fn run(config: Option<PathBuf>, command: UserCommand) -> anyhow::Resul
                 bail!("no user named '{username}'");
             }
             println!("Password of '{username}' changed.");
+            let changed = AuditEvent::PasswordChanged { user_id: user.id };
+            audit::record(&db, changed, super::now()).await;
             Ok(())
         }
         UserCommand::Disable { username } => set_disabled(&db, &username, true).await,
@@ -83,6 +86,13 @@ pub async fn run(config: Option<PathBuf>, command: UserCommand) -> anyhow::Resul
                 bail!("no user named '{username}'");
             }
             println!("Deleted user '{username}'.");
+            let (user_id, username) = (user.id, user.username);
+            audit::record(
+                &db,
+                AuditEvent::UserDeleted { user_id, username },
+                super::now(),
+            )
+            .await;
             Ok(())
         }
     }
@@ -128,6 +138,8 @@ async fn create(db: &Database, args: CreateArgs) -> anyhow::Result<()> {
         Err(err) => return Err(err).context("could not create the user"),
     }
     println!("Created user '{username}' (id {}).", user.id);
+    let (user_id, username) = (user.id, user.username);
+    audit::record(db, AuditEvent::UserCreated { user_id, username }, now).await;
     Ok(())
 }
 
@@ -166,6 +178,11 @@ async fn set_disabled(db: &Database, username: &str, disabled: bool) -> anyhow::
     }
     let state = if disabled { "disabled" } else { "enabled" };
     println!("User '{username}' {state}.");
+    let event = match disabled {
+        true => AuditEvent::UserDisabled { user_id: user.id },
+        false => AuditEvent::UserEnabled { user_id: user.id },
+    };
+    audit::record(db, event, super::now()).await;
     Ok(())
 }
 

@@ -137,6 +137,10 @@ pub struct Config {
     pub notification_retry_max_secs: u64,
     /// How often each instance's delivery worker looks for due events.
     pub notification_worker_interval_ms: u64,
+    /// Days an audit event (docs/audit.md) is kept before the maintenance task deletes it.
+    /// 0: kept forever.
+    pub audit_retention_days: u64,
+
 
     /// Log lines of `usher serve`: `text` (default) or `json` (also `USHER_LOG_FORMAT`).
     pub log_format: LogFormat,
@@ -204,6 +208,7 @@ impl Config {
     /// Absolute URL of a path (starting with `/`) on this server, without a double slash
     /// when the issuer ends in one.
     pub fn url(&self, path: &str) -> String {
+            audit_retention_days: 90,
         format!("{}{}", self.issuer.trim_end_matches('/'), path)
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod access_token;
 pub mod accounts;
+pub mod audit;
 pub mod authorize;
 pub mod claims;
 pub mod client_assertion;

@@ -4,6 +4,7 @@
 
 use crate::{
     error::OAuthError,
+    oauth::audit::{self, AuditEvent, RevokedBecause},
     oauth::params::Params,
     oauth::provider::Provider,
     store::Client,
@@ -40,6 +41,13 @@ async fn revoke_refresh_token(
     if refresh.client_id == client.id {
         state.db.revoke_family(&refresh.family_id, now).await?;
         tracing::info!(client_id = %client.id, family = %refresh.family_id, "refresh token family revoked");
+        let event = AuditEvent::TokenFamilyRevoked {
+            family_id: refresh.family_id.clone(),
+            user_id: refresh.user_id.clone(),
+            client_id: client.id.clone(),
+            reason: RevokedBecause::RevokedByClient,
+        };
+        audit::record(&state.db, event, now).await;
     }
     Ok(true)
 }

@@ -7,6 +7,7 @@
 //! Codes and secrets are stored only as hashes (`tokens::opaque::hash`).
 
 mod attempts;
+mod audit;
 mod authorization_codes;
 mod client_assertions;
 mod clients;
@@ -27,6 +28,7 @@ mod users;
 
 pub use attempts::AttemptCounter;
 pub use clients::{CLIENTS_CHANNEL, local_client_writes};
+pub use audit::{AuditFilter, AuditRecord, NewAuditEvent};
 pub use database::Database;
 pub use device_authorizations::DECISIONS_CHANNEL;
 pub use models::*;

@@ -7,6 +7,7 @@ use std::fmt::Display;
 use tower_sessions::session_store::ExpiredDeletion;
 
 use super::{Database, SessionStore};
+use crate::config::Config;
 
 /// Expired device authorizations are kept a day, so a late device still hears
 /// `expired_token` (RFC 8628 §3.5) rather than `invalid_grant`.
@@ -21,8 +22,9 @@ const PAIRING_CODES_KEPT_SECS: i64 = 3600;
 const NOTIFICATIONS_KEPT_SECS: i64 = 7 * 86_400;
 
 /// Deletes what expired before `now` (minus each table's keeping time) and wipes sealed
-/// token responses whose retry window ended. Never fails: each table logs its own error.
-pub async fn sweep(db: &Database, now: i64) {
+/// token responses whose retry window ended; audit events are kept `audit_retention_days`
+/// (0: forever). Never fails: each table logs its own error.
+pub async fn sweep(db: &Database, config: &Config, now: i64) {
     let before = |kept_secs: i64| now - kept_secs;
     logged(
         "delete expired device authorizations",
@@ -65,6 +67,12 @@ pub async fn sweep(db: &Database, now: i64) {
         db.delete_finished_notifications(before(NOTIFICATIONS_KEPT_SECS))
             .await,
     );
+    if let Some(kept_secs) = audit_kept_secs(config) {
+        logged(
+            "delete old audit events",
+            db.delete_audit_events_before(before(kept_secs)).await,
+        );
+    }
     // Browser sessions expire by the wall clock (`sessions.rs`), not by `now`.
     logged(
         "delete expired sessions",
@@ -73,6 +81,18 @@ pub async fn sweep(db: &Database, now: i64) {
             .await
             .map(|()| 0),
     );
+}
+
+/// How long audit events are kept, or `None` to keep them forever.
+fn audit_kept_secs(config: &Config) -> Option<i64> {
+    match config.audit_retention_days {
+        0 => None,
+        days => Some(
+            i64::try_from(days)
+                .unwrap_or(i64::MAX)
+                .saturating_mul(86_400),
+        ),
+    }
 }
 
 /// Logs a clean-up's failure (and, at debug level, what it deleted).

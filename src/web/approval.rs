@@ -12,6 +12,7 @@ use tower_sessions::Session;
 use crate::{
     client_addr::{budget_key, different_network},
     config::Config,
+    oauth::audit::{self, AuditEvent, Origin},
     oauth::{device, scope},
     state::AppState,
     store::{Client, Decision, DeviceAuthorization, DeviceInfo, User},
@@ -158,11 +159,23 @@ pub async fn decide(
             .map_or_else(|| "unknown".to_string(), budget_key);
         let proof =
             fresh_proof::prove_password(state, &approver.user, form.password, &ip_key, now).await?;
+        let (user_id, from) = (
+            approver.user.id.clone(),
+            Origin::new(approver.browser, None),
+        );
         let Some(renewed) = proof else {
+            let failed = AuditEvent::ReauthenticationFailed { user_id, from };
+            audit::record(&state.db, failed, now).await;
             return Ok(Outcome::AskAgain(WRONG_PASSWORD));
         };
         renewed.store(session).await?;
         tracing::info!(user_id = %renewed.user_id, "re-authenticated to approve a device");
+        audit::record(
+            &state.db,
+            AuditEvent::Reauthenticated { user_id, from },
+            now,
+        )
+        .await;
         signed_in = renewed;
     }
     let decision = Decision {
@@ -176,6 +189,8 @@ pub async fn decide(
         return Ok(Outcome::NotWaiting);
     }
     tracing::info!(device_authorization = %auth_id, approved, "device authorization decided");
+    let from = Origin::new(approver.browser, None);
+    audit::record_decision(&state.db, auth_id, approved, &decision.user_id, from, now).await;
     Ok(Outcome::Decided { approved })
 }
 

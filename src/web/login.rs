@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     extract::{Query, State, rejection::QueryRejection},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
@@ -12,8 +12,10 @@ use tower_sessions::Session;
 
 use crate::web::form::PageForm;
 use crate::{
-    client_addr::ClientIp,
+    client_addr::{ClientAddr, ClientIp},
+    http::device_metadata,
     oauth::accounts::{self, PasswordCheck},
+    oauth::audit::{self, AuditEvent, Origin, SignInMethod},
     state::AppState,
     web::{authorize, csp, csrf, error::PageError, session::SignedIn},
 };
@@ -123,6 +125,8 @@ async fn login_page(
 pub async fn submit(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
     session: Session,
     PageForm(form): PageForm<LoginForm>,
 ) -> Result<Response, PageError> {
@@ -130,6 +134,8 @@ pub async fn submit(
     let username = form.username.trim();
     let now = state.clock.now();
     let account = state.db.get_user_by_username(username).await?;
+    let account_id = account.as_ref().map(|user| user.id.clone());
+    let from = Origin::new(addr, device_metadata::user_agent(&headers));
     // Password guessing is bounded per account and network, per network, and per account
     // without locking the owner out (`oauth/accounts/sign_in.rs`, docs/security.md). A
     // disabled account is checked like an unknown one: same work, same answer.
@@ -140,6 +146,11 @@ pub async fn submit(
         PasswordCheck::Wait(wait_secs) => return Ok(too_many_attempts(wait_secs)),
         PasswordCheck::Wrong => {
             tracing::info!("sign-in failed");
+            let failed = AuditEvent::SignInFailed {
+                user_id: account_id,
+                from,
+            };
+            audit::record(&state.db, failed, now).await;
             let next = safe_next(Some(&form.next));
             return login_page(&state, &session, next, username, Some(WRONG_CREDENTIALS)).await;
         }
@@ -155,6 +166,13 @@ pub async fn submit(
     };
     signed_in.store(&session).await?;
     tracing::info!(user_id = %user.id, "signed in");
+    let method = SignInMethod::Password;
+    let event = AuditEvent::SignIn {
+        user_id: user.id.clone(),
+        method,
+        from,
+    };
+    audit::record(&state.db, event, now).await;
     Ok(Redirect::to(safe_next(Some(&form.next))).into_response())
 }
 

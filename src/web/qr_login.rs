@@ -29,6 +29,7 @@ use crate::{
     client_addr::ClientAddr,
     error::StoreError,
     http::device_metadata,
+    oauth::audit::{self, AuditEvent, Origin, SignInMethod},
     oauth::{
         accounts,
         live::{DeviceEvent, wait_for_decision},
@@ -191,6 +192,19 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
                 state.db.save_consent(&consent).await?;
             }
             tracing::info!(user_id = %user.id, "signed in by QR code");
+            // This browser, as recorded when its QR sign-in started.
+            let browser = &authorization.device;
+            let from = Origin {
+                ip: browser.ip.clone(),
+                user_agent: browser.user_agent.clone(),
+            };
+            let method = SignInMethod::QrCode;
+            let event = AuditEvent::SignIn {
+                user_id: user.id.clone(),
+                method,
+                from,
+            };
+            audit::record(&state.db, event, now).await;
             return Ok(Redirect::to(CONTINUE).into_response());
         }
     };

@@ -5,6 +5,7 @@
 use super::retry::{self, Presented};
 use crate::{
     error::{OAuthError, StoreResult},
+    oauth::audit::{self, AuditEvent, RevokedBecause},
     oauth::provider::Provider,
     oauth::{
         accounts,
@@ -152,6 +153,13 @@ async fn revoke_issued(state: &Provider, code: &AuthorizationCode, now: i64) -> 
     if let Some(family) = &code.refresh_family_id {
         // Signs the linked device out: its refresh tokens and access tokens stop.
         linked_devices::sign_out(&state.db, family, now).await?;
+        let event = AuditEvent::TokenFamilyRevoked {
+            family_id: family.clone(),
+            user_id: code.user_id.clone(),
+            client_id: code.client_id.clone(),
+            reason: RevokedBecause::CodeReplayed,
+        };
+        audit::record(&state.db, event, now).await;
     }
     if let (Some(jti), Some(exp)) = (&code.access_token_jti, code.access_token_expires_at) {
         state.db.revoke_access_token(jti, exp).await?;

@@ -7,6 +7,7 @@
 use super::retry::{self, Presented};
 use crate::{
     error::{OAuthError, StoreResult},
+    oauth::audit::{self, AuditEvent, RevokedBecause},
     oauth::provider::Provider,
     oauth::{
         accounts,
@@ -71,6 +72,12 @@ pub async fn refresh(
         return Err(invalid());
     };
     let grant = Grant {
+        audit::record(
+            &state.db,
+            family_revoked(&token, RevokedBecause::AccountInactive),
+            now,
+        )
+        .await;
         client,
         user: &user,
         scope: &granted,
@@ -148,9 +155,25 @@ async fn revoke_for_reuse(state: &Provider, token: &RefreshToken, now: i64) -> S
     Ok(())
 }
 
+    audit::record(
+        &state.db,
+        family_revoked(token, RevokedBecause::RefreshTokenReused),
+        now,
+    )
+    .await;
 fn narrow(original: &str, requested: &str) -> Result<String, OAuthError> {
     let requested: Vec<&str> = requested.split(' ').filter(|s| !s.is_empty()).collect();
     if let Some(extra) = requested.iter().find(|s| !scope::contains(original, s)) {
+/// The audit event of a family revoked by this grant.
+fn family_revoked(token: &RefreshToken, reason: RevokedBecause) -> AuditEvent {
+    AuditEvent::TokenFamilyRevoked {
+        family_id: token.family_id.clone(),
+        user_id: token.user_id.clone(),
+        client_id: token.client_id.clone(),
+        reason,
+    }
+}
+
         return Err(OAuthError::invalid_scope(format!(
             "The scope '{extra}' was not granted originally; a refresh cannot widen the scope."
         )));

@@ -13,9 +13,12 @@ use tower_sessions::Session;
 
 use crate::web::form::PageForm;
 use crate::{
+    client_addr::ClientAddr,
+    oauth::audit::{self, AuditEvent, Origin, SignedOutBy},
     oauth::{device, linked_devices},
     state::AppState,
     store::LinkedDeviceListing,
+    web::account::activity::{self, ActivityRow},
     web::{account::AccountNav, csrf, duration_words::ago, error::PageError, session::SignedIn},
 };
 
@@ -30,6 +33,8 @@ struct DevicesPage {
     devices: Vec<DeviceRow>,
     /// "Add a device" (`features.pairing`).
     pairing: bool,
+    /// "Recent sign-ins and approvals" (`activity.rs`).
+    activity: Vec<ActivityRow>,
 }
 
 /// One linked device, in words.
@@ -102,12 +107,14 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
         username: user.username,
         devices,
         pairing: state.config.features.pairing,
+        activity: activity::recent(&state, &user.id, now).await?,
     };
     Ok(page.into_response())
 }
 
 pub async fn sign_out(
     State(state): State<AppState>,
+    ClientAddr(browser): ClientAddr,
     session: Session,
     PageForm(form): PageForm<SignOutForm>,
 ) -> Result<Response, PageError> {
@@ -127,6 +134,16 @@ pub async fn sign_out(
     let now = state.clock.now();
     if linked_devices::sign_out(&state.db, &device.id, now).await? {
         tracing::info!(user_id = %user.id, linked_device = %device.id, "device signed out by its owner");
+        let (family_id, client_id) = (device.id.clone(), device.client_id.clone());
+        let (by, from) = (SignedOutBy::Owner, Origin::new(browser, None));
+        let event = AuditEvent::DeviceSignedOut {
+            family_id,
+            user_id: user.id,
+            client_id,
+            by,
+            from,
+        };
+        audit::record(&state.db, event, now).await;
     }
     Ok(Redirect::to(PAGE).into_response())
 }

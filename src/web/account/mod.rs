@@ -1,6 +1,7 @@
 //! The account pages of a signed-in person: linked devices (with "Add a device" pairing)
 //! and the apps they allowed.
 
+pub mod activity;
 pub mod consents;
 pub mod devices;
 pub mod pair_link;

@@ -22,6 +22,7 @@ use crate::web::form::PageForm;
 use crate::{
     client_addr::ClientAddr,
     http::qr::qr_png,
+    oauth::audit::{self, AuditEvent, Origin},
     oauth::pairing::{self, PairingCodeText},
     state::AppState,
     store::{DeviceAuthorization, DeviceInfo, PairingCode, User},
@@ -100,6 +101,7 @@ fn login_first() -> Response {
 /// `POST /account/pairing`: "Add a device" makes a fresh pairing code for this browser.
 pub async fn add_device(
     State(state): State<AppState>,
+    ClientAddr(browser): ClientAddr,
     session: Session,
     PageForm(form): PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
@@ -112,6 +114,12 @@ pub async fn add_device(
     session.insert(PAIRING_ID, &record.id).await?;
     session.insert(PAIRING_CODE, code.display()).await?;
     tracing::info!(user_id = %user.id, "pairing code made");
+    let from = Origin::new(browser, None);
+    let made = AuditEvent::PairingCodeCreated {
+        user_id: user.id.clone(),
+        from,
+    };
+    audit::record(&state.db, made, now).await;
     Ok(Redirect::to(PAGE).into_response())
 }
 
