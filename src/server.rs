@@ -57,7 +57,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     password::warm_up();
     let polls = Arc::new(PollTracker::default());
     let device_events = match &db {
-        Database::Postgres(pool) => DeviceEvents::with_postgres(pool.clone(), polls.clone()),
+        Database::Postgres(pg) => DeviceEvents::with_postgres(pg.pool.clone(), polls.clone()),
         Database::Sqlite(_) => DeviceEvents::in_process(polls.clone()),
     };
     let clients = Arc::new(ClientView::new(db.clone(), polls.clone()));

@@ -171,15 +171,16 @@ async fn seed(database_url: &str, pending: u64) -> anyhow::Result<()> {
         }};
     }
     match &db {
-        usher::store::Database::Sqlite(pool) => {
-            setup!(pool);
-            seed_sqlite(pool, pending, now).await?;
-            pool.close().await;
+        usher::store::Database::Sqlite(sqlite) => {
+            setup!(&sqlite.write);
+            seed_sqlite(&sqlite.write, pending, now).await?;
+            sqlite.write.close().await;
+            sqlite.read.close().await;
         }
-        usher::store::Database::Postgres(pool) => {
-            setup!(pool);
-            seed_postgres(pool, pending, now).await?;
-            pool.close().await;
+        usher::store::Database::Postgres(pg) => {
+            setup!(&pg.pool);
+            seed_postgres(&pg.pool, pending, now).await?;
+            pg.pool.close().await;
         }
     }
     Ok(())

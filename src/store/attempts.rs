@@ -1,7 +1,10 @@
 //! Attempt counters on SQLite or PostgreSQL: the guessing budgets' counters, shared by
 //! every instance on the database (`oauth/throttle.rs` decides what they mean).
 
-use super::{Database, database::on_pool};
+use super::{
+    Database,
+    database::{on_pool, on_writer},
+};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "key, window_start, count, last_at, expires_at";
@@ -55,7 +58,7 @@ impl Database {
                     "INSERT INTO attempt_counters ({COLUMNS}) VALUES ($1, $2, $3, $4, $5) \
                      ON CONFLICT (key) DO NOTHING"
                 );
-                on_pool!(self, |pool| sqlx::query(&sql)
+                on_writer!(self, |pool| sqlx::query(&sql)
                     .bind(&next.key)
                     .bind(next.window_start)
                     .bind(next.count)
@@ -69,7 +72,7 @@ impl Database {
                 let sql = "UPDATE attempt_counters \
                            SET window_start = $2, count = $3, last_at = $4, expires_at = $5 \
                            WHERE key = $1 AND window_start = $6 AND count = $7 AND last_at = $8";
-                on_pool!(self, |pool| sqlx::query(sql)
+                on_writer!(self, |pool| sqlx::query(sql)
                     .bind(&next.key)
                     .bind(next.window_start)
                     .bind(next.count)
@@ -88,7 +91,7 @@ impl Database {
 
     pub async fn delete_attempt_counter(&self, key: &str) -> StoreResult<()> {
         let sql = "DELETE FROM attempt_counters WHERE key = $1";
-        on_pool!(self, |pool| sqlx::query(sql)
+        on_writer!(self, |pool| sqlx::query(sql)
             .bind(key)
             .execute(pool)
             .await
@@ -99,7 +102,7 @@ impl Database {
     /// Deletes counters forgotten at or before `now`. Returns how many.
     pub async fn delete_expired_attempt_counters(&self, now: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM attempt_counters WHERE expires_at <= $1";
-        Ok(on_pool!(self, |pool| sqlx::query(sql)
+        Ok(on_writer!(self, |pool| sqlx::query(sql)
             .bind(now)
             .execute(pool)
             .await

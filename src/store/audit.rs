@@ -4,7 +4,10 @@
 
 use serde::Serialize;
 
-use super::{Database, database::on_pool};
+use super::{
+    Database,
+    database::{on_pool, on_writer},
+};
 use crate::error::StoreResult;
 
 /// A row to write. `device` and `detail` are JSON objects as text.
@@ -57,7 +60,7 @@ impl Database {
         let sql = "INSERT INTO audit_events \
                    (at, kind, outcome, user_id, client_id, ip, device, detail) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-        on_pool!(self, |pool| sqlx::query(sql)
+        on_writer!(self, |pool| sqlx::query(sql)
             .bind(e.at)
             .bind(&e.kind)
             .bind(&e.outcome)
@@ -119,7 +122,7 @@ impl Database {
     /// Deletes rows older than `before` (the retention sweep). Returns how many.
     pub async fn delete_audit_events_before(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM audit_events WHERE at < $1";
-        Ok(on_pool!(self, |pool| sqlx::query(sql)
+        Ok(on_writer!(self, |pool| sqlx::query(sql)
             .bind(before)
             .execute(pool)
             .await

@@ -1,6 +1,9 @@
 //! Authorization codes on SQLite or PostgreSQL.
 
-use super::{AuthorizationCode, Database, database::on_pool};
+use super::{
+    AuthorizationCode, Database,
+    database::{on_pool, on_writer},
+};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "code_hash, client_id, user_id, redirect_uri, scope, nonce, code_challenge, \
@@ -13,7 +16,7 @@ impl Database {
             "INSERT INTO authorization_codes ({COLUMNS}) VALUES \
              ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         );
-        on_pool!(self, |pool| sqlx::query(&sql)
+        on_writer!(self, |pool| sqlx::query(&sql)
             .bind(&c.code_hash)
             .bind(&c.client_id)
             .bind(&c.user_id)
@@ -57,7 +60,7 @@ impl Database {
             "UPDATE authorization_codes SET used_at = $2 \
              WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING {COLUMNS}"
         );
-        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+        Ok(on_writer!(self, |pool| sqlx::query_as(&sql)
             .bind(code_hash)
             .bind(now)
             .fetch_optional(pool)
@@ -74,7 +77,7 @@ impl Database {
     ) -> StoreResult<()> {
         let sql = "UPDATE authorization_codes SET refresh_family_id = $2, access_token_jti = $3, \
                    access_token_expires_at = $4 WHERE code_hash = $1";
-        on_pool!(self, |pool| sqlx::query(sql)
+        on_writer!(self, |pool| sqlx::query(sql)
             .bind(code_hash)
             .bind(refresh_family_id)
             .bind(access_token_jti)
@@ -87,7 +90,7 @@ impl Database {
 
     pub async fn delete_expired_codes(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM authorization_codes WHERE expires_at < $1";
-        Ok(on_pool!(self, |pool| sqlx::query(sql)
+        Ok(on_writer!(self, |pool| sqlx::query(sql)
             .bind(before)
             .execute(pool)
             .await

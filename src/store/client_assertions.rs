@@ -1,6 +1,6 @@
 //! Used client-assertion `jti`s on SQLite or PostgreSQL.
 
-use super::{Database, database::on_pool, unique_violation};
+use super::{Database, database::on_writer, unique_violation};
 use crate::error::{StoreError, StoreResult};
 
 impl Database {
@@ -13,7 +13,7 @@ impl Database {
     ) -> StoreResult<bool> {
         let sql =
             "INSERT INTO client_assertion_jtis (client_id, jti, expires_at) VALUES ($1, $2, $3)";
-        let inserted = on_pool!(self, |pool| sqlx::query(sql)
+        let inserted = on_writer!(self, |pool| sqlx::query(sql)
             .bind(client_id)
             .bind(jti)
             .bind(expires_at)
@@ -29,7 +29,7 @@ impl Database {
 
     pub async fn delete_expired_assertion_jtis(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM client_assertion_jtis WHERE expires_at < $1";
-        Ok(on_pool!(self, |pool| sqlx::query(sql)
+        Ok(on_writer!(self, |pool| sqlx::query(sql)
             .bind(before)
             .execute(pool)
             .await

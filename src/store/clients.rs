@@ -9,7 +9,11 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{Client, Database, database::on_pool, unique_violation};
+use super::{
+    Client, Database,
+    database::{on_pool, on_writer},
+    unique_violation,
+};
 use crate::{
     error::{StoreError, StoreResult},
     protocol,
@@ -43,7 +47,7 @@ impl Database {
         let sql = format!(
             "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
         );
-        let done = on_pool!(self, |pool| sqlx::query(&sql)
+        let done = on_writer!(self, |pool| sqlx::query(&sql)
             .bind(&c.id)
             .bind(&c.name)
             .bind(&c.secret_hash)
@@ -90,7 +94,7 @@ impl Database {
     /// Saves the settings `usher client update` changes. Returns whether the client exists.
     pub async fn update_client(&self, c: &Client) -> StoreResult<bool> {
         // Only what `usher client update` changes; the rest stays as registered.
-        let done = on_pool!(self, |pool| sqlx::query(
+        let done = on_writer!(self, |pool| sqlx::query(
             "UPDATE clients SET web_origins = $2 WHERE id = $1"
         )
         .bind(&c.id)
@@ -112,7 +116,7 @@ impl Database {
 
     /// Returns whether a client was deleted.
     pub async fn delete_client(&self, id: &str) -> StoreResult<bool> {
-        let done = on_pool!(self, |pool| sqlx::query(
+        let done = on_writer!(self, |pool| sqlx::query(
             "DELETE FROM clients WHERE id = $1"
         )
         .bind(id)

@@ -1,6 +1,9 @@
 //! Consents on SQLite or PostgreSQL.
 
-use super::{Consent, Database, database::on_pool};
+use super::{
+    Consent, Database,
+    database::{on_pool, on_writer},
+};
 use crate::error::StoreResult;
 
 impl Database {
@@ -22,7 +25,7 @@ impl Database {
     pub async fn save_consent(&self, c: &Consent) -> StoreResult<()> {
         let sql = "INSERT INTO consents (user_id, client_id, scope, granted_at) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (user_id, client_id) DO UPDATE SET scope = $3, granted_at = $4";
-        on_pool!(self, |pool| sqlx::query(sql)
+        on_writer!(self, |pool| sqlx::query(sql)
             .bind(&c.user_id)
             .bind(&c.client_id)
             .bind(&c.scope)
@@ -45,7 +48,7 @@ impl Database {
     /// Returns whether a consent was withdrawn.
     pub async fn withdraw_consent(&self, user_id: &str, client_id: &str) -> StoreResult<bool> {
         let sql = "DELETE FROM consents WHERE user_id = $1 AND client_id = $2";
-        let n = on_pool!(self, |pool| sqlx::query(sql)
+        let n = on_writer!(self, |pool| sqlx::query(sql)
             .bind(user_id)
             .bind(client_id)
             .execute(pool)

@@ -2,7 +2,9 @@
 
 use super::{
     Approval, AuthorizationPurpose, Database, Decision, DeviceAuthorization, DeviceInfo,
-    DeviceState, DeviceStatus, database::on_pool, unique_violation,
+    DeviceState, DeviceStatus,
+    database::{on_pool, on_writer},
+    unique_violation,
 };
 use crate::error::{StoreError, StoreResult};
 
@@ -149,7 +151,7 @@ impl Database {
              ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
         );
         let (status, user_id, auth_time, amr, decided_at) = state_columns(&a.state);
-        on_pool!(self, |pool| sqlx::query(&sql)
+        on_writer!(self, |pool| sqlx::query(&sql)
             .bind(&a.id)
             .bind(&a.device_code_hash)
             .bind(&a.user_code)
@@ -252,7 +254,7 @@ impl Database {
             matches!(self, Database::Postgres(_)).then(|| format!("{id} {}", status.as_str()));
         let event_id = uuid::Uuid::new_v4().to_string();
         let subject = d.approved.then(|| d.user_id.clone());
-        on_pool!(self, |pool| async {
+        on_writer!(self, |pool| async {
             let mut tx = pool.begin().await?;
             let decided = sqlx::query(decide)
                 .bind(status.as_str())
@@ -300,7 +302,7 @@ impl Database {
              WHERE device_code_hash = $1 AND status = 'approved' AND expires_at > $2 \
              RETURNING {COLUMNS}"
         );
-        convert(on_pool!(self, |pool| sqlx::query_as(&sql)
+        convert(on_writer!(self, |pool| sqlx::query_as(&sql)
             .bind(hash)
             .bind(now)
             .fetch_optional(pool)
@@ -310,7 +312,7 @@ impl Database {
     /// Deletes authorizations that expired before `before`. Returns how many.
     pub async fn delete_expired(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM device_authorizations WHERE expires_at < $1";
-        Ok(on_pool!(self, |pool| sqlx::query(sql)
+        Ok(on_writer!(self, |pool| sqlx::query(sql)
             .bind(before)
             .execute(pool)
             .await

@@ -1,6 +1,10 @@
 //! Signing keys on SQLite or PostgreSQL.
 
-use super::{Database, SigningKey, database::on_pool, unique_violation};
+use super::{
+    Database, SigningKey,
+    database::{on_pool, on_writer},
+    unique_violation,
+};
 use crate::error::{StoreError, StoreResult};
 
 impl Database {
@@ -30,7 +34,7 @@ impl Database {
 
     /// Returns whether a key was deleted.
     pub async fn delete_key(&self, kid: &str) -> StoreResult<bool> {
-        let n = on_pool!(self, |pool| sqlx::query(
+        let n = on_writer!(self, |pool| sqlx::query(
             "DELETE FROM signing_keys WHERE kid = $1"
         )
         .bind(kid)
@@ -45,7 +49,7 @@ impl Database {
     pub async fn replace_private_pem(&self, kid: &str, from: &str, to: &str) -> StoreResult<bool> {
         // Conditional, so two instances sealing at once cannot overwrite each other's row.
         let sql = "UPDATE signing_keys SET private_pem = $3 WHERE kid = $1 AND private_pem = $2";
-        let n = on_pool!(self, |pool| sqlx::query(sql)
+        let n = on_writer!(self, |pool| sqlx::query(sql)
             .bind(kid)
             .bind(from)
             .bind(to)
@@ -59,7 +63,7 @@ impl Database {
 async fn insert(db: &Database, k: &SigningKey, first_of_alg: bool) -> StoreResult<()> {
     let sql = "INSERT INTO signing_keys (kid, alg, private_pem, created_at, activates_at, \
                first_of_alg) VALUES ($1, $2, $3, $4, $5, $6)";
-    on_pool!(db, |pool| sqlx::query(sql)
+    on_writer!(db, |pool| sqlx::query(sql)
         .bind(&k.kid)
         .bind(&k.alg)
         .bind(&k.private_pem)

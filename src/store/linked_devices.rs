@@ -1,6 +1,10 @@
 //! Linked devices on SQLite or PostgreSQL.
 
-use super::{Database, LinkedDevice, LinkedDeviceListing, database::on_pool, unique_violation};
+use super::{
+    Database, LinkedDevice, LinkedDeviceListing,
+    database::{on_pool, on_writer},
+    unique_violation,
+};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "id, user_id, client_id, grant_type, device_authorization_id, device_name, \
@@ -63,7 +67,7 @@ impl Database {
     /// Records a new sign-in (a token family). Fails with `Conflict` if the id exists.
     pub async fn record_link(&self, d: &LinkedDevice) -> StoreResult<()> {
         let sql = insert_sql();
-        on_pool!(self, |pool| bind_linked_device!(sqlx::query(&sql), d)
+        on_writer!(self, |pool| bind_linked_device!(sqlx::query(&sql), d)
             .execute(pool)
             .await
             .map(|_| ()))
@@ -79,7 +83,7 @@ impl Database {
         ip: Option<&str>,
         expires_at: i64,
     ) -> StoreResult<bool> {
-        let n = on_pool!(self, |pool| sqlx::query(RECORD_USE)
+        let n = on_writer!(self, |pool| sqlx::query(RECORD_USE)
             .bind(now)
             .bind(ip)
             .bind(expires_at)
@@ -128,7 +132,7 @@ impl Database {
     pub async fn sign_out_linked_device(&self, id: &str, now: i64) -> StoreResult<bool> {
         let sql = "UPDATE linked_devices SET signed_out_at = $1 \
                    WHERE id = $2 AND signed_out_at IS NULL";
-        let n = on_pool!(self, |pool| sqlx::query(sql)
+        let n = on_writer!(self, |pool| sqlx::query(sql)
             .bind(now)
             .bind(id)
             .execute(pool)
@@ -140,7 +144,7 @@ impl Database {
     /// Deletes rows whose credentials all expired before `before`.
     pub async fn delete_expired_linked_devices(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM linked_devices WHERE expires_at < $1";
-        Ok(on_pool!(self, |pool| sqlx::query(sql)
+        Ok(on_writer!(self, |pool| sqlx::query(sql)
             .bind(before)
             .execute(pool)
             .await

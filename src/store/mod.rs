@@ -29,7 +29,7 @@ mod users;
 pub use attempts::AttemptCounter;
 pub use clients::{CLIENTS_CHANNEL, local_client_writes};
 pub use audit::{AuditFilter, AuditRecord, NewAuditEvent};
-pub use database::Database;
+pub use database::{Database, PgDb, SqliteDb};
 pub use device_authorizations::DECISIONS_CHANNEL;
 pub use models::*;
 pub use notification_outbox::{NotificationState, OutboxNotification};

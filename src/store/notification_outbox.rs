@@ -2,7 +2,10 @@
 //! to clients' notification endpoints. Rows survive restarts; any instance's worker may
 //! claim them, and a claim is a lease so a crashed worker's rows come back.
 
-use super::{Database, database::on_pool};
+use super::{
+    Database,
+    database::{on_pool, on_writer},
+};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "id, client_id, endpoint, event, device_authorization_id, subject, \
@@ -36,7 +39,7 @@ impl Database {
             "INSERT INTO notification_outbox ({COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         );
-        on_pool!(self, |pool| sqlx::query(&sql)
+        on_writer!(self, |pool| sqlx::query(&sql)
             .bind(&n.id)
             .bind(&n.client_id)
             .bind(&n.endpoint)
@@ -76,7 +79,7 @@ impl Database {
                  ORDER BY next_attempt_at_ms LIMIT $3) \
              RETURNING {COLUMNS}"
         );
-        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+        Ok(on_writer!(self, |pool| sqlx::query_as(&sql)
             .bind(now_ms + lease_ms)
             .bind(now_ms)
             .bind(limit)
@@ -85,7 +88,7 @@ impl Database {
     }
 
     pub async fn mark_notification_delivered(&self, id: &str, now: i64) -> StoreResult<()> {
-        on_pool!(self, |pool| sqlx::query(
+        on_writer!(self, |pool| sqlx::query(
             "UPDATE notification_outbox \
              SET delivered_at = $1, claimed_until_ms = NULL, last_error = NULL WHERE id = $2"
         )
@@ -116,7 +119,7 @@ impl Database {
                  SET last_error = $1, failed_at = $2, claimed_until_ms = NULL WHERE id = $3"
             }
         };
-        on_pool!(self, |pool| sqlx::query(sql)
+        on_writer!(self, |pool| sqlx::query(sql)
             .bind(error)
             .bind(retry_at_ms.unwrap_or(now))
             .bind(id)
@@ -138,7 +141,7 @@ impl Database {
 
     /// Deletes notifications delivered or given up before `before`.
     pub async fn delete_finished_notifications(&self, before: i64) -> StoreResult<u64> {
-        Ok(on_pool!(self, |pool| sqlx::query(
+        Ok(on_writer!(self, |pool| sqlx::query(
             "DELETE FROM notification_outbox WHERE delivered_at < $1 OR failed_at < $1"
         )
         .bind(before)

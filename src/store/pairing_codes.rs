@@ -1,6 +1,10 @@
 //! Pairing codes on SQLite or PostgreSQL.
 
-use super::{Database, PairingCode, database::on_pool, unique_violation};
+use super::{
+    Database, PairingCode,
+    database::{on_pool, on_writer},
+    unique_violation,
+};
 use crate::error::StoreResult;
 
 const COLUMNS: &str =
@@ -10,7 +14,7 @@ impl Database {
     pub async fn create_pairing_code(&self, c: &PairingCode) -> StoreResult<()> {
         let sql =
             format!("INSERT INTO pairing_codes ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
-        on_pool!(self, |pool| sqlx::query(&sql)
+        on_writer!(self, |pool| sqlx::query(&sql)
             .bind(&c.id)
             .bind(&c.code_hash)
             .bind(&c.user_id)
@@ -56,7 +60,7 @@ impl Database {
             "UPDATE pairing_codes SET used_at = $2, device_authorization_id = $3 \
              WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING {COLUMNS}"
         );
-        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+        Ok(on_writer!(self, |pool| sqlx::query_as(&sql)
             .bind(code_hash)
             .bind(now)
             .bind(device_authorization_id)
@@ -66,7 +70,7 @@ impl Database {
 
     pub async fn delete_expired_pairing_codes(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM pairing_codes WHERE expires_at < $1";
-        Ok(on_pool!(self, |pool| sqlx::query(sql)
+        Ok(on_writer!(self, |pool| sqlx::query(sql)
             .bind(before)
             .execute(pool)
             .await

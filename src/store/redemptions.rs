@@ -5,7 +5,7 @@
 
 use super::{
     Database, LinkWrite, Redeemed, Redemption, RedemptionOutcome, SealedResponse, SealedTable,
-    database::on_pool,
+    database::{on_pool, on_writer},
     linked_devices::{self, bind_linked_device},
     refresh_tokens::{self, bind_refresh_token},
     unique_violation,
@@ -55,7 +55,7 @@ impl Database {
         let until = r.sealed.map(|s| s.until);
         let insert_refresh = refresh_tokens::insert_sql();
         let insert_link = linked_devices::insert_sql();
-        on_pool!(self, |pool| async {
+        on_writer!(self, |pool| async {
             let mut tx = pool.begin().await?;
             let marked = match r.redeemed {
                 Redeemed::DeviceCode { device_code_hash } => {
@@ -165,7 +165,7 @@ impl Database {
                 "UPDATE {name} SET sealed_response = NULL, sealed_until = NULL \
                  WHERE sealed_until <= $1"
             );
-            wiped += on_pool!(self, |pool| sqlx::query(&sql)
+            wiped += on_writer!(self, |pool| sqlx::query(&sql)
                 .bind(now)
                 .execute(pool)
                 .await

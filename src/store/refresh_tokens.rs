@@ -1,6 +1,9 @@
 //! Refresh tokens on SQLite or PostgreSQL.
 
-use super::{Database, RefreshToken, database::on_pool};
+use super::{
+    Database, RefreshToken,
+    database::{on_pool, on_writer},
+};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "token_hash, family_id, client_id, user_id, scope, device_authorization_id, \
@@ -44,7 +47,7 @@ impl Database {
     /// Adds a token; revoked from the start when its family already is.
     pub async fn create_refresh_token(&self, t: &RefreshToken) -> StoreResult<()> {
         let sql = insert_sql();
-        on_pool!(self, |pool| bind_refresh_token!(sqlx::query(&sql), t)
+        on_writer!(self, |pool| bind_refresh_token!(sqlx::query(&sql), t)
             .execute(pool)
             .await
             .map(|_| ()))?;
@@ -71,7 +74,7 @@ impl Database {
             "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL \
              AND revoked_at IS NULL AND expires_at > $2 RETURNING {COLUMNS}"
         );
-        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+        Ok(on_writer!(self, |pool| sqlx::query_as(&sql)
             .bind(token_hash)
             .bind(now)
             .fetch_optional(pool)
@@ -99,7 +102,7 @@ impl Database {
         // A revoked family's sealed answers (kept for a retry) go with it.
         let sql = "UPDATE refresh_tokens SET revoked_at = $1, sealed_response = NULL, \
                    sealed_until = NULL WHERE family_id = $2 AND revoked_at IS NULL";
-        Ok(on_pool!(self, |pool| sqlx::query(sql)
+        Ok(on_writer!(self, |pool| sqlx::query(sql)
             .bind(now)
             .bind(family_id)
             .execute(pool)

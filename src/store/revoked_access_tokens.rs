@@ -1,7 +1,10 @@
 //! Revoked access tokens on SQLite or PostgreSQL. Consulted by userinfo and
 //! introspection only, never on the device polling path.
 
-use super::{Database, database::on_pool};
+use super::{
+    Database,
+    database::{on_pool, on_writer},
+};
 use crate::error::StoreResult;
 
 impl Database {
@@ -9,7 +12,7 @@ impl Database {
     pub async fn revoke_access_token(&self, jti: &str, expires_at: i64) -> StoreResult<()> {
         let sql = "INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ($1, $2) \
                    ON CONFLICT (jti) DO NOTHING";
-        on_pool!(self, |pool| sqlx::query(sql)
+        on_writer!(self, |pool| sqlx::query(sql)
             .bind(jti)
             .bind(expires_at)
             .execute(pool)
@@ -30,7 +33,7 @@ impl Database {
     /// Forgets revocations of tokens that expired before `before`.
     pub async fn delete_expired_revocations(&self, before: i64) -> StoreResult<u64> {
         let sql = "DELETE FROM revoked_access_tokens WHERE expires_at < $1";
-        Ok(on_pool!(self, |pool| sqlx::query(sql)
+        Ok(on_writer!(self, |pool| sqlx::query(sql)
             .bind(before)
             .execute(pool)
             .await

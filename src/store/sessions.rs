@@ -15,7 +15,10 @@ use tower_sessions::{
     session_store::{self, Error, ExpiredDeletion},
 };
 
-use super::{Database, database::on_pool};
+use super::{
+    Database,
+    database::{on_pool, on_writer},
+};
 
 /// The session key holding the signed-in account's id (`web::session::SignedIn`); its
 /// value is copied into the `user_id` column.
@@ -79,7 +82,7 @@ impl session_store::SessionStore for SessionStore {
         // An id already in use (2^-128 per pair, but the store must not overwrite another
         // person's session): draw another until one is free.
         loop {
-            let inserted = on_pool!(&self.db, |pool| sqlx::query(sql)
+            let inserted = on_writer!(&self.db, |pool| sqlx::query(sql)
                 .bind(session_id_hash(&record.id))
                 .bind(&user_id)
                 .bind(&data)
@@ -100,7 +103,7 @@ impl session_store::SessionStore for SessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let (user_id, data, expires_at) = columns(record)?;
         let sql = "UPDATE browser_sessions SET user_id = $2, data = $3, expires_at = $4 WHERE id_hash = $1";
-        on_pool!(&self.db, |pool| sqlx::query(sql)
+        on_writer!(&self.db, |pool| sqlx::query(sql)
             .bind(session_id_hash(&record.id))
             .bind(&user_id)
             .bind(&data)
@@ -132,7 +135,7 @@ impl session_store::SessionStore for SessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        on_pool!(&self.db, |pool| sqlx::query(
+        on_writer!(&self.db, |pool| sqlx::query(
             "DELETE FROM browser_sessions WHERE id_hash = $1"
         )
         .bind(session_id_hash(id))
@@ -146,7 +149,7 @@ impl session_store::SessionStore for SessionStore {
 #[async_trait]
 impl ExpiredDeletion for SessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        on_pool!(&self.db, |pool| sqlx::query(
+        on_writer!(&self.db, |pool| sqlx::query(
             "DELETE FROM browser_sessions WHERE expires_at <= $1"
         )
         .bind(wall_clock_now())

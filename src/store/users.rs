@@ -2,7 +2,11 @@
 //! the lower-cased `username_key` column. Changing a password, disabling or deleting an
 //! account ends its browser sessions in the same transaction.
 
-use super::{Database, User, database::on_pool, unique_violation};
+use super::{
+    Database, User,
+    database::{on_pool, on_writer},
+    unique_violation,
+};
 use crate::error::StoreResult;
 
 const COLUMNS: &str = "id, username, password_hash, name, email, email_verified, disabled, \
@@ -14,7 +18,7 @@ impl Database {
         let sql = format!(
             "INSERT INTO users ({COLUMNS}, username_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         );
-        on_pool!(self, |pool| sqlx::query(&sql)
+        on_writer!(self, |pool| sqlx::query(&sql)
             .bind(&u.id)
             .bind(&u.username)
             .bind(&u.password_hash)
@@ -58,7 +62,7 @@ impl Database {
     /// Sets a new password hash and `password_changed_at`. Returns whether the user exists.
     pub async fn set_password(&self, id: &str, password_hash: &str, now: i64) -> StoreResult<bool> {
         let sql = "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3";
-        let n = on_pool!(self, |pool| {
+        let n = on_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(sql)
                 .bind(password_hash)
@@ -75,7 +79,7 @@ impl Database {
 
     pub async fn set_disabled(&self, id: &str, disabled: bool) -> StoreResult<bool> {
         let sql = "UPDATE users SET disabled = $1 WHERE id = $2";
-        let n = on_pool!(self, |pool| {
+        let n = on_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(sql)
                 .bind(disabled)
@@ -92,7 +96,7 @@ impl Database {
     }
 
     pub async fn delete_user(&self, id: &str) -> StoreResult<bool> {
-        let n = on_pool!(self, |pool| {
+        let n = on_writer!(self, |pool| {
             let mut tx = pool.begin().await?;
             let n = sqlx::query("DELETE FROM users WHERE id = $1")
                 .bind(id)

@@ -146,12 +146,12 @@ pub async fn prune(db: &Database, config: &Config, now: i64) -> Result<Vec<Strin
 /// `NOTIFY` fails, they still reload within `MAINTENANCE_RELOAD_SECS`. Nothing to send on
 /// SQLite: the server there re-reads the table every `SQLITE_KEY_CHECK_SECS`.
 pub async fn announce_key_change(db: &Database) {
-    let Database::Postgres(pool) = db else {
+    let Database::Postgres(pg) = db else {
         return;
     };
     let sent = sqlx::query("SELECT pg_notify($1, '')")
         .bind(KEYS_CHANNEL)
-        .execute(pool)
+        .execute(&pg.pool)
         .await;
     if let Err(err) = sent {
         tracing::warn!(error = %err, "could not tell other instances that the keys changed");

@@ -231,8 +231,10 @@ async fn without_notifications_no_decision_event_is_sent() {
     // Nothing is queued, so nothing can be sent later either (no waiting needed).
     let sql = "SELECT COUNT(*) FROM notification_outbox";
     let queued: i64 = match &server.state.db {
-        usher::store::Database::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
-        usher::store::Database::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        usher::store::Database::Sqlite(sqlite) => {
+            sqlx::query_scalar(sql).fetch_one(&sqlite.read).await
+        }
+        usher::store::Database::Postgres(pg) => sqlx::query_scalar(sql).fetch_one(&pg.pool).await,
     }
     .unwrap();
     assert_eq!(queued, 0);

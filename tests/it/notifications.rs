@@ -471,8 +471,11 @@ async fn approve_on(instance: &Instance) -> String {
     phone::approve_device(&instance.url, user_code, "tess", PASSWORD).await;
     let sql = "SELECT id FROM notification_outbox";
     let ids: Vec<String> = match &instance.state.db {
-        Database::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
-        Database::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+        Database::Sqlite(sqlite) => sqlx::query_scalar(sql)
+            .fetch_all(&sqlite.read)
+            .await
+            .unwrap(),
+        Database::Postgres(pg) => sqlx::query_scalar(sql).fetch_all(&pg.pool).await.unwrap(),
     };
     assert_eq!(ids.len(), 1, "one event per decision");
     ids[0].clone()

@@ -35,13 +35,13 @@ async fn approve_unannounced(db: &Database) {
                user_id = (SELECT id FROM users WHERE username = 'tess'), \
                auth_time = created_at, decided_at = created_at WHERE status = 'pending'";
     let approved = match db {
-        Database::Sqlite(pool) => sqlx::query(sql)
-            .execute(pool)
+        Database::Sqlite(sqlite) => sqlx::query(sql)
+            .execute(&sqlite.write)
             .await
             .unwrap()
             .rows_affected(),
-        Database::Postgres(pool) => sqlx::query(sql)
-            .execute(pool)
+        Database::Postgres(pg) => sqlx::query(sql)
+            .execute(&pg.pool)
             .await
             .unwrap()
             .rows_affected(),

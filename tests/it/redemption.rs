@@ -35,8 +35,13 @@ pub fn family_of(access_token: &str) -> String {
 
 async fn count(db: &Database, sql: &str, bind: &str) -> i64 {
     match db {
-        Database::Sqlite(pool) => sqlx::query_scalar(sql).bind(bind).fetch_one(pool).await,
-        Database::Postgres(pool) => sqlx::query_scalar(sql).bind(bind).fetch_one(pool).await,
+        Database::Sqlite(sqlite) => {
+            sqlx::query_scalar(sql)
+                .bind(bind)
+                .fetch_one(&sqlite.read)
+                .await
+        }
+        Database::Postgres(pg) => sqlx::query_scalar(sql).bind(bind).fetch_one(&pg.pool).await,
     }
     .expect("count")
 }

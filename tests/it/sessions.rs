@@ -24,16 +24,16 @@ const PASSWORD: &str = "nora's password";
 async fn stored_sessions(db: &Database) -> Vec<(String, Option<String>, String)> {
     let sql = "SELECT id_hash, user_id, data FROM browser_sessions";
     match db {
-        Database::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await,
-        Database::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await,
+        Database::Sqlite(sqlite) => sqlx::query_as(sql).fetch_all(&sqlite.read).await,
+        Database::Postgres(pg) => sqlx::query_as(sql).fetch_all(&pg.pool).await,
     }
     .expect("read sessions")
 }
 
 async fn execute(db: &Database, sql: &str) {
     match db {
-        Database::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
-        Database::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        Database::Sqlite(sqlite) => sqlx::query(sql).execute(&sqlite.write).await.map(|_| ()),
+        Database::Postgres(pg) => sqlx::query(sql).execute(&pg.pool).await.map(|_| ()),
     }
     .expect(sql);
 }

@@ -13,9 +13,10 @@ async fn a_checkpoint_empties_the_wal_while_readers_keep_reading() {
     let db = Database::connect(&format!("sqlite://{}?mode=rwc", path.display()), 8)
         .await
         .unwrap();
-    let Database::Sqlite(pool) = &db else {
+    let Database::Sqlite(sqlite) = &db else {
         unreachable!()
     };
+    let pool = &sqlite.write;
     sqlx::query("CREATE TABLE filler (id INTEGER PRIMARY KEY, body TEXT)")
         .execute(pool)
         .await
@@ -24,7 +25,7 @@ async fn a_checkpoint_empties_the_wal_while_readers_keep_reading() {
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut readers = Vec::new();
     for _ in 0..3 {
-        let (pool, stop) = (pool.clone(), stop.clone());
+        let (pool, stop) = (sqlite.read.clone(), stop.clone());
         readers.push(tokio::spawn(async move {
             let mut reads = 0u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {

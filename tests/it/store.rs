@@ -44,7 +44,7 @@ where
         .connect_with(options.options([("search_path", schema.as_str())]))
         .await
         .unwrap();
-    let db = Database::Postgres(pool);
+    let db = Database::postgres(pool);
     db.migrate().await.expect("postgres migrations");
     suite(db).await;
     let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
@@ -891,8 +891,12 @@ async fn a_row_that_contradicts_its_status_is_a_store_error() {
         let sql = "UPDATE device_authorizations SET status = 'approved' WHERE id = $1";
         let id = auth.id.as_str();
         match &db {
-            Database::Sqlite(pool) => sqlx::query(sql).bind(id).execute(pool).await.map(drop),
-            Database::Postgres(pool) => sqlx::query(sql).bind(id).execute(pool).await.map(drop),
+            Database::Sqlite(sqlite) => sqlx::query(sql)
+                .bind(id)
+                .execute(&sqlite.write)
+                .await
+                .map(drop),
+            Database::Postgres(pg) => sqlx::query(sql).bind(id).execute(&pg.pool).await.map(drop),
         }
         .unwrap();
         assert!(matches!(
@@ -948,7 +952,7 @@ async fn migration_0014_marks_old_browser_sign_ins_by_purpose() {
         .unwrap();
     }
     all.run(&pool).await.unwrap();
-    let db = Database::Sqlite(pool);
+    let db = Database::sqlite(pool.clone(), pool);
     let browser = db
         .get_device_authorization("a-browser")
         .await
@@ -970,10 +974,10 @@ async fn migration_0014_marks_old_browser_sign_ins_by_purpose() {
 #[tokio::test]
 async fn a_stored_decision_is_announced_on_postgres_and_a_refused_one_is_not() {
     on_both(|db| async move {
-        let Database::Postgres(pool) = &db else {
+        let Database::Postgres(pg) = &db else {
             return;
         };
-        let mut listener = sqlx::postgres::PgListener::connect_with(pool)
+        let mut listener = sqlx::postgres::PgListener::connect_with(&pg.pool)
             .await
             .unwrap();
         listener
