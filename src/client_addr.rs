@@ -33,7 +33,8 @@ impl TrustedProxies {
         TrustedProxies(networks)
     }
 
-    fn contains(&self, ip: IpAddr) -> bool {
+    /// Whether `ip` is one of the trusted proxies (also asked by `http::request_id`).
+    pub fn contains(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         self.0.iter().any(|net| net.contains(&ip))
     }

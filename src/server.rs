@@ -114,6 +114,7 @@ pub fn build_router(
     let max_body_bytes = config.max_body_bytes;
     let timeout = Duration::from_secs(config.request_timeout_secs);
     let routes = Router::new()
+    let request_ids = http::request_id::RequestIdLayer::new(state.trusted_proxies.clone());
         .merge(http::routes(&config.features))
         .merge(web::routes(&config.features).layer(sessions))
         .fallback(web::error::not_found)
@@ -122,6 +123,9 @@ pub fn build_router(
     ServiceBuilder::new()
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(TimeoutLayer::with_status_code(
+        // The id first: the span below records it, and every response carries it.
+        .layer(request_ids)
+        .map_response(http::request_id::set_response_header)
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
@@ -136,10 +140,10 @@ pub fn build_router(
         .service(routes)
 }
 
-/// The span of a request names its method and path only: query strings (`?user_code=`)
-/// and QR paths carry user codes, which are never logged. Both are recorded as borrowed
-/// strings; the span itself is the subscriber's (`tracing_subscriber::fmt` keeps the
-/// formatted fields of each span).
+/// The span of a request names its method, path and request id only: query strings
+/// (`?user_code=`) and QR paths carry user codes, which are never logged. All are recorded
+/// as borrowed strings; the span itself is the subscriber's (`tracing_subscriber::fmt`
+/// keeps the formatted fields of each span).
 fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
     let path = request.uri().path();
     let path = if path.starts_with("/device/qr/") {
@@ -147,7 +151,16 @@ fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
     } else {
         path
     };
-    tracing::info_span!("request", method = request.method().as_str(), path = path)
+    let request_id = request
+        .extensions()
+        .get::<http::request_id::RequestId>()
+        .map_or("", http::request_id::RequestId::as_str);
+    tracing::info_span!(
+        "request",
+        method = request.method().as_str(),
+        path = path,
+        request_id = request_id
+    )
 }
 
 /// Serves until `shutdown` completes, then finishes in-flight requests.

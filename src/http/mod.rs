@@ -11,6 +11,7 @@ pub mod health;
 pub mod metrics;
 pub mod qr;
 pub mod revocation;
+pub mod request_id;
 pub mod token;
 pub mod userinfo;
 

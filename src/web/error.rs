@@ -1,9 +1,12 @@
 //! Every failure a person can cause ends on a friendly page with a way back to `/device`
 //! (or to "Your devices" from the account pages), never a raw error. Internal details are
-//! logged here, never shown.
+//! logged here, never shown; the page shows the request id ("Reference: …",
+//! `http::request_id`), which is in every log line of the request.
 
 use std::fmt::Display;
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -11,6 +14,7 @@ use axum::{
 
 use crate::{
     error::StoreError,
+    http::request_id::RequestId,
     oauth::accounts::SignInError,
     web::message::{MessagePage, Tone},
 };
@@ -167,9 +171,21 @@ impl From<tower_sessions::session::Error> for PageError {
     }
 }
 
+/// A [`PageError`]'s page: its message and the request's reference.
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    page: MessagePage,
+    reference: Option<RequestId>,
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        (self.status, self.page).into_response()
+        let page = ErrorPage {
+            page: self.page,
+            reference: RequestId::current(),
+        };
+        (self.status, page).into_response()
     }
 }
 

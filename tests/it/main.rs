@@ -36,6 +36,7 @@ mod sessions;
 mod signing;
 mod sqlite_wal;
 mod store;
+mod request_id;
 mod support;
 mod throttle;
 mod token_errors;
