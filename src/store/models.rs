@@ -332,6 +332,17 @@ pub struct RefreshToken {
     pub amr: Option<String>,
 }
 
+/// A refresh token as the refresh grant reads it, in one statement
+/// (`Database::read_refresh_token`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRead {
+    pub token: RefreshToken,
+    /// Any token of its family revoked, or its linked device signed out.
+    pub family_ended: bool,
+    /// Its account; `None` when deleted.
+    pub user: Option<User>,
+}
+
 /// A token-signing key pair. `private_pem` is PKCS#8 PEM.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SigningKey {

@@ -122,14 +122,18 @@ impl Database {
                         .await?
                         .rows_affected()
                         == 1;
-                    // No row at all: a family from before linked devices were recorded.
-                    let known: i64 =
-                        sqlx::query_scalar("SELECT COUNT(*) FROM linked_devices WHERE id = $1")
-                            .bind(id)
-                            .fetch_one(&mut *tx)
-                            .await?;
-                    if !used && known > 0 {
-                        return Ok(RedemptionOutcome::SignedOut);
+                    // Nothing matched: signed out, or no row at all (a family from before
+                    // linked devices were recorded). Only then is the row looked for, so a
+                    // refresh costs no extra statement.
+                    if !used {
+                        let known: i64 =
+                            sqlx::query_scalar("SELECT COUNT(*) FROM linked_devices WHERE id = $1")
+                                .bind(id)
+                                .fetch_one(&mut *tx)
+                                .await?;
+                        if known > 0 {
+                            return Ok(RedemptionOutcome::SignedOut);
+                        }
                     }
                 }
             }

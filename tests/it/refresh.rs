@@ -3,8 +3,11 @@
 
 use serde_json::{Value, json};
 
+use usher::{clock::Clock, tokens::opaque};
+
 use crate::{
     device_flow::jwt_part,
+    redemption::family_of,
     support::{DEVICE_GRANT, TestServer, field},
 };
 
@@ -519,6 +522,117 @@ async fn concurrent_duplicates_within_the_window_share_one_answer_on_both_databa
                 .await;
             assert_eq!(status, 200, "{next}");
         }
+        on.finish().await;
+    }
+}
+
+/// The refresh grant's one read (`read_refresh_token`, issue 12): the token, whether its
+/// family ended (a revoked token, a signed-out device) and its account, as the separate
+/// reads it replaced would say.
+#[tokio::test]
+async fn one_read_gives_the_token_its_family_state_and_account_on_both_databases() {
+    for on in crate::databases::each(|_| {}).await {
+        let server = &on.server;
+        let db = &server.state.db;
+        let now = server.clock.now();
+        let frank = server.create_user("frank", PASSWORD).await;
+        server
+            .create_public_client("tv", "TV", "openid offline_access")
+            .await;
+        let tokens = server.device_sign_in("tv", "frank", PASSWORD).await;
+        let hash = opaque::hash(field(&tokens, "refresh_token"));
+        let read = db.read_refresh_token(&hash).await.unwrap().unwrap();
+        assert_eq!(
+            Some(&read.token),
+            db.get_refresh_token(&hash).await.unwrap().as_ref()
+        );
+        assert!(!read.family_ended, "{}", on.name);
+        assert_eq!(read.user.as_ref(), Some(&frank), "{}", on.name);
+        assert_eq!(db.read_refresh_token("unknown").await.unwrap(), None);
+
+        // The account as it is now, not as it was at sign-in.
+        assert!(db.set_disabled(&frank.id, true).await.unwrap());
+        let read = db.read_refresh_token(&hash).await.unwrap().unwrap();
+        assert!(read.user.is_some_and(|u| u.disabled), "{}", on.name);
+        assert!(db.set_disabled(&frank.id, false).await.unwrap());
+
+        // A family with one revoked token has ended, whichever token is read.
+        let other = server.device_sign_in("tv", "frank", PASSWORD).await;
+        let (status, rotated) = server
+            .refresh("tv", field(&other, "refresh_token"), None)
+            .await;
+        assert_eq!(status, 200, "{rotated}");
+        let other_family = family_of(field(&other, "access_token"));
+        assert!(!db.is_family_revoked(&other_family).await.unwrap());
+        db.revoke_family(&other_family, now).await.unwrap();
+        for token in [&other, &rotated] {
+            let hash = opaque::hash(field(token, "refresh_token"));
+            let read = db.read_refresh_token(&hash).await.unwrap().unwrap();
+            assert!(read.family_ended, "{}", on.name);
+        }
+        assert!(db.is_family_revoked(&other_family).await.unwrap());
+
+        // A signed-out device has ended its family too; others are untouched.
+        let family = family_of(field(&tokens, "access_token"));
+        assert!(db.sign_out_linked_device(&family, now).await.unwrap());
+        let read = db.read_refresh_token(&hash).await.unwrap().unwrap();
+        assert!(read.family_ended, "{}", on.name);
+        assert!(db.is_family_revoked(&family).await.unwrap());
+        let live = server.device_sign_in("tv", "frank", PASSWORD).await;
+        let hash = opaque::hash(field(&live, "refresh_token"));
+        assert!(
+            !db.read_refresh_token(&hash)
+                .await
+                .unwrap()
+                .unwrap()
+                .family_ended
+        );
+        on.finish().await;
+    }
+}
+
+/// A rotation looks for the linked device's row only when recording the use matched
+/// nothing: a family from before linked devices were recorded (no row) keeps refreshing,
+/// a signed-out one stops and is revoked.
+#[tokio::test]
+async fn a_family_without_a_linked_device_row_refreshes_and_a_signed_out_one_stops_on_both_databases()
+ {
+    for on in crate::databases::each(|_| {}).await {
+        let server = &on.server;
+        let db = &server.state.db;
+        server.create_user("frank", PASSWORD).await;
+        server
+            .create_public_client("tv", "TV", "openid offline_access")
+            .await;
+        let old = server.device_sign_in("tv", "frank", PASSWORD).await;
+        // No linked-device rows at all, as before they were recorded.
+        assert_eq!(db.delete_expired_linked_devices(i64::MAX).await.unwrap(), 1);
+        let mut token = field(&old, "refresh_token").to_string();
+        for _ in 0..2 {
+            let (status, next) = server.refresh("tv", &token, None).await;
+            assert_eq!(status, 200, "{}: {next}", on.name);
+            token = field(&next, "refresh_token").to_string();
+        }
+
+        let tokens = server.device_sign_in("tv", "frank", PASSWORD).await;
+        let family = family_of(field(&tokens, "access_token"));
+        assert!(
+            db.sign_out_linked_device(&family, server.clock.now())
+                .await
+                .unwrap()
+        );
+        let (status, body) = server
+            .refresh("tv", field(&tokens, "refresh_token"), None)
+            .await;
+        assert_eq!((status, field(&body, "error")), (400, "invalid_grant"));
+        let hash = opaque::hash(field(&tokens, "refresh_token"));
+        let row = db.get_refresh_token(&hash).await.unwrap().unwrap();
+        assert!(
+            row.revoked_at.is_some(),
+            "{}: the family is revoked",
+            on.name
+        );
+        assert_eq!(row.used_at, None, "{}: nothing rotated", on.name);
         on.finish().await;
     }
 }

@@ -47,14 +47,16 @@ pub async fn active_account(
     user_id: &str,
     auth_time: i64,
 ) -> StoreResult<Result<User, Inactive>> {
-    let Some(user) = db.get_user(user_id).await? else {
-        return Ok(Err(Inactive::Unknown));
-    };
-    if let Err(inactive) = standing(&user) {
-        return Ok(Err(inactive));
-    }
+    Ok(check_active(db.get_user(user_id).await?, auth_time))
+}
+
+/// [`active_account`]'s rule on an account already read (`None`: deleted), for callers that
+/// read it with something else in one statement (the refresh grant).
+pub fn check_active(user: Option<User>, auth_time: i64) -> Result<User, Inactive> {
+    let user = user.ok_or(Inactive::Unknown)?;
+    standing(&user)?;
     if user.password_changed_at > auth_time {
-        return Ok(Err(Inactive::PasswordChanged));
+        return Err(Inactive::PasswordChanged);
     }
-    Ok(Ok(user))
+    Ok(user)
 }

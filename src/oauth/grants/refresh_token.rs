@@ -15,7 +15,7 @@ use crate::{
         params::Params,
         scope,
     },
-    store::{Client, Redeemed, Redemption, RedemptionOutcome, RefreshToken},
+    store::{Client, Redeemed, Redemption, RedemptionOutcome, RefreshRead, RefreshToken},
     tokens::{opaque, sealed::Purpose},
 };
 
@@ -41,11 +41,15 @@ pub async fn refresh(
         client_id: &client.id,
     };
 
-    let token = state
-        .db
-        .get_refresh_token(&hash)
-        .await?
-        .ok_or_else(invalid)?;
+    // One read: the token, whether its family ended, and its account.
+    let Some(RefreshRead {
+        token,
+        family_ended,
+        user,
+    }) = state.db.read_refresh_token(&hash).await?
+    else {
+        return Err(invalid());
+    };
     // RFC 6749 §6: the token is bound to the client it was issued to.
     if token.client_id != client.id || token.revoked_at.is_some() || token.expires_at <= now {
         return Err(invalid());
@@ -55,7 +59,7 @@ pub async fn refresh(
     }
     // RFC 9700 §4.14.2: once any member of the family is revoked, no member refreshes. A
     // token minted by a rotation that raced with the revocation is revoked now too.
-    if state.db.is_family_revoked(&token.family_id).await? {
+    if family_ended {
         state.db.revoke_family(&token.family_id, now).await?;
         return Err(invalid());
     }
@@ -64,20 +68,19 @@ pub async fn refresh(
         None => token.scope.clone(),
         Some(requested) => narrow(&token.scope, requested)?,
     };
-    let Ok(user) = accounts::active_account(&state.db, &token.user_id, token.auth_time).await?
-    else {
+    let Ok(user) = accounts::check_active(user, token.auth_time) else {
         state.db.revoke_family(&token.family_id, now).await?;
         tracing::warn!(target: "usher::security", family = %token.family_id,
             "refresh for an account that can no longer sign in; family revoked");
-        return Err(invalid());
-    };
-    let grant = Grant {
         audit::record(
             &state.db,
             family_revoked(&token, RevokedBecause::AccountInactive),
             now,
         )
         .await;
+        return Err(invalid());
+    };
+    let grant = Grant {
         client,
         user: &user,
         scope: &granted,
@@ -152,18 +155,15 @@ async fn revoke_for_reuse(state: &Provider, token: &RefreshToken, now: i64) -> S
         revoked,
         "refresh token reused: the whole token family is revoked"
     );
-    Ok(())
-}
-
     audit::record(
         &state.db,
         family_revoked(token, RevokedBecause::RefreshTokenReused),
         now,
     )
     .await;
-fn narrow(original: &str, requested: &str) -> Result<String, OAuthError> {
-    let requested: Vec<&str> = requested.split(' ').filter(|s| !s.is_empty()).collect();
-    if let Some(extra) = requested.iter().find(|s| !scope::contains(original, s)) {
+    Ok(())
+}
+
 /// The audit event of a family revoked by this grant.
 fn family_revoked(token: &RefreshToken, reason: RevokedBecause) -> AuditEvent {
     AuditEvent::TokenFamilyRevoked {
@@ -174,6 +174,9 @@ fn family_revoked(token: &RefreshToken, reason: RevokedBecause) -> AuditEvent {
     }
 }
 
+fn narrow(original: &str, requested: &str) -> Result<String, OAuthError> {
+    let requested: Vec<&str> = requested.split(' ').filter(|s| !s.is_empty()).collect();
+    if let Some(extra) = requested.iter().find(|s| !scope::contains(original, s)) {
         return Err(OAuthError::invalid_scope(format!(
             "The scope '{extra}' was not granted originally; a refresh cannot widen the scope."
         )));
