@@ -8,6 +8,7 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
+use super::device_batch::DeviceBatch;
 use crate::error::StoreResult;
 
 /// The size (bytes) the SQLite WAL file is cut back to after a reset.
@@ -34,12 +35,14 @@ pub enum Database {
 pub struct SqliteDb {
     pub read: SqlitePool,
     pub write: SqlitePool,
+    pub(super) device_batch: DeviceBatch,
 }
 
 /// PostgreSQL: one pool for reads and writes (it has row locks, no single write lock).
 #[derive(Debug, Clone)]
 pub struct PgDb {
     pub pool: PgPool,
+    pub(super) device_batch: DeviceBatch,
 }
 
 /// Runs the same query-building expression against whichever pool is in use, for reads
@@ -135,11 +138,27 @@ impl Database {
     /// A SQLite database from its two pools: `write` should hold one connection (see
     /// `SqliteDb`); tests may pass the same pool twice.
     pub fn sqlite(read: SqlitePool, write: SqlitePool) -> Database {
-        Database::Sqlite(SqliteDb { read, write })
+        Database::Sqlite(SqliteDb {
+            read,
+            write,
+            device_batch: DeviceBatch::default(),
+        })
     }
 
     pub fn postgres(pool: PgPool) -> Database {
-        Database::Postgres(PgDb { pool })
+        Database::Postgres(PgDb {
+            pool,
+            device_batch: DeviceBatch::default(),
+        })
+    }
+
+    /// The same pools with a batch writer of their own (unused): what the batch writer task
+    /// holds, so that it does not keep its own queue open (`device_batch.rs`).
+    pub(super) fn detached(&self) -> Database {
+        match self {
+            Database::Sqlite(sqlite) => Database::sqlite(sqlite.read.clone(), sqlite.write.clone()),
+            Database::Postgres(pg) => Database::postgres(pg.pool.clone()),
+        }
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {

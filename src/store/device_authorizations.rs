@@ -1,5 +1,7 @@
 //! Device authorizations on SQLite or PostgreSQL.
 
+use std::sync::OnceLock;
+
 use super::{
     Approval, AuthorizationPurpose, Database, Decision, DeviceAuthorization, DeviceInfo,
     DeviceState, DeviceStatus,
@@ -142,41 +144,82 @@ fn convert(row: Option<Row>) -> StoreResult<Option<DeviceAuthorization>> {
     row.map(DeviceAuthorization::try_from).transpose()
 }
 
+/// Columns bound per row by `insert_device_authorizations`.
+const INSERT_COLUMNS: usize = 22;
+
+/// `INSERT … VALUES (…), (…)` for `rows` rows. The batch writer only asks for powers of two
+/// up to 64, whose text is built once each.
+fn insert_sql(rows: usize) -> std::borrow::Cow<'static, str> {
+    static BUILT: [OnceLock<String>; 7] = [const { OnceLock::new() }; 7];
+    let build = || {
+        let values: Vec<String> = (0..rows)
+            .map(|row| {
+                let first = row * INSERT_COLUMNS + 1;
+                let params: Vec<String> = (first..first + INSERT_COLUMNS)
+                    .map(|n| format!("${n}"))
+                    .collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
+        format!(
+            "INSERT INTO device_authorizations ({COLUMNS}) VALUES {}",
+            values.join(", ")
+        )
+    };
+    match BUILT.get(rows.trailing_zeros() as usize) {
+        Some(cell) if rows.is_power_of_two() => std::borrow::Cow::Borrowed(cell.get_or_init(build)),
+        _ => std::borrow::Cow::Owned(build()),
+    }
+}
+
 impl Database {
     /// Fails with `StoreError::Conflict("user code")` when the user code is in use by a
-    /// pending authorization, so the caller can draw another.
+    /// pending authorization, so the caller can draw another. Written with whatever other
+    /// authorizations are queued at the time (`device_batch.rs`); returns once committed.
     pub async fn create_device_authorization(&self, a: &DeviceAuthorization) -> StoreResult<()> {
-        let sql = format!(
-            "INSERT INTO device_authorizations ({COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
-        );
-        let (status, user_id, auth_time, amr, decided_at) = state_columns(&a.state);
-        on_writer!(self, |pool| sqlx::query(&sql)
-            .bind(&a.id)
-            .bind(&a.device_code_hash)
-            .bind(&a.user_code)
-            .bind(&a.client_id)
-            .bind(&a.scope)
-            .bind(status)
-            .bind(a.created_at)
-            .bind(a.expires_at)
-            .bind(a.interval_secs)
-            .bind(&a.device.name)
-            .bind(&a.device.model)
-            .bind(&a.device.ip)
-            .bind(&a.device.user_agent)
-            .bind(user_id)
-            .bind(auth_time)
-            .bind(amr)
-            .bind(decided_at)
-            .bind(&a.paired_user_id)
-            .bind(&a.device.os)
-            .bind(&a.device.app_version)
-            .bind(&a.device_token)
-            .bind(a.purpose.as_str())
-            .execute(pool)
-            .await
-            .map(|_| ()))
+        let batch = match self {
+            Database::Sqlite(sqlite) => &sqlite.device_batch,
+            Database::Postgres(pg) => &pg.device_batch,
+        };
+        batch.insert(self, a).await
+    }
+
+    /// Inserts `rows` with one statement (all or none), which commits on its own.
+    pub(super) async fn insert_device_authorizations(
+        &self,
+        rows: &[&DeviceAuthorization],
+    ) -> StoreResult<()> {
+        let sql = insert_sql(rows.len());
+        on_writer!(self, |pool| {
+            let mut query = sqlx::query(&sql);
+            for a in rows {
+                let (status, user_id, auth_time, amr, decided_at) = state_columns(&a.state);
+                query = query
+                    .bind(&a.id)
+                    .bind(&a.device_code_hash)
+                    .bind(&a.user_code)
+                    .bind(&a.client_id)
+                    .bind(&a.scope)
+                    .bind(status)
+                    .bind(a.created_at)
+                    .bind(a.expires_at)
+                    .bind(a.interval_secs)
+                    .bind(&a.device.name)
+                    .bind(&a.device.model)
+                    .bind(&a.device.ip)
+                    .bind(&a.device.user_agent)
+                    .bind(user_id)
+                    .bind(auth_time)
+                    .bind(amr)
+                    .bind(decided_at)
+                    .bind(&a.paired_user_id)
+                    .bind(&a.device.os)
+                    .bind(&a.device.app_version)
+                    .bind(&a.device_token)
+                    .bind(a.purpose.as_str());
+            }
+            query.execute(pool).await.map(|_| ())
+        })
         .map_err(|e| unique_violation(e, "user code"))
     }
 
@@ -317,5 +360,19 @@ impl Database {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_insert_binds_every_column_of_every_row() {
+        assert_eq!(COLUMNS.split(',').count(), INSERT_COLUMNS);
+        let two = insert_sql(2);
+        assert!(two.ends_with("($23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41, $42, $43, $44)"), "{two}");
+        assert_eq!(insert_sql(3).matches('(').count(), 1 + 3);
+        assert_eq!(insert_sql(64).matches('$').count(), 64 * INSERT_COLUMNS);
     }
 }

@@ -14,6 +14,7 @@ mod clients;
 mod consents;
 mod database;
 mod device_authorizations;
+mod device_batch;
 mod keys;
 mod linked_devices;
 mod models;

@@ -11,6 +11,7 @@ mod config;
 mod connections;
 mod cors;
 mod databases;
+mod device_batch;
 mod device_cli;
 mod device_flow;
 mod device_metadata;
