@@ -1,6 +1,7 @@
 //! One integration-test binary (one link step): every module starts its own real server on
 //! 127.0.0.1:0 with its own database.
 
+mod audit;
 mod bad_input;
 mod browser;
 mod cli;

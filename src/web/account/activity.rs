@@ -46,7 +46,11 @@ pub async fn recent(
     let mut names: HashMap<String, String> = HashMap::new();
     for id in events.iter().filter_map(|e| e.client_id.as_ref()) {
         if !names.contains_key(id) {
-            let name = state.db.get_client(id).await?.map_or(id.clone(), |c| c.name);
+            let name = state
+                .db
+                .get_client(id)
+                .await?
+                .map_or(id.clone(), |c| c.name);
             names.insert(id.clone(), name);
         }
     }
@@ -157,7 +161,11 @@ mod tests {
         );
         assert_eq!(describe(&approved, "Films"), "Approved a device for Films");
         assert_eq!(device_words(&approved).unwrap(), "TV, X1 (from 192.0.2.7)");
-        let qr = record("sign_in", Some(r#"{"user_agent":"Firefox"}"#), Some(r#"{"method":"qr_code"}"#));
+        let qr = record(
+            "sign_in",
+            Some(r#"{"user_agent":"Firefox"}"#),
+            Some(r#"{"method":"qr_code"}"#),
+        );
         assert_eq!(describe(&qr, "x"), "Signed in with a QR code");
         assert_eq!(device_words(&qr).unwrap(), "Firefox");
         assert_eq!(device_words(&record("sign_in", None, None)), None);
