@@ -8,7 +8,7 @@ use axum::{
     Router,
     body::{Bytes, HttpBody},
     extract::{ConnectInfo, DefaultBodyLimit, Request},
-    http::{HeaderName, HeaderValue, StatusCode, header},
+    http::{HeaderName, HeaderValue, header},
     response::IntoResponse,
 };
 use hyper_util::{
@@ -19,8 +19,7 @@ use hyper_util::{
 use tokio::net::TcpListener;
 use tower::{Service, ServiceBuilder, ServiceExt};
 use tower_http::{
-    limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
-    trace::TraceLayer,
+    limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
@@ -121,14 +120,12 @@ pub fn build_router(
         .with_state(state);
     // Outermost first: the same order as the `Router::layer` calls this replaced.
     ServiceBuilder::new()
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
-        .layer(TimeoutLayer::with_status_code(
         // The id first: the span below records it, and every response carries it.
         .layer(request_ids)
         .map_response(http::request_id::set_response_header)
-            StatusCode::REQUEST_TIMEOUT,
-            timeout,
-        ))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        // 408 past `request_timeout_secs`, with a timer only once a handler waits.
+        .layer(http::deadline::DeadlineLayer::new(timeout))
         // The timeout's own answer needs a body type with a default (an empty body).
         .map_response(IntoResponse::into_response)
         .layer(RequestBodyLimitLayer::new(max_body_bytes))

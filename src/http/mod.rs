@@ -2,6 +2,7 @@
 //! per endpoint family that extracts the request, calls `oauth/`, and maps the result.
 
 pub mod cors;
+pub mod deadline;
 pub mod device_authorization;
 pub mod device_events;
 pub mod device_metadata;

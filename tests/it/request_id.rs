@@ -203,6 +203,11 @@ async fn the_id_is_in_the_log_lines_of_a_failing_request() {
     };
     let _ = child.kill();
     let _ = child.wait();
-    assert_eq!(logged["span"]["request_id"], id.as_str(), "{logged}");
-    assert_eq!(logged["span"]["path"], "/login", "{logged}");
+    // In the list of the line's spans (the innermost may be another, e.g. the session's).
+    let request = logged["spans"]
+        .as_array()
+        .and_then(|spans| spans.iter().find(|span| span["name"] == "request"))
+        .unwrap_or_else(|| panic!("no request span in {logged}"));
+    assert_eq!(request["request_id"], id.as_str(), "{logged}");
+    assert_eq!(request["path"], "/login", "{logged}");
 }
