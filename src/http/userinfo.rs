@@ -4,9 +4,11 @@
 //! (§2.2). Errors follow §3: a `WWW-Authenticate: Bearer` challenge, plus a JSON body so
 //! libraries can say why.
 
+use std::sync::Arc;
+
 use axum::{
     Json, Router,
-    body::Bytes,
+    body::{Body, Bytes},
     extract::State,
     http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
     middleware::map_response,
@@ -16,12 +18,7 @@ use axum::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde_json::json;
 
-use crate::{
-    error::OAuthError,
-    http::cors,
-    oauth::{access_token, claims::user_claims, scope},
-    state::AppState,
-};
+use crate::{error::OAuthError, http::cors, oauth::access_token, state::AppState};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(
@@ -95,10 +92,7 @@ async fn userinfo(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (client_id, response) = match answer(&state, &method, &uri, &headers, &body).await {
-        Ok((client_id, response)) => (Some(client_id), response),
-        Err((client_id, response)) => (client_id, response),
-    };
+    let (client_id, response) = answer(&state, &method, &uri, &headers, &body).await;
     cors::for_client(&state, &headers, client_id.as_deref(), response).await
 }
 
@@ -109,26 +103,33 @@ async fn answer(
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<(String, Response), (Option<String>, Response)> {
-    let fail = |err: BearerError| (None, err.into_response());
-    let token = presented_token(method, uri, headers, body).map_err(fail)?;
-    // Revoked tokens, revoked refresh families and disabled or deleted users stop here.
-    let (claims, user) = access_token::validate(state, &token)
-        .await
-        .map_err(|err| (None, OAuthError::from(err).into_response()))?
-        .ok_or_else(|| {
-            let client_id = unverified_client_id(&token);
-            (client_id, BearerError::InvalidToken.into_response())
-        })?;
-    if !scope::contains(&claims.scope, "openid") {
-        return Err((
-            Some(claims.client_id),
-            BearerError::InsufficientScope.into_response(),
-        ));
-    }
-    // Personal claims: `no-store` from the machine-endpoint layer in `http/mod.rs`.
-    let response = Json(user_claims(&user, &claims.scope)).into_response();
-    Ok((claims.client_id, response))
+) -> (Option<Arc<str>>, Response) {
+    let token = match presented_token(method, uri, headers, body) {
+        Ok(token) => token,
+        Err(err) => return (None, err.into_response()),
+    };
+    // Revoked tokens, revoked refresh families and disabled or deleted users stop here,
+    // also when the answer comes from memory (`oauth/token_view.rs`).
+    let answer = match access_token::for_userinfo(state, &token).await {
+        Ok(Some(answer)) => answer,
+        Ok(None) => {
+            let client_id = unverified_client_id(&token).map(Arc::from);
+            return (client_id, BearerError::InvalidToken.into_response());
+        }
+        Err(err) => return (None, OAuthError::from(err).into_response()),
+    };
+    let client_id = Some(Arc::clone(&answer.client_id));
+    let Some(claims) = &answer.claims else {
+        return (client_id, BearerError::InsufficientScope.into_response());
+    };
+    // The JSON built once for this token; personal claims: `no-store` from the
+    // machine-endpoint layer in `http/mod.rs`.
+    let mut response = Response::new(Body::from(Bytes::from_owner(Arc::clone(claims))));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    (client_id, response)
 }
 
 /// The `client_id` claim of a token that did not validate, unverified. It only decides

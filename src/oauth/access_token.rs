@@ -2,13 +2,52 @@
 //! introspection: signature and expiry, then revocation and the account's state, so that a
 //! revoked token, a revoked refresh family or a disabled account stops it at once.
 
+use std::sync::Arc;
+
 use crate::{
     error::StoreResult,
     oauth::accounts,
     oauth::provider::Provider,
+    oauth::{
+        claims::user_claims,
+        scope,
+        token_view::{TokenKey, UserinfoAnswer},
+    },
     store::User,
     tokens::{error::KeyError, jwt::AccessTokenClaims, rotation},
 };
+
+/// What userinfo answers for `token`, or `None` if it is not active: from memory when this
+/// token was answered before and nothing that could stop it changed since
+/// (`oauth::token_view`), otherwise by [`validate`], whose answer is then kept.
+pub async fn for_userinfo(
+    state: &Provider,
+    token: &str,
+) -> StoreResult<Option<Arc<UserinfoAnswer>>> {
+    let now = state.clock.now();
+    let key = TokenKey::of(token);
+    let stamp = match state.token_view.lookup(&key, &state.keys, now) {
+        Ok(answer) => return Ok(Some(answer)),
+        Err(stamp) => stamp,
+    };
+    let Some((claims, user)) = validate(state, token).await? else {
+        // Not kept: only tokens we signed may take memory.
+        return Ok(None);
+    };
+    // OIDC Core §5.3: userinfo needs `openid`; the answer is then the claims that the
+    // scope releases (§5.4), serialized once for every later request with this token.
+    let body = scope::contains(&claims.scope, "openid").then(|| {
+        let json = serde_json::Value::Object(user_claims(&user, &claims.scope)).to_string();
+        Arc::from(json.into_bytes())
+    });
+    let answer = Arc::new(UserinfoAnswer {
+        exp: claims.exp,
+        client_id: Arc::from(claims.client_id),
+        claims: body,
+    });
+    state.token_view.keep(key, stamp, Arc::clone(&answer), now);
+    Ok(Some(answer))
+}
 
 /// The claims and user of an active access token, or `None` if it is not active.
 pub async fn validate(

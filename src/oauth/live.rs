@@ -7,8 +7,10 @@
 //! (`store::DECISIONS_CHANNEL`), and this hub `LISTEN`s, so a device waiting on one instance
 //! hears a decision taken on another; SQLite runs as one instance, in process only.
 //! The same listener also hears announcements that the signing keys changed
-//! (`tokens::rotation::KEYS_CHANNEL`) and that a client changed (`store::CLIENTS_CHANNEL`,
-//! for `oauth::clients`), so an instance needs one listening connection.
+//! (`tokens::rotation::KEYS_CHANNEL`), that a client changed (`store::CLIENTS_CHANNEL`,
+//! for `oauth::clients`) and that access tokens may have been revoked
+//! (`store::REVOCATIONS_CHANNEL`, for `oauth::token_view`), so an instance needs one
+//! listening connection.
 
 use std::{
     collections::HashMap,
@@ -23,7 +25,10 @@ use crate::{
     clock::Clock,
     error::StoreResult,
     oauth::polling::PollTracker,
-    store::{CLIENTS_CHANNEL, DECISIONS_CHANNEL, Database, DeviceAuthorization, DeviceState},
+    store::{
+        CLIENTS_CHANNEL, DECISIONS_CHANNEL, Database, DeviceAuthorization, DeviceState,
+        REVOCATIONS_CHANNEL,
+    },
     tokens::rotation::KEYS_CHANNEL,
 };
 
@@ -86,6 +91,9 @@ pub struct DeviceEvents {
     key_changes: watch::Sender<u64>,
     /// Bumped when a client changed (any process), and at each listener (re)connect.
     client_changes: watch::Sender<u64>,
+    /// Sent when access tokens may have been revoked (any process), at each listener
+    /// (re)connect and when it is lost; the value says whether the listener runs.
+    revocation_changes: watch::Sender<bool>,
     /// The pending states polls are answered from: told of every decision, and that events
     /// may have been missed (`oauth/polling.rs`).
     polls: Arc<PollTracker>,
@@ -115,6 +123,7 @@ impl DeviceEvents {
             reconnected: watch::Sender::new(0),
             key_changes: watch::Sender::new(0),
             client_changes: watch::Sender::new(0),
+            revocation_changes: watch::Sender::new(false),
         }
     }
 
@@ -169,6 +178,13 @@ impl DeviceEvents {
         self.client_changes.subscribe()
     }
 
+    /// Changes whenever access tokens answered from memory should be dropped
+    /// (`oauth::token_view`); holds whether the listener runs (a revocation sent while it
+    /// is away goes unheard). Never changes without PostgreSQL.
+    pub fn revocation_changes(&self) -> watch::Receiver<bool> {
+        self.revocation_changes.subscribe()
+    }
+
     /// Number of authorizations someone is waiting for (for tests and metrics).
     pub fn waiting(&self) -> usize {
         lock(&self.channels).len()
@@ -191,7 +207,12 @@ impl DeviceEvents {
                 }
             };
             if let Err(err) = listener
-                .listen_all([DECISIONS_CHANNEL, KEYS_CHANNEL, CLIENTS_CHANNEL])
+                .listen_all([
+                    DECISIONS_CHANNEL,
+                    KEYS_CHANNEL,
+                    CLIENTS_CHANNEL,
+                    REVOCATIONS_CHANNEL,
+                ])
                 .await
             {
                 tracing::warn!(error = %err, "could not listen for device events; retrying");
@@ -211,6 +232,9 @@ impl DeviceEvents {
                         self.polls.clients_changed();
                         self.client_changes.send_modify(|n| *n += 1);
                     }
+                    Ok(Some(notification)) if notification.channel() == REVOCATIONS_CHANNEL => {
+                        self.revocation_changes.send_replace(true);
+                    }
                     Ok(Some(notification)) => {
                         let mut parts = notification.payload().splitn(2, ' ');
                         let (Some(id), Some(event)) = (parts.next(), parts.next()) else {
@@ -223,6 +247,7 @@ impl DeviceEvents {
                     Err(err) => {
                         // Decisions go unheard until `LISTEN` runs again.
                         self.polls.events_paused();
+                        self.revocation_changes.send_replace(false);
                         tracing::warn!(error = %err, "device event listener failed; reconnecting");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                         break;
@@ -242,6 +267,7 @@ impl DeviceEvents {
         self.reconnected.send_modify(|n| *n += 1);
         self.key_changes.send_modify(|n| *n += 1);
         self.client_changes.send_modify(|n| *n += 1);
+        self.revocation_changes.send_replace(true);
     }
 }
 

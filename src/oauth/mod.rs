@@ -28,4 +28,5 @@ pub mod revocation;
 pub mod scope;
 pub mod throttle;
 pub mod token;
+pub mod token_view;
 pub mod user_code;

@@ -8,7 +8,7 @@ use crate::{
     clock::Clock,
     config::Config,
     metrics::Metrics,
-    oauth::{clients::ClientView, live::DeviceEvents, polling::PollTracker},
+    oauth::{clients::ClientView, live::DeviceEvents, polling::PollTracker, token_view::TokenView},
     store::Database,
     tokens::keys::Keys,
 };
@@ -22,6 +22,9 @@ pub struct Provider {
     pub clock: Arc<dyn Clock>,
     /// The registered clients, read once and dropped when any changes (`oauth/clients.rs`).
     pub clients: Arc<ClientView>,
+    /// Access tokens answered from memory at userinfo, dropped when any revocation or user
+    /// change may stop one (`oauth/token_view.rs`).
+    pub token_view: Arc<TokenView>,
     /// In-memory polling timestamps per pending device code (no database write per poll).
     pub polls: Arc<PollTracker>,
     /// Waiters for device decisions (live hand-off), shared across instances via PostgreSQL.

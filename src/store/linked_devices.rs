@@ -137,8 +137,10 @@ impl Database {
             .bind(id)
             .execute(pool)
             .await
-            .map(|r| r.rows_affected()))?;
-        Ok(n == 1)
+            .map(|r| r.rows_affected()));
+        // Its access tokens stop too (`oauth::token_view`).
+        super::revoked_access_tokens::revocation_written();
+        Ok(n? == 1)
     }
 
     /// Deletes rows whose credentials all expired before `before`.

@@ -34,6 +34,7 @@ pub use database::{Database, PgDb, SqliteDb};
 pub use device_authorizations::DECISIONS_CHANNEL;
 pub use models::*;
 pub use notification_outbox::{NotificationState, OutboxNotification};
+pub use revoked_access_tokens::{REVOCATIONS_CHANNEL, local_revocation_writes};
 pub use sessions::{SessionStore, USER_ID_KEY, session_id_hash};
 pub use sweep::sweep;
 

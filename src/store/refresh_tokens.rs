@@ -201,11 +201,14 @@ impl Database {
         // A revoked family's sealed answers (kept for a retry) go with it.
         let sql = "UPDATE refresh_tokens SET revoked_at = $1, sealed_response = NULL, \
                    sealed_until = NULL WHERE family_id = $2 AND revoked_at IS NULL";
-        Ok(on_writer!(self, |pool| sqlx::query(sql)
+        let revoked = on_writer!(self, |pool| sqlx::query(sql)
             .bind(now)
             .bind(family_id)
             .execute(pool)
             .await
-            .map(|r| r.rows_affected()))?)
+            .map(|r| r.rows_affected()));
+        // Its access tokens stop too (`oauth::token_view`).
+        super::revoked_access_tokens::revocation_written();
+        Ok(revoked?)
     }
 }

@@ -5,6 +5,7 @@
 use super::{
     Database, User,
     database::{on_pool, on_writer},
+    revoked_access_tokens::revocation_written,
     unique_violation,
 };
 use crate::error::StoreResult;
@@ -73,8 +74,10 @@ impl Database {
                 .rows_affected();
             sqlx::query(END_SESSIONS).bind(id).execute(&mut *tx).await?;
             tx.commit().await.map(|()| n)
-        })?;
-        Ok(n == 1)
+        });
+        // Standing and claims of its access tokens (`oauth::token_view`).
+        revocation_written();
+        Ok(n? == 1)
     }
 
     pub async fn set_disabled(&self, id: &str, disabled: bool) -> StoreResult<bool> {
@@ -91,8 +94,10 @@ impl Database {
                 sqlx::query(END_SESSIONS).bind(id).execute(&mut *tx).await?;
             }
             tx.commit().await.map(|()| n)
-        })?;
-        Ok(n == 1)
+        });
+        // Standing and claims of its access tokens (`oauth::token_view`).
+        revocation_written();
+        Ok(n? == 1)
     }
 
     pub async fn delete_user(&self, id: &str) -> StoreResult<bool> {
@@ -105,8 +110,10 @@ impl Database {
                 .rows_affected();
             sqlx::query(END_SESSIONS).bind(id).execute(&mut *tx).await?;
             tx.commit().await.map(|()| n)
-        })?;
-        Ok(n == 1)
+        });
+        // Standing and claims of its access tokens (`oauth::token_view`).
+        revocation_written();
+        Ok(n? == 1)
     }
 }
 
