@@ -137,10 +137,8 @@ pub enum AuditEvent {
     ClientCreated {
         client_id: String,
     },
-    /// `changes`: the settings changed (names of `usher client update` options), no values.
     ClientUpdated {
         client_id: String,
-        changes: Vec<String>,
     },
     ClientSecretRotated {
         client_id: String,
@@ -321,15 +319,11 @@ impl AuditEvent {
                 from_origin(&mut row, from);
             }
             ClientCreated { client_id }
+            | ClientUpdated { client_id }
             | ClientSecretRotated { client_id }
             | ClientDeleted { client_id } => {
                 row.client_id = Some(client_id.clone());
                 detail.insert("by".into(), "operator".into());
-            }
-            ClientUpdated { client_id, changes } => {
-                row.client_id = Some(client_id.clone());
-                detail.insert("by".into(), "operator".into());
-                detail.insert("changes".into(), changes.clone().into());
             }
             KeyRotated {
                 kid,
