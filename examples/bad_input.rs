@@ -51,8 +51,6 @@ const PATHS: &[&str] = &[
     "/",
     "/.well-known/openid-configuration",
     "/.well-known/oauth-authorization-server",
-    "/healthz",
-    "/metrics",
     "/oauth2/jwks",
     "/oauth2/authorize",
     "/oauth2/authorize/continue",

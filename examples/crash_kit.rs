@@ -155,6 +155,8 @@ impl Server {
             .arg("serve")
             .env("USHER_DATABASE_URL", &self.database_url)
             .env("USHER_LISTEN", format!("127.0.0.1:{}", self.port))
+            // Nothing here scrapes it; off, so no second port can be taken.
+            .env("USHER_MANAGEMENT_LISTEN", "off")
             .env("USHER_ISSUER", self.url(""))
             .env("USHER_DEVICE_POLL_INTERVAL_SECS", "1")
             .env("RUST_LOG", "warn")
@@ -185,7 +187,10 @@ impl Server {
     async fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            if reqwest::get(self.url("/healthz")).await.is_ok() {
+            if reqwest::get(self.url("/.well-known/openid-configuration"))
+                .await
+                .is_ok()
+            {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;

@@ -60,7 +60,6 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         Database::Sqlite(_) => DeviceEvents::in_process(polls.clone()),
     };
     let clients = Arc::new(ClientView::new(db.clone(), polls.clone()));
-    let token_view = Arc::new(crate::oauth::token_view::TokenView::new(db.clone()));
     let trusted_proxies = crate::client_addr::TrustedProxies::new(config.trusted_proxies.clone());
     Ok(AppState {
         provider: Provider {
@@ -71,7 +70,6 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
             db,
             keys: Arc::new(Keys::new(keys, kek)),
             clients,
-            token_view,
             clock,
             polls,
         },
@@ -114,9 +112,10 @@ pub fn build_router(
     };
     let max_body_bytes = config.max_body_bytes;
     let timeout = Duration::from_secs(config.request_timeout_secs);
-    let routes = Router::new()
     let request_ids = http::request_id::RequestIdLayer::new(state.trusted_proxies.clone());
+    let routes = Router::new()
         .merge(http::routes(&config.features))
+        .merge(public_management_routes(config))
         .merge(web::routes(&config.features).layer(sessions))
         .fallback(web::error::not_found)
         .with_state(state);
@@ -162,9 +161,25 @@ fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
     )
 }
 
-/// Serves until `shutdown` completes, then finishes in-flight requests.
+/// Serves until `shutdown` completes, then drains (`serve_with_management`), without a
+/// management listener.
 pub async fn serve(
     listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_with_management(listener, None, state, shutdown).await
+}
+
+/// Serves the public routes on `listener` and the management routes (health, metrics) on
+/// `management`, until `shutdown` completes. Then the drain, at most
+/// `shutdown_drain_secs`: the public listener is closed, readiness answers 503
+/// `draining`, live-channel waits answer at once (as at their timeout), in-flight requests
+/// finish and idle connections close; whatever is still open at the deadline is cut. The
+/// management listener answers until the drain is over.
+pub async fn serve_with_management(
+    listener: TcpListener,
+    management: Option<TcpListener>,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -175,10 +190,6 @@ pub async fn serve(
         state.db.clone(),
         state.keys.clone(),
         state.device_events.key_changes(),
-    ));
-    let revocation_changes = tokio::spawn(crate::oauth::token_view::follow_changes(
-        state.token_view.clone(),
-        state.device_events.revocation_changes(),
     ));
     let client_changes = tokio::spawn(crate::oauth::clients::follow_changes(
         state.clients.clone(),
@@ -191,9 +202,117 @@ pub async fn serve(
         ))
     });
     let idle = Duration::from_secs(state.config.keep_alive_idle_secs);
+    let drain = Duration::from_secs(state.config.shutdown_drain_secs);
     let events = state.device_events.clone();
-    let router = build_router(state);
+    let management = management.map(|listener| {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let router = build_management_router(state.clone());
+        let stopped = async {
+            let _ = stopped.await;
+        };
+        (stop, tokio::spawn(accept(listener, router, idle, stopped)))
+    });
+    let open = accept(listener, build_router(state), idle, shutdown).await;
+    let deadline = tokio::time::Instant::now() + drain;
+    // From here readiness answers `draining`, and open live-channel waits end now instead
+    // of holding the drain until they expire.
+    events.shut_down();
+    tracing::info!(
+        connections = open.len(),
+        deadline_secs = drain.as_secs(),
+        "draining: new connections refused, in-flight requests finishing"
+    );
+    let cut = open.close(deadline).await;
+    if cut > 0 {
+        tracing::warn!(connections = cut, "drain deadline passed: connections cut");
+    }
+    if let Some((stop, task)) = management {
+        let _ = stop.send(());
+        if let Ok(open) = task.await {
+            open.close(tokio::time::Instant::now() + MANAGEMENT_GRACE)
+                .await;
+        }
+    }
+    maintenance.abort();
+    checkpoints.abort();
+    device_events.abort();
+    key_changes.abort();
+    client_changes.abort();
+    if let Some(notifications) = notifications {
+        notifications.abort();
+    }
+    Ok(())
+}
 
+/// How long the management listener's own requests (a scrape, a probe) may take to finish
+/// once the drain is over.
+const MANAGEMENT_GRACE: Duration = Duration::from_secs(1);
+
+/// The management listener's routes (`http::management_routes`): no sessions, no pages.
+pub fn build_management_router(state: AppState) -> Router {
+    Router::new()
+        .merge(http::management_routes(&state.config.features))
+        .with_state(state)
+}
+
+/// The management routes on the public port too, when configured.
+fn public_management_routes(config: &Config) -> Router<AppState> {
+    match config.management_on_public_port {
+        true => http::management_routes(&config.features),
+        false => Router::new(),
+    }
+}
+
+/// The connections one listener accepted and that may still be open.
+struct Connections {
+    graceful: GracefulShutdown,
+    tasks: tokio::task::JoinSet<()>,
+}
+
+impl Connections {
+    fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    /// Asks every connection to finish the request it is serving and close (idle ones
+    /// close at once); those still open at `deadline` are cut. Returns how many were cut.
+    async fn close(self, deadline: tokio::time::Instant) -> usize {
+        let Connections {
+            graceful,
+            mut tasks,
+        } = self;
+        if tokio::time::timeout_at(deadline, graceful.shutdown())
+            .await
+            .is_ok()
+        {
+            return 0;
+        }
+        while tasks.try_join_next().is_some() {}
+        let cut = tasks.len();
+        // Dropping a task drops its connection: the socket closes.
+        tasks.shutdown().await;
+        cut
+    }
+}
+
+/// Accepts connections on `listener` and serves `service` on each, until `stop`
+/// completes; then the listener is closed (new connections are refused) and the open
+/// connections are returned.
+async fn accept<S, B>(
+    listener: TcpListener,
+    service: S,
+    idle: Duration,
+    stop: impl Future<Output = ()>,
+) -> Connections
+where
+    S: Service<Request, Response = axum::http::Response<B>, Error = Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+    B: HttpBody<Data = Bytes, Error = axum::Error> + Send + 'static,
+{
     let mut connections = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     // hyper restarts the header-read timer whenever a connection waits for its next
     // request, so this one setting bounds both slow headers and idle keep-alive.
@@ -202,7 +321,8 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(idle);
     let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown);
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut stop = std::pin::pin!(stop);
     loop {
         let (tcp, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -214,12 +334,12 @@ pub async fn serve(
                     continue;
                 }
             },
-            _ = &mut shutdown => break,
+            _ = &mut stop => break,
         };
         // Small writes (SSE events, JSON answers) go out at once instead of waiting for the
         // peer's delayed ACK (Nagle): ~40 ms otherwise on the live channel.
         let _ = tcp.set_nodelay(true);
-        let service = router.clone().map_request(
+        let service = service.clone().map_request(
             move |mut request: hyper::Request<hyper::body::Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(peer));
                 request.map(axum::body::Body::new)
@@ -229,26 +349,28 @@ pub async fn serve(
             .serve_connection_with_upgrades(TokioIo::new(tcp), TowerToHyperService::new(service))
             .into_owned();
         let connection = graceful.watch(connection);
-        tokio::spawn(async move {
+        tasks.spawn(async move {
             if let Err(err) = connection.await {
                 tracing::trace!(error = %err, "connection ended with an error");
             }
         });
+        // Forget the connections that ended, so the set holds only open ones.
+        while tasks.try_join_next().is_some() {}
     }
     drop(listener);
-    // Open live-channel waits end now instead of holding the shutdown until they expire.
-    events.shut_down();
-    graceful.shutdown().await;
-    maintenance.abort();
-    checkpoints.abort();
-    device_events.abort();
-    key_changes.abort();
-    client_changes.abort();
-    revocation_changes.abort();
-    if let Some(notifications) = notifications {
-        notifications.abort();
-    }
-    Ok(())
+    Connections { graceful, tasks }
+}
+
+/// What SIGHUP does (`usher serve`): re-reads the signing keys and forgets the clients
+/// held in memory now, rather than at the next periodic check or announcement (a change
+/// made behind the servers' backs: SQL by hand, a restored backup). Returns the number of
+/// keys loaded; on an error (or an empty keys table) the current keys are kept.
+pub async fn reload(state: &AppState) -> anyhow::Result<usize> {
+    state.clients.drop_all();
+    let stored = state.db.list_keys().await?;
+    anyhow::ensure!(!stored.is_empty(), "the keys table is empty");
+    state.keys.replace_from_stored(&stored)?;
+    Ok(stored.len())
 }
 
 /// Keeps the SQLite WAL bounded under endless reads (`Database::checkpoint`): often enough
@@ -278,8 +400,6 @@ async fn maintenance(state: AppState) {
         let now = state.clock.now();
         // Polling timestamps of codes that expired (in memory).
         state.polls.sweep(now);
-        // Access tokens answered from memory that expired.
-        state.token_view.sweep(now);
         // Expired rows of every table, browser sessions included.
         crate::store::sweep(&state.db, &state.config, now).await;
         // Retired signing keys past their tokens' lifetime; a key change this instance missed.

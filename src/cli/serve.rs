@@ -54,9 +54,34 @@ pub async fn run(config_path: Option<PathBuf>, args: ServeArgs) -> anyhow::Resul
         database = state.db.kind(),
         "usher is listening"
     );
-    crate::serve(listener, state, shutdown_signal())
+    let management = match state.config.management_listen.address() {
+        Some(listen) => {
+            let listener = TcpListener::bind(listen).await.with_context(|| {
+                format!("could not listen on {listen} (management_listen; \"off\" for none)")
+            })?;
+            let address = listener.local_addr().unwrap_or(listen);
+            tracing::info!(address = %address, "management listener (metrics, health)");
+            Some(listener)
+        }
+        None => None,
+    };
+    let reloads = tokio::spawn(reload_on_hangup(state.clone()));
+    let (draining, drain) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = draining.send(());
+        // A second Ctrl-C or SIGTERM does not wait for the drain.
+        shutdown_signal().await;
+        tracing::warn!("second signal: exiting without finishing the drain");
+        std::process::exit(1);
+    });
+    let drain = async {
+        let _ = drain.await;
+    };
+    crate::server::serve_with_management(listener, management, state, drain)
         .await
         .context("the server failed")?;
+    reloads.abort();
     tracing::info!("usher stopped");
     Ok(())
 }
@@ -76,7 +101,7 @@ fn init_tracing(format: LogFormat) {
     };
 }
 
-/// Completes on Ctrl-C or SIGTERM; the server then finishes in-flight requests.
+/// Completes on Ctrl-C or SIGTERM; the server then drains (`shutdown_drain_secs`).
 async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(err) = tokio::signal::ctrl_c().await {
@@ -98,6 +123,27 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
         () = term => tracing::info!("SIGTERM received, shutting down"),
+    }
+}
+
+/// SIGHUP re-reads the signing keys and forgets the clients held in memory
+/// (`server::reload`); `systemctl reload usher` sends it (contrib/usher.service).
+async fn reload_on_hangup(state: AppState) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hangups = match signal(SignalKind::hangup()) {
+        Ok(hangups) => hangups,
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot listen for SIGHUP");
+            return;
+        }
+    };
+    while hangups.recv().await.is_some() {
+        match crate::server::reload(&state).await {
+            Ok(keys) => tracing::info!(keys, "SIGHUP: signing keys reloaded, clients dropped"),
+            Err(err) => {
+                tracing::warn!(error = %err, "SIGHUP: could not reload the signing keys (kept); clients dropped")
+            }
+        }
     }
 }
 

@@ -14,7 +14,9 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 pub use error::{ConfigError, Problem};
-pub use types::{Features, Issuer, KeyEncryptionKeySetting, LogFormat, parse_network};
+pub use types::{
+    Features, Issuer, KeyEncryptionKeySetting, LogFormat, ManagementListen, parse_network,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -25,6 +27,16 @@ pub struct Config {
     pub issuer: Issuer,
     /// Socket address `usher serve` listens on.
     pub listen: SocketAddr,
+    /// Address of the management listener (`/metrics`, `/health/live`, `/health/ready`),
+    /// or `"off"`. Keep it private (loopback or an internal network): it needs no sign-in.
+    pub management_listen: ManagementListen,
+    /// Also serve the management routes on the public port (a platform that probes only
+    /// the public port). Off by default: the public port serves none of them.
+    pub management_on_public_port: bool,
+    /// On SIGTERM or Ctrl-C: how long in-flight requests may take to finish once new
+    /// connections are refused; then the remaining connections are closed and the process
+    /// exits. 0: exit at once.
+    pub shutdown_drain_secs: u64,
     /// `sqlite://path?mode=rwc` (embedded default) or `postgres://...`.
     pub database_url: String,
     /// Maximum connections in the database pool.
@@ -153,6 +165,11 @@ impl Default for Config {
         Config {
             issuer: Issuer::parse("http://127.0.0.1:8080").expect("valid default issuer"),
             listen: "127.0.0.1:8080".parse().expect("valid default address"),
+            management_listen: ManagementListen::On(
+                "127.0.0.1:9090".parse().expect("valid default address"),
+            ),
+            management_on_public_port: false,
+            shutdown_drain_secs: 20,
             database_url: "sqlite://usher.db?mode=rwc".into(),
             database_max_connections: 16,
             device_code_lifetime_secs: 600,

@@ -1,7 +1,12 @@
 //! The typed values of `Config`: each is parsed (and refused) when the configuration is
 //! read, so the rest of the server never meets an unparsed string.
 
-use std::{fmt, net::IpAddr, ops::Deref, str::FromStr};
+use std::{
+    fmt,
+    net::{IpAddr, SocketAddr},
+    ops::Deref,
+    str::FromStr,
+};
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
@@ -121,6 +126,47 @@ impl TryFrom<String> for LogFormat {
             _ => Err(format!(
                 "{text:?} is not a log format (\"text\" or \"json\")"
             )),
+        }
+    }
+}
+
+/// Where the management listener (`/metrics`, `/health/live`, `/health/ready`) listens:
+/// `management_listen = "127.0.0.1:9090"`, or `"off"` (also an empty value) for none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum ManagementListen {
+    Off,
+    On(SocketAddr),
+}
+
+impl ManagementListen {
+    /// The address to bind, unless switched off.
+    pub fn address(self) -> Option<SocketAddr> {
+        match self {
+            ManagementListen::Off => None,
+            ManagementListen::On(address) => Some(address),
+        }
+    }
+}
+
+impl TryFrom<String> for ManagementListen {
+    type Error = String;
+    fn try_from(text: String) -> Result<ManagementListen, String> {
+        let trimmed = text.trim();
+        if trimmed.is_empty() || trimmed.eq_ignore_ascii_case("off") {
+            return Ok(ManagementListen::Off);
+        }
+        trimmed.parse().map(ManagementListen::On).map_err(|_| {
+            format!("{text:?} is not a socket address (such as \"127.0.0.1:9090\") or \"off\"")
+        })
+    }
+}
+
+impl From<ManagementListen> for String {
+    fn from(listen: ManagementListen) -> String {
+        match listen {
+            ManagementListen::Off => "off".into(),
+            ManagementListen::On(address) => address.to_string(),
         }
     }
 }
@@ -274,6 +320,23 @@ mod tests {
         assert_eq!(LogFormat::try_from("text".to_string()), Ok(LogFormat::Text));
         let why = LogFormat::try_from("yaml".to_string()).unwrap_err();
         assert!(why.contains("\"yaml\""), "{why}");
+    }
+
+    #[test]
+    fn management_listen_is_an_address_or_off() {
+        let read = |text: &str| ManagementListen::try_from(text.to_string());
+        assert_eq!(
+            read("127.0.0.1:9090"),
+            Ok(ManagementListen::On("127.0.0.1:9090".parse().unwrap()))
+        );
+        assert_eq!(read("[::1]:9090").unwrap().address().unwrap().port(), 9090);
+        assert_eq!(read("off"), Ok(ManagementListen::Off));
+        assert_eq!(read("OFF"), Ok(ManagementListen::Off));
+        assert_eq!(read(" "), Ok(ManagementListen::Off));
+        let why = read("localhost").unwrap_err();
+        assert!(why.contains("\"localhost\""), "{why}");
+        assert_eq!(String::from(read("off").unwrap()), "off");
+        assert_eq!(String::from(read("0.0.0.0:9090").unwrap()), "0.0.0.0:9090");
     }
 
     #[test]

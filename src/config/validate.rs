@@ -95,6 +95,8 @@ impl Config {
             // 0 would answer every request 408, or close every connection at once.
             ("request_timeout_secs", self.request_timeout_secs, true),
             ("keep_alive_idle_secs", self.keep_alive_idle_secs, true),
+            // 0 exits at once, cutting in-flight requests (documented).
+            ("shutdown_drain_secs", self.shutdown_drain_secs, false),
             (
                 "pairing_code_lifetime_secs",
                 self.pairing_code_lifetime_secs,
@@ -163,6 +165,18 @@ impl Config {
         if self.max_body_bytes == 0 {
             problems.push(Problem::new("max_body_bytes", "must be at least 1"));
         }
+        if let Some(management) = self.management_listen.address()
+            && shares_port(management, self.listen)
+        {
+            problems.push(Problem::new(
+                "management_listen",
+                format!(
+                    "{management} is the public port ({}); choose another port or \"off\" \
+                     (management_on_public_port serves the routes there)",
+                    self.listen
+                ),
+            ));
+        }
         if f.notifications && self.notification_max_attempts == 0 {
             problems.push(Problem::new(
                 "notification_max_attempts",
@@ -188,6 +202,15 @@ impl Config {
         }
         problems
     }
+}
+
+/// Whether two listeners would fight over one port: the same port (not 0, which picks a
+/// free one) on the same address, or on the wildcard address of the same family.
+fn shares_port(a: std::net::SocketAddr, b: std::net::SocketAddr) -> bool {
+    a.port() == b.port()
+        && a.port() != 0
+        && a.is_ipv4() == b.is_ipv4()
+        && (a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified())
 }
 
 #[cfg(test)]
@@ -262,6 +285,37 @@ mod tests {
             problems(|c| {
                 c.device_wait_secs = 0;
                 c.features.live_channel = false;
+            })
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_management_listener_needs_its_own_port() {
+        use crate::config::ManagementListen;
+        let on = |address: &str| ManagementListen::On(address.parse().unwrap());
+        assert_eq!(
+            problems(|c| c.management_listen = on("127.0.0.1:8080")),
+            [
+                "management_listen: 127.0.0.1:8080 is the public port (127.0.0.1:8080); \
+              choose another port or \"off\" (management_on_public_port serves the routes there)"
+            ]
+        );
+        assert_eq!(
+            problems(|c| {
+                c.listen = "0.0.0.0:8080".parse().unwrap();
+                c.management_listen = on("10.0.0.5:8080");
+            })
+            .len(),
+            1
+        );
+        assert!(problems(|c| c.management_listen = on("10.0.0.5:9090")).is_empty());
+        assert!(problems(|c| c.management_listen = ManagementListen::Off).is_empty());
+        // Tests bind both on port 0.
+        assert!(
+            problems(|c| {
+                c.listen = "127.0.0.1:0".parse().unwrap();
+                c.management_listen = on("127.0.0.1:0");
             })
             .is_empty()
         );

@@ -25,17 +25,24 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::{config::Features, state::AppState};
 
 /// The machine endpoints; an extension that is off (`features`) is not mounted (404).
+/// Health and metrics are not among them: they are the management routes.
 pub fn routes(features: &Features) -> Router<AppState> {
-    let mut routes = Router::new()
+    Router::new()
         .merge(machine_routes(features))
         // Nothing secret: each sets the caching it wants (public metadata, QR images).
         .merge(discovery::routes())
-        .merge(health::routes())
-        .merge(qr::routes());
-    if features.metrics {
-        routes = routes.merge(metrics::routes());
+        .merge(qr::routes())
+}
+
+/// What operators' tools ask (`management_listen`, or the public port with
+/// `management_on_public_port`): health for load balancers and orchestrators, and the
+/// counters unless `features.metrics` is off.
+pub fn management_routes(features: &Features) -> Router<AppState> {
+    let routes = Router::new().merge(health::routes());
+    match features.metrics {
+        true => routes.merge(metrics::routes()),
+        false => routes,
     }
-    routes
 }
 
 /// Endpoints whose answers carry or concern secrets (tokens, device codes, claims): never

@@ -49,6 +49,8 @@ impl Usher {
             .args(args)
             .current_dir(self.dir.path())
             .env("USHER_DATABASE_URL", self.database_url())
+            // `serve` in parallel tests: each its own management port, never 9090.
+            .env("USHER_MANAGEMENT_LISTEN", "127.0.0.1:0")
             .stdin(Stdio::null());
         command
     }

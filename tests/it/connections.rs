@@ -67,7 +67,7 @@ async fn a_polling_device_keeps_its_connection_and_an_idle_one_is_closed() {
     let mut stream = TcpStream::connect(addr(&server)).await.unwrap();
     // Polls spaced well inside the idle limit reuse one connection.
     for _ in 0..3 {
-        let response = request(&mut stream, "/healthz").await;
+        let response = request(&mut stream, "/.well-known/openid-configuration").await;
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");
         tokio::time::sleep(Duration::from_millis(IDLE_SECS * 1000 / 2)).await;
     }

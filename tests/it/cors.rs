@@ -286,7 +286,7 @@ async fn introspection_and_pages_get_no_cors_headers() {
     ] {
         responses.push(preflight(&server, path, SPA, "POST").await);
     }
-    for path in ["/login", "/device", "/healthz"] {
+    for path in ["/login", "/device"] {
         let page = server
             .http
             .get(server.url(path))

@@ -268,18 +268,6 @@ async fn an_issuer_with_a_trailing_slash_is_used_exactly_as_configured() {
 }
 
 #[tokio::test]
-async fn healthz_answers_when_the_database_does() {
-    let server = TestServer::start().await;
-    let response = server
-        .http
-        .get(server.url("/healthz"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-}
-
-#[tokio::test]
 async fn qr_png_decodes_to_verification_uri_complete() {
     let server = TestServer::start().await;
     server.create_public_client("tv", "TV", "openid").await;

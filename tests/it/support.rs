@@ -20,6 +20,9 @@ pub const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 pub struct TestServer {
     pub url: String,
+    /// The management listener (`/metrics`, `/health/live`, `/health/ready`), on its own
+    /// port 0 so parallel tests never share one.
+    pub management_url: String,
     pub state: AppState,
     pub clock: Arc<ManualClock>,
     pub http: reqwest::Client,
@@ -51,9 +54,12 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local addr");
+        let management = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let management_addr = management.local_addr().expect("local addr");
         let mut config = Config {
             issuer: format!("http://{addr}").parse().expect("issuer"),
             listen: addr,
+            management_listen: usher::config::ManagementListen::On(management_addr),
             database_url: format!("sqlite://{}/usher.db?mode=rwc", dir.path().display()),
             database_max_connections: 8,
             ..Config::default()
@@ -65,7 +71,7 @@ impl TestServer {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let served = state.clone();
         tokio::spawn(async move {
-            usher::serve(listener, served, async {
+            usher::server::serve_with_management(listener, Some(management), served, async {
                 let _ = rx.await;
             })
             .await
@@ -73,6 +79,7 @@ impl TestServer {
         });
         TestServer {
             url: format!("http://{addr}"),
+            management_url: format!("http://{management_addr}"),
             state,
             clock,
             http: reqwest::Client::new(),
@@ -83,6 +90,11 @@ impl TestServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.url, path)
+    }
+
+    /// `path` on the management listener.
+    pub fn management(&self, path: &str) -> String {
+        format!("{}{}", self.management_url, path)
     }
 
     pub async fn create_user(&self, username: &str, password: &str) -> User {

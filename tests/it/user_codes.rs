@@ -64,7 +64,7 @@ async fn enter_code(
 async fn metrics(server: &TestServer) -> String {
     let response = server
         .http
-        .get(server.url("/metrics"))
+        .get(server.management("/metrics"))
         .send()
         .await
         .unwrap();
@@ -280,11 +280,19 @@ async fn metrics_can_be_switched_off() {
     let server = server_with(|c| c.features.metrics = false).await;
     let response = server
         .http
-        .get(server.url("/metrics"))
+        .get(server.management("/metrics"))
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 404);
+    // Health stays.
+    let response = server
+        .http
+        .get(server.management("/health/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
 }
 
 /// A wrong code entered by `client` through the proxy at 127.0.0.1.
