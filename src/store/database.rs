@@ -104,8 +104,9 @@ impl Database {
                 .await?;
             Database::postgres(pool)
         } else {
-            let options = SqliteConnectOptions::from_str(url)?
-                .synchronous(SqliteSynchronous::Normal)
+            let (url, synchronous) = sqlite_synchronous(url)?;
+            let options = SqliteConnectOptions::from_str(&url)?
+                .synchronous(synchronous)
                 .busy_timeout(std::time::Duration::from_secs(10))
                 // After a checkpoint resets the WAL, its file is cut back to this size
                 // rather than staying as large as it ever grew (`checkpoint` below).
@@ -212,5 +213,66 @@ impl Database {
             Database::Sqlite(_) => "sqlite",
             Database::Postgres(_) => "postgres",
         }
+    }
+}
+
+/// Takes Usher's own `synchronous=normal|full` parameter out of a SQLite URL (sqlx refuses
+/// parameters it does not know). `normal`, the default, with WAL: a committed transaction
+/// survives a crash of the process; a power loss or OS crash may undo the last transactions
+/// before the next checkpoint, never corrupting the file. `full` syncs the WAL at every
+/// commit, so a commit survives power loss too, at the cost of one fsync per commit (fewer
+/// with batched device authorizations). docs/reliability.md, "Durability".
+fn sqlite_synchronous(url: &str) -> StoreResult<(String, SqliteSynchronous)> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_owned(), SqliteSynchronous::Normal));
+    };
+    let mut synchronous = SqliteSynchronous::Normal;
+    let mut kept = Vec::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("synchronous", value)) => {
+                synchronous = match value.to_ascii_lowercase().as_str() {
+                    "normal" => SqliteSynchronous::Normal,
+                    "full" => SqliteSynchronous::Full,
+                    _ => {
+                        return Err(sqlx::Error::Configuration(
+                            format!("synchronous={value} in the SQLite URL: use normal or full")
+                                .into(),
+                        )
+                        .into());
+                    }
+                }
+            }
+            _ => kept.push(pair),
+        }
+    }
+    let url = match kept.is_empty() {
+        true => base.to_owned(),
+        false => format!("{base}?{}", kept.join("&")),
+    };
+    Ok((url, synchronous))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synchronous_is_taken_out_of_the_sqlite_url() {
+        let parsed =
+            |url: &str| sqlite_synchronous(url).map(|(url, sync)| (url, format!("{sync:?}")));
+        assert_eq!(
+            parsed("sqlite://u.db?mode=rwc").unwrap(),
+            ("sqlite://u.db?mode=rwc".into(), "Normal".into())
+        );
+        assert_eq!(
+            parsed("sqlite://u.db?mode=rwc&synchronous=full").unwrap(),
+            ("sqlite://u.db?mode=rwc".into(), "Full".into())
+        );
+        assert_eq!(
+            parsed("sqlite://u.db?synchronous=NORMAL").unwrap(),
+            ("sqlite://u.db".into(), "Normal".into())
+        );
+        assert!(parsed("sqlite://u.db?synchronous=off").is_err());
     }
 }
