@@ -3,11 +3,14 @@
 //! Errors print as `error: ...` on stderr with exit code 1; usage errors are clap's (2).
 
 mod audit;
+mod backup;
 mod client;
 mod client_settings;
+mod config;
 mod device;
 mod devices;
 mod keys;
+mod migrate;
 mod serve;
 mod user;
 
@@ -54,6 +57,13 @@ enum Command {
     /// Read the audit log: sign-ins, device approvals, sign-outs, changes.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Check the configuration and print its effective values.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
+    /// Apply the database migrations this binary carries (`--check`: only report them).
+    Migrate(migrate::MigrateArgs),
+    /// Copy the SQLite database consistently while the server runs.
+    Backup(backup::BackupArgs),
 }
 
 /// Parses the command line and runs it. Never panics on bad input: errors are printed.
@@ -67,6 +77,9 @@ pub async fn run() -> ExitCode {
         Command::Keys(command) => keys::run(cli.config, command).await,
         Command::Devices(command) => devices::run(cli.config, command).await,
         Command::Audit(command) => audit::run(cli.config, command).await,
+        Command::Config(command) => config::run(cli.config, command).await,
+        Command::Migrate(args) => migrate::run(cli.config, args).await,
+        Command::Backup(args) => backup::run(cli.config, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -88,18 +101,17 @@ pub(crate) fn load_config(path: Option<PathBuf>) -> anyhow::Result<Config> {
     Config::load(path.as_deref()).context("could not read the configuration")
 }
 
-/// Connects to the configured database (running migrations), for the admin commands.
+/// Connects to the configured database for the admin commands: refuses a schema newer
+/// than this binary (`migrate::checked_status`), then applies pending migrations.
 pub(crate) async fn open_database(path: Option<PathBuf>) -> anyhow::Result<Database> {
     let config = load_config(path)?;
     // One connection is plenty for a command; also keeps SQLite writes simple.
-    Database::connect(&config.database_url, 1)
+    let db = migrate::open_unmigrated(&config).await?;
+    migrate::checked_status(&db).await?;
+    db.apply_migrations()
         .await
-        .with_context(|| {
-            format!(
-                "could not open the {} database",
-                db_kind(&config.database_url)
-            )
-        })
+        .context("could not migrate the database")?;
+    Ok(db)
 }
 
 fn db_kind(url: &str) -> &'static str {

@@ -31,6 +31,11 @@ pub struct ServeArgs {
     /// never logged).
     #[arg(long)]
     demo: bool,
+    /// Do not apply migrations; refuse to start while any are pending. For several
+    /// instances on one database: run `usher migrate` once, then start each instance with
+    /// this flag (docs/operations.md).
+    #[arg(long)]
+    no_migrate: bool,
 }
 
 pub async fn run(config_path: Option<PathBuf>, args: ServeArgs) -> anyhow::Result<()> {
@@ -38,6 +43,8 @@ pub async fn run(config_path: Option<PathBuf>, args: ServeArgs) -> anyhow::Resul
     let config = super::load_config(config_path)?;
     init_tracing(config.log_format);
     let listen = config.listen;
+    // Before build_state, whose own migration step then finds nothing to do.
+    super::migrate::before_serve(&config, !args.no_migrate).await?;
     let state = crate::build_state(config, Arc::new(SystemClock))
         .await
         .context("could not start the server")?;

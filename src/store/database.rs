@@ -85,15 +85,33 @@ macro_rules! on_writer {
 pub(crate) use on_writer;
 
 impl Database {
-    /// Connects (creating a SQLite file if needed) and runs the migrations. On SQLite,
-    /// `max_connections` sizes the read pool; the writer is one more connection.
+    /// Connects (creating a SQLite file if needed) and runs the migrations (refusing a
+    /// schema newer than this binary: `schema.rs`).
+    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Database> {
+        let db = Database::open(url, max_connections).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Connects (creating a SQLite file if needed) without migrating: `usher migrate`,
+    /// `usher serve --no-migrate` and the commands check the schema first.
+    pub async fn open(url: &str, max_connections: u32) -> StoreResult<Database> {
+        Database::open_with(url, max_connections, true).await
+    }
+
+    /// Like `open`, but a SQLite file that does not exist is an error (`usher backup`).
+    pub async fn open_existing(url: &str, max_connections: u32) -> StoreResult<Database> {
+        Database::open_with(url, max_connections, false).await
+    }
+
+    /// On SQLite, `max_connections` sizes the read pool; the writer is one more connection.
     ///
     /// `test_before_acquire(false)`: sqlx would otherwise ping every connection it hands
     /// out, a round trip to PostgreSQL or a message to SQLite's worker thread and back before
     /// each query (and it pings again when the connection comes back). A connection that
     /// broke while idle (database restarted) then fails the one query that finds it, which
     /// answers `server_error`, and sqlx discards it; the next request gets a new one.
-    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Database> {
+    async fn open_with(url: &str, max_connections: u32, create: bool) -> StoreResult<Database> {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options =
                 PgConnectOptions::from_str(url)?.statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
@@ -121,7 +139,7 @@ impl Database {
                 .connect_with(
                     options
                         .clone()
-                        .create_if_missing(true)
+                        .create_if_missing(create)
                         .journal_mode(SqliteJournalMode::Wal),
                 )
                 .await?;
@@ -132,7 +150,6 @@ impl Database {
                 .await?;
             Database::sqlite(read, write)
         };
-        db.migrate().await?;
         Ok(db)
     }
 
@@ -162,19 +179,9 @@ impl Database {
         }
     }
 
+    /// Applies the pending migrations (`Database::apply_migrations`, which also lists them).
     pub async fn migrate(&self) -> StoreResult<()> {
-        match self {
-            Database::Sqlite(sqlite) => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&sqlite.write)
-                    .await?
-            }
-            Database::Postgres(pg) => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&pg.pool)
-                    .await?
-            }
-        }
+        self.apply_migrations().await?;
         Ok(())
     }
 

@@ -23,6 +23,7 @@ mod pairing_codes;
 mod redemptions;
 mod refresh_tokens;
 mod revoked_access_tokens;
+mod schema;
 mod sessions;
 mod sweep;
 mod users;
@@ -35,6 +36,7 @@ pub use device_authorizations::DECISIONS_CHANNEL;
 pub use models::*;
 pub use notification_outbox::{NotificationState, OutboxNotification};
 pub use revoked_access_tokens::{REVOCATIONS_CHANNEL, local_revocation_writes};
+pub use schema::{AppliedMigration, MigrationInfo, SchemaStatus};
 pub use sessions::{SessionStore, USER_ID_KEY, session_id_hash};
 pub use sweep::sweep;
 

@@ -28,6 +28,7 @@ mod live;
 mod live_latency;
 mod management;
 mod notifications;
+mod operations;
 mod pages;
 mod pairing;
 mod phone;
