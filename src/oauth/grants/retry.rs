@@ -43,7 +43,7 @@ impl Presented<'_> {
 }
 
 /// The sealed plaintext: the response body and what a retry must check.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Answer {
     access_token: String,
     expires_in: i64,
@@ -57,6 +57,22 @@ struct Answer {
     refresh_family_id: Option<String>,
 }
 
+/// [`Answer`] as sealed on every redemption, borrowed from the response (the same JSON:
+/// no copy of the tokens just to serialize them).
+#[derive(Serialize)]
+struct AnswerRef<'a> {
+    access_token: &'a str,
+    expires_in: i64,
+    scope: &'a str,
+    refresh_token: Option<&'a str>,
+    id_token: Option<&'a str>,
+    issued_at: i64,
+    family_id: &'a str,
+    access_token_jti: &'a str,
+    access_token_expires_at: i64,
+    refresh_family_id: Option<&'a str>,
+}
+
 /// The response sealed for `window_secs` from `now`; `None` when retries are off.
 pub fn seal(
     presented: &Presented<'_>,
@@ -68,17 +84,17 @@ pub fn seal(
         return Ok(None);
     }
     let issued = &response.issued;
-    let answer = Answer {
-        access_token: response.access_token.clone(),
+    let answer = AnswerRef {
+        access_token: &response.access_token,
         expires_in: response.expires_in,
-        scope: response.scope.clone(),
-        refresh_token: response.refresh_token.clone(),
-        id_token: response.id_token.clone(),
+        scope: &response.scope,
+        refresh_token: response.refresh_token.as_deref(),
+        id_token: response.id_token.as_deref(),
         issued_at: now,
-        family_id: issued.family_id.clone(),
-        access_token_jti: issued.access_token_jti.clone(),
+        family_id: &issued.family_id,
+        access_token_jti: &issued.access_token_jti,
         access_token_expires_at: issued.access_token_expires_at,
-        refresh_family_id: issued.refresh_family_id.clone(),
+        refresh_family_id: issued.refresh_family_id.as_deref(),
     };
     let plain = serde_json::to_vec(&answer).map_err(|_| OAuthError::server_error())?;
     let ciphertext = sealed::seal(
