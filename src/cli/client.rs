@@ -1,47 +1,47 @@
-//! `usher client create|list|show|update|delete`: OAuth clients, straight in the database.
+//! `usher client create|list|show|update|rotate-secret|delete`: OAuth clients, straight in
+//! the database. Running servers see every change at once (`oauth::clients::ClientView`).
+
+mod rotate_secret;
+mod update;
 
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 
+use super::client_settings::{self, check, parse_grant_type};
 use crate::{
     error::StoreError,
-    oauth::scope,
-    protocol::{GrantType, UnknownWord},
+    protocol::GrantType,
     store::{Client, Database},
     tokens::opaque,
 };
 
 const DEFAULT_SCOPES: &str = "openid profile email offline_access";
 
-// Boxed: the create flags are many, and this enum sits inside the top-level command.
+// Boxed: the create and update flags are many, and this enum sits inside the top-level command.
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
     /// Register a client. A confidential client's secret is printed once.
     Create(Box<CreateArgs>),
-    /// List all clients.
+    /// List all clients with their type, grant types and scopes.
     List,
-    /// Show one client (never its secret).
-    Show { id: String },
-    /// Delete a client.
-    Delete { id: String },
-    /// Change a registered client.
-    Update(UpdateArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct UpdateArgs {
-    id: String,
-    /// Let pages of this origin (scheme://host[:port]) call the token, userinfo and
-    /// revocation endpoints (CORS); repeatable.
-    #[arg(long = "add-web-origin", value_name = "ORIGIN",
-          value_parser = super::client_settings::parse_web_origin)]
-    add_web_origins: Vec<String>,
-    /// No longer let pages of this origin call them; repeatable.
-    #[arg(long = "remove-web-origin", value_name = "ORIGIN",
-          value_parser = super::client_settings::parse_web_origin)]
-    remove_web_origins: Vec<String>,
+    /// Show one client's settings (never its secret).
+    Show {
+        /// The client id.
+        id: String,
+    },
+    /// Delete a client, and with it every grant, token and consent of it.
+    Delete {
+        /// The client id.
+        id: String,
+    },
+    /// Change a registered client: each list can be added to, removed from or set; each
+    /// setting set (or cleared back to the default). Validated like `create`.
+    Update(Box<update::UpdateArgs>),
+    /// Give a confidential client a new secret, printed once. The previous one keeps
+    /// working for the overlap, then stops.
+    RotateSecret(rotate_secret::RotateSecretArgs),
 }
 
 #[derive(Debug, Args)]
@@ -71,19 +71,29 @@ pub struct CreateArgs {
     #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
     post_logout_redirect_uris: Vec<String>,
     /// Lifetime of this client's device codes [default: the server's].
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(30..=86_400))]
+    #[arg(long, value_name = "SECS",
+          value_parser = clap::value_parser!(u32).range(client_settings::DEVICE_CODE_LIFETIME))]
     device_code_lifetime: Option<u32>,
     #[command(flatten)]
-    settings: super::client_settings::ClientSettings,
+    settings: client_settings::ClientSettings,
 }
 
 pub async fn run(config: Option<PathBuf>, command: ClientCommand) -> anyhow::Result<()> {
+    if let ClientCommand::RotateSecret(args) = command {
+        let overlap = match args.overlap {
+            Some(secs) => secs,
+            None => super::load_config(config.clone())?.client_secret_overlap_secs,
+        };
+        let db = super::open_database(config).await?;
+        return rotate_secret::run(&db, &args.id, overlap).await;
+    }
     let db = super::open_database(config).await?;
     match command {
         ClientCommand::Create(args) => create(&db, *args).await,
         ClientCommand::List => list(&db).await,
         ClientCommand::Show { id } => show(&db, &id).await,
-        ClientCommand::Update(args) => update(&db, args).await,
+        ClientCommand::Update(args) => update::run(&db, *args).await,
+        ClientCommand::RotateSecret(_) => unreachable!("handled above"),
         ClientCommand::Delete { id } => {
             if !db
                 .delete_client(&id)
@@ -103,24 +113,32 @@ async fn create(db: &Database, args: CreateArgs) -> anyhow::Result<()> {
         Some(id) => validate_id(id)?,
         None => uuid::Uuid::new_v4().simple().to_string(),
     };
-    let name = args.name.trim().to_string();
-    if name.is_empty() {
-        bail!("the client name must not be empty");
-    }
     let secret = args.confidential.then(opaque::generate);
+    let mut grant_types = args
+        .grant_types
+        .iter()
+        .map(|g| parse_grant_type(g))
+        .collect::<anyhow::Result<Vec<GrantType>>>()?;
+    if grant_types.is_empty() {
+        grant_types.extend([GrantType::DeviceCode, GrantType::RefreshToken]);
+    }
     let mut client = Client {
         id: id.clone(),
-        name,
+        name: args.name,
         secret_hash: secret.as_deref().map(opaque::hash),
-        allowed_scopes: validate_scopes(&args.scope)?,
-        grant_types: validate_grant_types(&args.grant_types)?,
-        redirect_uris: validate_redirect_uris(&args.redirect_uris)?,
-        post_logout_redirect_uris: validate_redirect_uris(&args.post_logout_redirect_uris)?,
+        allowed_scopes: args.scope,
+        grant_types,
+        redirect_uris: client_settings::join_uris(&args.redirect_uris, "redirect URI")?,
+        post_logout_redirect_uris: client_settings::join_uris(
+            &args.post_logout_redirect_uris,
+            "post-logout redirect URI",
+        )?,
         device_code_lifetime_secs: args.device_code_lifetime.map(i64::from),
         created_at: super::now(),
         ..Client::default()
     };
     args.settings.apply(&mut client)?;
+    let client = check(client, None, args.settings.allow_short_numeric_codes)?;
     match db.create_client(&client).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => bail!("a client with id '{id}' already exists"),
@@ -138,41 +156,6 @@ async fn create(db: &Database, args: CreateArgs) -> anyhow::Result<()> {
         println!();
         println!("Store the secret now: it is kept only as a hash and cannot be shown again.");
     }
-    Ok(())
-}
-
-async fn update(db: &Database, args: UpdateArgs) -> anyhow::Result<()> {
-    let id = &args.id;
-    let Some(mut client) = db
-        .get_client(id)
-        .await
-        .context("could not read the client")?
-    else {
-        bail!("no client with id '{id}'");
-    };
-    if args.add_web_origins.is_empty() && args.remove_web_origins.is_empty() {
-        bail!("nothing to change: give --add-web-origin or --remove-web-origin");
-    }
-    // From the effective list: once changed, the list is explicit and no longer follows
-    // the redirect URIs.
-    let mut origins = client.web_origins();
-    for origin in &args.remove_web_origins {
-        let Some(at) = origins.iter().position(|o| o == origin) else {
-            bail!("'{origin}' is not a web origin of client '{id}'");
-        };
-        origins.remove(at);
-    }
-    super::client_settings::add_web_origins(&mut origins, &args.add_web_origins);
-    client.web_origins = Some(origins.join(" "));
-    if !db
-        .update_client(&client)
-        .await
-        .context("could not update the client")?
-    {
-        bail!("no client with id '{id}'");
-    }
-    println!("Updated client '{id}'.");
-    println!("Web origins:          {}", web_origins(&client));
     Ok(())
 }
 
@@ -200,26 +183,38 @@ async fn list(db: &Database) -> anyhow::Result<()> {
     let rows: Vec<Vec<String>> = clients
         .iter()
         .map(|c| {
+            let grants: Vec<&str> = c
+                .grant_types
+                .iter()
+                .map(|&g| client_settings::short_grant_type(g))
+                .collect();
             vec![
                 c.id.clone(),
                 c.name.clone(),
                 kind(c).into(),
+                grants.join(" "),
                 c.allowed_scopes.clone(),
             ]
         })
         .collect();
-    super::print_table(&["ID", "NAME", "TYPE", "SCOPES"], &rows);
+    super::print_table(&["ID", "NAME", "TYPE", "GRANT TYPES", "SCOPES"], &rows);
     Ok(())
 }
 
 async fn show(db: &Database, id: &str) -> anyhow::Result<()> {
-    let Some(c) = db
+    let Some(client) = db
         .get_client(id)
         .await
         .context("could not read the client")?
     else {
         bail!("no client with id '{id}'");
     };
+    print_client(&client);
+    Ok(())
+}
+
+/// Every setting of a client, as `show` and `update` print them (never a secret or hash).
+fn print_client(c: &Client) {
     let or_none = |s: &str| {
         if s.trim().is_empty() {
             "(none)".to_string()
@@ -232,7 +227,7 @@ async fn show(db: &Database, id: &str) -> anyhow::Result<()> {
         .map_or("server default".to_string(), |s| format!("{s} s"));
     println!("ID:                   {}", c.id);
     println!("Name:                 {}", c.name);
-    println!("Type:                 {}", kind(&c));
+    println!("Type:                 {}", kind(c));
     println!("Scopes:               {}", or_none(&c.allowed_scopes));
     println!("Grant types:          {}", or_none(&c.grant_types_text()));
     println!("Redirect URIs:        {}", or_none(&c.redirect_uris));
@@ -240,9 +235,18 @@ async fn show(db: &Database, id: &str) -> anyhow::Result<()> {
         "Post-logout URIs:     {}",
         or_none(&c.post_logout_redirect_uris)
     );
-    println!("Web origins:          {}", web_origins(&c));
+    println!("Web origins:          {}", web_origins(c));
     println!("Device code lifetime: {lifetime}");
     println!("Authentication:       {}", c.auth_method());
+    if let Some(until) = c
+        .previous_secret_hash_at(super::now())
+        .and(c.previous_secret_expires_at)
+    {
+        println!(
+            "Previous secret:      accepted until {}",
+            super::format_time(until)
+        );
+    }
     println!("Signing algorithm:    {}", c.signing_alg);
     let secs = |s: Option<i64>| s.map_or("server default".to_string(), |s| format!("{s} s"));
     println!(
@@ -257,7 +261,7 @@ async fn show(db: &Database, id: &str) -> anyhow::Result<()> {
     );
     println!(
         "User codes:           {}",
-        match crate::oauth::user_code::UserCodeFormat::of_client(&c) {
+        match crate::oauth::user_code::UserCodeFormat::of_client(c) {
             crate::oauth::user_code::UserCodeFormat::Letters => "letters (XXXX-XXXX)".to_string(),
             crate::oauth::user_code::UserCodeFormat::Digits(n) => format!("{n} digits"),
         }
@@ -267,7 +271,6 @@ async fn show(db: &Database, id: &str) -> anyhow::Result<()> {
         c.notification_endpoint.as_deref().unwrap_or("(none)")
     );
     println!("Created:              {}", super::format_time(c.created_at));
-    Ok(())
 }
 
 fn kind(client: &Client) -> &'static str {
@@ -288,91 +291,14 @@ fn validate_id(id: String) -> anyhow::Result<String> {
     Ok(id)
 }
 
-/// Known scopes only, deduplicated, in the given order.
-fn validate_scopes(scopes: &str) -> anyhow::Result<String> {
-    let mut out: Vec<&str> = Vec::new();
-    for s in scopes.split_whitespace() {
-        if !scope::SUPPORTED.contains(&s) {
-            bail!(
-                "unknown scope '{s}' (supported: {})",
-                scope::SUPPORTED.join(" ")
-            );
-        }
-        if !out.contains(&s) {
-            out.push(s);
-        }
-    }
-    if out.is_empty() {
-        bail!("give at least one scope");
-    }
-    Ok(out.join(" "))
-}
-
-/// Grant types the token endpoint serves (a client may be allowed only those; `device_code`
-/// is short for the device grant's URN), deduplicated in order; none given: the device
-/// grant with refresh tokens.
-fn validate_grant_types(given: &[String]) -> Result<Vec<GrantType>, UnknownWord> {
-    let mut out: Vec<GrantType> = Vec::new();
-    for g in given {
-        let g = match g.as_str() {
-            "device_code" => GrantType::DeviceCode,
-            other => other.parse()?,
-        };
-        if !out.contains(&g) {
-            out.push(g);
-        }
-    }
-    if out.is_empty() {
-        out.extend([GrantType::DeviceCode, GrantType::RefreshToken]);
-    }
-    Ok(out)
-}
-
-/// Absolute URIs without a fragment (RFC 6749 §3.1.2).
-fn validate_redirect_uris(uris: &[String]) -> anyhow::Result<String> {
-    for uri in uris {
-        let parsed =
-            url::Url::parse(uri).with_context(|| format!("invalid redirect URI '{uri}'"))?;
-        if parsed.fragment().is_some() {
-            bail!("the redirect URI '{uri}' must not contain a fragment");
-        }
-    }
-    Ok(uris.join(" "))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn scopes_are_checked_and_deduplicated() {
-        assert_eq!(
-            validate_scopes("openid  email openid").unwrap(),
-            "openid email"
-        );
-        assert!(validate_scopes("openid admin").is_err());
-        assert!(validate_scopes("  ").is_err());
-    }
-
-    #[test]
-    fn grant_types_default_to_the_device_grant() {
-        let validate_grant_types =
-            |given: &[String]| validate_grant_types(given).map(|g| crate::protocol::join(&g));
-        let device = GrantType::DeviceCode.as_str();
-        assert_eq!(
-            validate_grant_types(&[]).unwrap(),
-            format!("{} refresh_token", device)
-        );
-        let short = validate_grant_types(&["device_code".into(), "refresh_token".into()]);
-        assert_eq!(short.unwrap(), format!("{} refresh_token", device));
-        assert!(validate_grant_types(&["password".into()]).is_err());
-    }
-
-    #[test]
-    fn ids_and_redirect_uris_are_checked() {
+    fn ids_are_checked() {
         assert!(validate_id("tv app".into()).is_err());
         assert!(validate_id("tv-app".into()).is_ok());
-        assert!(validate_redirect_uris(&["https://a.example/cb#x".into()]).is_err());
-        assert!(validate_redirect_uris(&["not a uri".into()]).is_err());
+        assert!(validate_id(String::new()).is_err());
     }
 }

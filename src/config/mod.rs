@@ -107,6 +107,10 @@ pub struct Config {
     /// again and receive the same response instead of reuse detection revoking the family
     /// (RFC 9700 §4.14.2 after that). 0: off.
     pub refresh_token_retry_secs: u64,
+    /// How long the previous secret of a client keeps working after `usher client
+    /// rotate-secret` (unless `--overlap` says otherwise), so its deployments can switch.
+    /// 0: it fails at once.
+    pub client_secret_overlap_secs: u64,
     /// Base64 of 32 random bytes; when set, signing keys are stored AES-256-GCM encrypted
     /// (also `USHER_KEY_ENCRYPTION_KEY`). Never logged.
     pub key_encryption_key: Option<KeyEncryptionKeySetting>,
@@ -195,6 +199,7 @@ impl Default for Config {
             refresh_token_lifetime_secs: 30 * 24 * 3600,
             redemption_retry_secs: 60,
             refresh_token_retry_secs: 10,
+            client_secret_overlap_secs: 86_400,
             key_encryption_key: None,
             key_publication_delay_secs: 900,
             session_lifetime_secs: 14 * 24 * 3600,

@@ -87,6 +87,11 @@ impl Config {
                 false,
             ),
             (
+                "client_secret_overlap_secs",
+                self.client_secret_overlap_secs,
+                false,
+            ),
+            (
                 "key_publication_delay_secs",
                 self.key_publication_delay_secs,
                 false,

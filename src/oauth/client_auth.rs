@@ -107,8 +107,9 @@ pub async fn authenticate_client(
             "This client must authenticate with private_key_jwt.",
         ));
     }
+    let now = state.clock.now();
     match (&client.secret_hash, secret) {
-        (Some(stored), Some(given)) if opaque::verify(given, stored) => {}
+        (Some(_), Some(given)) if secret_matches(&client, given, now) => {}
         (Some(_), _) => return Err(unknown()),
         (None, None) => return Ok(client),
         // A public client has no secret; sending one means it is misconfigured.
@@ -134,9 +135,41 @@ pub async fn authenticate_client(
     }
 }
 
+/// Whether `given` is the client's secret, or its previous one until that expires (`usher
+/// client rotate-secret`'s overlap). Both comparisons are constant-time, and whether the
+/// second runs depends only on the client's state, never on `given`.
+fn secret_matches(client: &Client, given: &str, now: i64) -> bool {
+    let Some(current) = &client.secret_hash else {
+        return false;
+    };
+    let given = opaque::hash(given);
+    let current = opaque::constant_time_eq(given.as_bytes(), current.as_bytes());
+    let previous = client
+        .previous_secret_hash_at(now)
+        .is_some_and(|previous| opaque::constant_time_eq(given.as_bytes(), previous.as_bytes()));
+    current | previous
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_previous_secret_works_until_it_expires() {
+        let client = Client {
+            secret_hash: Some(opaque::hash("new")),
+            previous_secret_hash: Some(opaque::hash("old")),
+            previous_secret_expires_at: Some(1_000),
+            ..Client::default()
+        };
+        assert!(secret_matches(&client, "new", 999));
+        assert!(secret_matches(&client, "new", 5_000));
+        assert!(secret_matches(&client, "old", 999));
+        assert!(!secret_matches(&client, "old", 1_000));
+        assert!(!secret_matches(&client, "other", 999));
+        let public = Client::default();
+        assert!(!secret_matches(&public, "", 0));
+    }
 
     #[test]
     fn parses_basic_credentials_with_escapes() {

@@ -22,7 +22,47 @@ use crate::{
 const COLUMNS: &str = "id, name, secret_hash, allowed_scopes, grant_types, redirect_uris, \
 post_logout_redirect_uris, device_code_lifetime_secs, created_at, signing_alg, \
 access_token_lifetime_secs, id_token_lifetime_secs, refresh_token_lifetime_secs, logo_uri, \
-token_endpoint_auth_method, jwks, user_code_format, user_code_length, notification_endpoint, web_origins";
+token_endpoint_auth_method, jwks, user_code_format, user_code_length, notification_endpoint, web_origins, \
+previous_secret_hash, previous_secret_expires_at";
+
+/// Every column but `id` (the key) and `created_at` (a client keeps its first registration
+/// time: the poll tracker tells a re-created client from the old one by it).
+const UPDATE: &str = "UPDATE clients SET name = $2, secret_hash = $3, allowed_scopes = $4, \
+grant_types = $5, redirect_uris = $6, post_logout_redirect_uris = $7, \
+device_code_lifetime_secs = $8, signing_alg = $9, access_token_lifetime_secs = $10, \
+id_token_lifetime_secs = $11, refresh_token_lifetime_secs = $12, logo_uri = $13, \
+token_endpoint_auth_method = $14, jwks = $15, user_code_format = $16, user_code_length = $17, \
+notification_endpoint = $18, web_origins = $19, previous_secret_hash = $20, \
+previous_secret_expires_at = $21 WHERE id = $1";
+
+/// [`UPDATE`] bound to a client's values (a macro: the query type differs per database).
+macro_rules! update_query {
+    ($c:expr) => {{
+        let c: &Client = $c;
+        sqlx::query(UPDATE)
+            .bind(&c.id)
+            .bind(&c.name)
+            .bind(&c.secret_hash)
+            .bind(&c.allowed_scopes)
+            .bind(c.grant_types_text())
+            .bind(&c.redirect_uris)
+            .bind(&c.post_logout_redirect_uris)
+            .bind(c.device_code_lifetime_secs)
+            .bind(c.signing_alg.as_str())
+            .bind(c.access_token_lifetime_secs)
+            .bind(c.id_token_lifetime_secs)
+            .bind(c.refresh_token_lifetime_secs)
+            .bind(&c.logo_uri)
+            .bind(c.token_endpoint_auth_method.map(|m| m.as_str()))
+            .bind(&c.jwks)
+            .bind(&c.user_code_format)
+            .bind(c.user_code_length)
+            .bind(&c.notification_endpoint)
+            .bind(&c.web_origins)
+            .bind(&c.previous_secret_hash)
+            .bind(c.previous_secret_expires_at)
+    }};
+}
 
 /// The PostgreSQL channel the `clients` trigger notifies on (migration 0015; empty payload).
 pub const CLIENTS_CHANNEL: &str = "usher_clients";
@@ -45,7 +85,7 @@ impl Database {
     /// Fails with `StoreError::Conflict("client id")` when the id is taken.
     pub async fn create_client(&self, c: &Client) -> StoreResult<()> {
         let sql = format!(
-            "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+            "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
         );
         let done = on_writer!(self, |pool| sqlx::query(&sql)
             .bind(&c.id)
@@ -68,6 +108,8 @@ impl Database {
             .bind(c.user_code_length)
             .bind(&c.notification_endpoint)
             .bind(&c.web_origins)
+            .bind(&c.previous_secret_hash)
+            .bind(c.previous_secret_expires_at)
             .execute(pool)
             .await
             .map(|_| ()));
@@ -91,19 +133,53 @@ impl Database {
         rows.into_iter().map(Client::try_from).collect()
     }
 
-    /// Saves the settings `usher client update` changes. Returns whether the client exists.
+    /// Saves every setting of `c` (all but its id and creation time). Returns whether the
+    /// client exists. `change_client` is the safe read-modify-write.
     pub async fn update_client(&self, c: &Client) -> StoreResult<bool> {
-        // Only what `usher client update` changes; the rest stays as registered.
-        let done = on_writer!(self, |pool| sqlx::query(
-            "UPDATE clients SET web_origins = $2 WHERE id = $1"
-        )
-        .bind(&c.id)
-        .bind(&c.web_origins)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()));
+        let done = on_writer!(self, |pool| update_query!(c)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()));
         wrote();
         Ok(done? == 1)
+    }
+
+    /// Reads client `id`, lets `change` edit (or refuse) it, and saves the result, in one
+    /// transaction that no other client write can enter: two operators' changes never
+    /// undo each other. `None`: no such client; `Some(Err(_))`: `change` refused and
+    /// nothing was written.
+    pub async fn change_client<E>(
+        &self,
+        id: &str,
+        change: impl FnOnce(Client) -> Result<Client, E>,
+    ) -> StoreResult<Option<Result<Client, E>>> {
+        let select = format!("SELECT {COLUMNS} FROM clients WHERE id = $1");
+        let done = on_writer!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // Every client write's trigger updates this row (migration 0015), so writing it
+            // first takes SQLite's write lock or the PostgreSQL row lock before the read.
+            sqlx::query("UPDATE clients_version SET version = version WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
+            let row: Option<ClientRow> = sqlx::query_as(&select)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            match change(Client::try_from(row)?) {
+                Err(refused) => Ok::<_, StoreError>(Some(Err(refused))),
+                Ok(changed) => {
+                    debug_assert_eq!(changed.id, id, "a change keeps the client id");
+                    update_query!(&changed).execute(&mut *tx).await?;
+                    tx.commit().await?;
+                    Ok(Some(Ok(changed)))
+                }
+            }
+        });
+        wrote();
+        done
     }
 
     /// The counter the `clients` triggers bump (migration 0015): a server on SQLite reads it
@@ -151,6 +227,8 @@ struct ClientRow {
     user_code_format: String,
     user_code_length: Option<i64>,
     web_origins: Option<String>,
+    previous_secret_hash: Option<String>,
+    previous_secret_expires_at: Option<i64>,
 }
 
 impl TryFrom<ClientRow> for Client {
@@ -190,6 +268,8 @@ impl TryFrom<ClientRow> for Client {
             user_code_format: row.user_code_format,
             user_code_length: row.user_code_length,
             web_origins: row.web_origins,
+            previous_secret_hash: row.previous_secret_hash,
+            previous_secret_expires_at: row.previous_secret_expires_at,
         })
     }
 }
@@ -221,6 +301,8 @@ mod tests {
             user_code_format: "letters".into(),
             user_code_length: None,
             web_origins: None,
+            previous_secret_hash: None,
+            previous_secret_expires_at: None,
         }
     }
 

@@ -48,6 +48,12 @@ pub struct Client {
     /// Space-separated origins (`scheme://host[:port]`) whose pages may call the token,
     /// userinfo and revocation endpoints (CORS). `None`: those of the redirect URIs.
     pub web_origins: Option<String>,
+    /// The secret `usher client rotate-secret` replaced (its hash), still accepted before
+    /// `previous_secret_expires_at` so deployments can switch without an outage.
+    #[serde(skip)]
+    pub previous_secret_hash: Option<String>,
+    /// Unix seconds: from then on the previous secret fails.
+    pub previous_secret_expires_at: Option<i64>,
 }
 
 impl Default for Client {
@@ -74,6 +80,8 @@ impl Default for Client {
             user_code_format: "letters".into(),
             user_code_length: None,
             web_origins: None,
+            previous_secret_hash: None,
+            previous_secret_expires_at: None,
         }
     }
 }
@@ -89,6 +97,13 @@ impl Client {
             (Some(method), _) => method,
             (None, Some(_)) => ClientAuthMethod::ClientSecretBasic,
             (None, None) => ClientAuthMethod::None,
+        }
+    }
+    /// The previous secret's hash while it is still accepted at `now` (Unix seconds).
+    pub fn previous_secret_hash_at(&self, now: i64) -> Option<&str> {
+        match (&self.previous_secret_hash, self.previous_secret_expires_at) {
+            (Some(hash), Some(until)) if now < until => Some(hash),
+            _ => None,
         }
     }
     pub fn allowed_scopes(&self) -> impl Iterator<Item = &str> {

@@ -6,6 +6,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod client_auth;
+mod client_lifecycle;
 mod client_view;
 mod code_flow;
 mod config;
