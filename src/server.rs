@@ -60,6 +60,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         Database::Sqlite(_) => DeviceEvents::in_process(polls.clone()),
     };
     let clients = Arc::new(ClientView::new(db.clone(), polls.clone()));
+    let token_view = Arc::new(crate::oauth::token_view::TokenView::new(db.clone()));
     let trusted_proxies = crate::client_addr::TrustedProxies::new(config.trusted_proxies.clone());
     Ok(AppState {
         provider: Provider {
@@ -70,6 +71,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
             db,
             keys: Arc::new(Keys::new(keys, kek)),
             clients,
+            token_view,
             clock,
             polls,
         },
@@ -191,6 +193,10 @@ pub async fn serve_with_management(
         state.keys.clone(),
         state.device_events.key_changes(),
     ));
+    let revocation_changes = tokio::spawn(crate::oauth::token_view::follow_changes(
+        state.token_view.clone(),
+        state.device_events.revocation_changes(),
+    ));
     let client_changes = tokio::spawn(crate::oauth::clients::follow_changes(
         state.clients.clone(),
         state.device_events.client_changes(),
@@ -238,6 +244,7 @@ pub async fn serve_with_management(
     device_events.abort();
     key_changes.abort();
     client_changes.abort();
+    revocation_changes.abort();
     if let Some(notifications) = notifications {
         notifications.abort();
     }
@@ -400,6 +407,8 @@ async fn maintenance(state: AppState) {
         let now = state.clock.now();
         // Polling timestamps of codes that expired (in memory).
         state.polls.sweep(now);
+        // Access tokens answered from memory that expired.
+        state.token_view.sweep(now);
         // Expired rows of every table, browser sessions included.
         crate::store::sweep(&state.db, &state.config, now).await;
         // Retired signing keys past their tokens' lifetime; a key change this instance missed.

@@ -47,3 +47,4 @@ mod throttle;
 mod token_errors;
 mod user_codes;
 mod userinfo;
+mod userinfo_view;
