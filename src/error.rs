@@ -2,7 +2,7 @@
 //! HTML error pages for people live in `web::error`.
 
 use axum::{
-    Json,
+    body::{Body, Bytes},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -123,14 +123,33 @@ struct ErrorBody<'a> {
     error_description: &'a str,
 }
 
+/// The answer to most polls (RFC 8628 §3.5), written once: the serialization of
+/// `authorization_pending` with this description (a unit test checks it).
+const PENDING_DESCRIPTION: &str = "The user has not yet approved or denied the request.";
+const PENDING_BODY: &str = r#"{"error":"authorization_pending","error_description":"The user has not yet approved or denied the request."}"#;
+
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: self.kind.code(),
-            error_description: &self.description,
+        let body = match self.kind {
+            ErrorKind::AuthorizationPending if self.description == PENDING_DESCRIPTION => {
+                Body::from(Bytes::from_static(PENDING_BODY.as_bytes()))
+            }
+            kind => {
+                let body = ErrorBody {
+                    error: kind.code(),
+                    error_description: &self.description,
+                };
+                // Two strings: serializing cannot fail.
+                Body::from(serde_json::to_vec(&body).unwrap_or_default())
+            }
         };
-        let mut response = (self.kind.status(), Json(body)).into_response();
+        let mut response = Response::new(body);
+        *response.status_mut() = self.kind.status();
         let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         // RFC 6749 §5.1/§5.2: token responses must not be cached.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
@@ -170,3 +189,35 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_written_pending_body_is_the_serialized_one() {
+        let pending = OAuthError::new(ErrorKind::AuthorizationPending, PENDING_DESCRIPTION);
+        let serialized = serde_json::to_string(&ErrorBody {
+            error: "authorization_pending",
+            error_description: PENDING_DESCRIPTION,
+        })
+        .unwrap();
+        assert_eq!(serialized, PENDING_BODY);
+        for error in [
+            pending,
+            OAuthError::new(ErrorKind::AuthorizationPending, "other words"),
+            OAuthError::new(ErrorKind::SlowDown, "Wait \"5\" s."),
+        ] {
+            let response = error.clone().into_response();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+            assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+            assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+            let body = axum::body::to_bytes(response.into_body(), 1024)
+                .await
+                .unwrap();
+            let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(body["error"], error.kind.code());
+            assert_eq!(body["error_description"], error.description.as_str());
+        }
+    }
+}
