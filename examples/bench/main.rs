@@ -73,6 +73,18 @@ fn main() -> anyhow::Result<()> {
         _ => {}
     }
     let options = parse(&args)?;
+    // One descriptor per connection on each side, plus the servers' database files and
+    // sockets: `--connections 1000` needs more than a default soft limit of 1024. The
+    // server children inherit the raised limit.
+    let needed = 2 * options.connections + 256;
+    match sys::raise_open_files_limit(needed) {
+        Ok(limit) if limit < needed => eprintln!(
+            "open files limited to {limit} (hard limit); {} connections may fail",
+            options.connections
+        ),
+        Ok(_) => {}
+        Err(err) => eprintln!("could not raise the open files limit: {err}"),
+    }
     tokio::runtime::Runtime::new()?.block_on(run(options, &args))
 }
 
@@ -537,7 +549,10 @@ fn refresh_jobs(
 }
 
 /// One job per connection over the codes `start..end`, connection `c` taking every
-/// `connections`-th code from `start + c`: no two connections poll the same code.
+/// `connections`-th code from `start + c`: no two connections poll the same code. With
+/// fewer codes than connections (`--connections 1000`: the too-early scenario has 100
+/// slow codes), repeating jobs share them, code `c mod count` each, so that every
+/// connection keeps polling; a once-only job (the memory pass) gets none then.
 fn poll_jobs(
     options: &Options,
     path: &str,
@@ -546,15 +561,24 @@ fn poll_jobs(
     once: bool,
     expect: Option<&'static str>,
 ) -> Vec<Job> {
+    let count = end.saturating_sub(start);
+    let shared = !once && count > 0 && count < options.connections;
     (0..options.connections)
-        .map(|c| Job::Poll {
-            path: path.to_string(),
-            next: start + c,
-            start: start + c,
-            step: options.connections,
-            end,
-            once,
-            expect,
+        .map(|c| {
+            let (first, step) = if shared {
+                (start + c % count, count)
+            } else {
+                (start + c, options.connections)
+            };
+            Job::Poll {
+                path: path.to_string(),
+                next: first,
+                start: first,
+                step,
+                end,
+                once,
+                expect,
+            }
         })
         .collect()
 }

@@ -68,3 +68,36 @@ pub fn today() -> String {
         now.day()
     )
 }
+
+/// Raises the soft limit of open files (`RLIMIT_NOFILE`) to at least `wanted`, as far as
+/// the hard limit allows; returns the soft limit now in force. Linux only, as is /proc:
+/// `setrlimit` is declared here rather than adding a crate for two calls.
+pub fn raise_open_files_limit(wanted: u64) -> std::io::Result<u64> {
+    #[repr(C)]
+    struct Rlimit {
+        cur: u64,
+        max: u64,
+    }
+    const RLIMIT_NOFILE: i32 = 7;
+    unsafe extern "C" {
+        fn getrlimit(resource: i32, limit: *mut Rlimit) -> i32;
+        fn setrlimit(resource: i32, limit: *const Rlimit) -> i32;
+    }
+    let mut limit = Rlimit { cur: 0, max: 0 };
+    // SAFETY: `limit` is a valid `struct rlimit` (two `rlim_t`, 64-bit on Linux).
+    if unsafe { getrlimit(RLIMIT_NOFILE, &mut limit) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    if limit.cur >= wanted {
+        return Ok(limit.cur);
+    }
+    let raised = Rlimit {
+        cur: wanted.min(limit.max),
+        max: limit.max,
+    };
+    // SAFETY: as above; only the soft limit changes, within the hard one.
+    if unsafe { setrlimit(RLIMIT_NOFILE, &raised) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(raised.cur)
+}
