@@ -164,7 +164,7 @@ pub struct UpdateArgs {
 /// Why nothing was written.
 enum NotSaved {
     Invalid(anyhow::Error),
-    Unchanged(Client),
+    Unchanged(Box<Client>),
 }
 
 impl From<anyhow::Error> for NotSaved {
@@ -186,7 +186,7 @@ pub async fn run(db: &Database, args: UpdateArgs) -> anyhow::Result<()> {
             let after = edit(before.clone(), &args, jwks)?;
             let after = check(after, Some(&before), args.allow_short_numeric_codes)?;
             if after == before {
-                return Err(NotSaved::Unchanged(after));
+                return Err(NotSaved::Unchanged(Box::new(after)));
             }
             Ok(after)
         })
@@ -204,6 +204,10 @@ pub async fn run(db: &Database, args: UpdateArgs) -> anyhow::Result<()> {
         }
         Some(Ok(client)) => {
             println!("Updated client '{id}'.");
+            let updated = crate::oauth::audit::AuditEvent::ClientUpdated {
+                client_id: id.clone(),
+            };
+            crate::oauth::audit::record(db, updated, super::super::now()).await;
             super::print_client(&client);
             Ok(())
         }
