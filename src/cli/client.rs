@@ -103,6 +103,8 @@ pub async fn run(config: Option<PathBuf>, command: ClientCommand) -> anyhow::Res
                 bail!("no client with id '{id}'");
             }
             println!("Deleted client '{id}'.");
+            let deleted = crate::oauth::audit::AuditEvent::ClientDeleted { client_id: id };
+            crate::oauth::audit::record(&db, deleted, super::now()).await;
             Ok(())
         }
     }
@@ -150,6 +152,10 @@ async fn create(db: &Database, args: CreateArgs) -> anyhow::Result<()> {
         "public"
     };
     println!("Created {kind} client '{}'.", client.name);
+    let created = crate::oauth::audit::AuditEvent::ClientCreated {
+        client_id: id.clone(),
+    };
+    crate::oauth::audit::record(db, created, super::now()).await;
     println!("Client id:     {id}");
     if let Some(secret) = secret {
         println!("Client secret: {secret}");

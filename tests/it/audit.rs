@@ -199,3 +199,56 @@ async fn the_sweep_deletes_events_past_the_retention() {
         db.finish().await;
     }
 }
+
+/// The operator's changes through the real binary: clients, users and keys.
+#[test]
+fn operator_changes_are_audited() {
+    let usher = crate::cli::Usher::new();
+    usher.ok(&[
+        "client",
+        "create",
+        "--name",
+        "TV",
+        "--id",
+        "tv",
+        "--confidential",
+    ]);
+    usher.ok(&["client", "update", "tv", "--name", "Television"]);
+    usher.ok(&["client", "rotate-secret", "tv"]);
+    usher.ok(&["client", "delete", "tv"]);
+    usher.ok_with_stdin(
+        &["user", "create", "dora", "--password-stdin"],
+        "a long password\n",
+    );
+    usher.ok(&["user", "disable", "dora"]);
+    usher.ok(&["keys", "rotate", "--alg", "ES256"]);
+    let kinds = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["audit", "list", "--json"];
+        all.extend_from_slice(args);
+        usher
+            .ok(&all)
+            .lines()
+            .map(|line| {
+                let event: Value = serde_json::from_str(line).unwrap();
+                event["kind"].as_str().unwrap().to_string()
+            })
+            .collect()
+    };
+    assert_eq!(
+        kinds(&["--client", "tv"]),
+        [
+            "client_deleted",
+            "client_secret_rotated",
+            "client_updated",
+            "client_created"
+        ]
+    );
+    assert_eq!(
+        kinds(&["--user", "dora"]),
+        ["user_disabled", "user_created"]
+    );
+    assert_eq!(kinds(&["--limit", "1"]), ["key_rotated"]);
+    let secretless = usher.ok(&["audit", "list", "--json"]);
+    assert!(!secretless.contains("a long password"));
+    assert!(usher.ok(&["audit", "list"]).contains("key_rotated"));
+}

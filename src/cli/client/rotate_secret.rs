@@ -60,6 +60,10 @@ pub async fn run(db: &Database, id: &str, overlap: u64) -> anyhow::Result<()> {
         Some(Err(err)) => Err(err),
         Some(Ok(_)) => {
             println!("Rotated the secret of client '{id}'.");
+            let rotated = crate::oauth::audit::AuditEvent::ClientSecretRotated {
+                client_id: id.to_string(),
+            };
+            crate::oauth::audit::record(db, rotated, now).await;
             println!("Client secret: {secret}");
             println!();
             match until {
