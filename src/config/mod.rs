@@ -137,6 +137,10 @@ pub struct Config {
     /// Validity of a pairing code made with "Add a device" on the account pages.
     pub pairing_code_lifetime_secs: u64,
 
+    /// Days an audit event (docs/audit.md) is kept before the maintenance task deletes it.
+    /// 0: kept forever.
+    pub audit_retention_days: u64,
+
     /// Longest wait of the long-poll live channel (`POST /oauth2/device/wait`) before it
     /// answers `pending`; below `request_timeout_secs`, so the answer goes out before the
     /// timeout would cut the request off.
@@ -153,10 +157,6 @@ pub struct Config {
     pub notification_retry_max_secs: u64,
     /// How often each instance's delivery worker looks for due events.
     pub notification_worker_interval_ms: u64,
-    /// Days an audit event (docs/audit.md) is kept before the maintenance task deletes it.
-    /// 0: kept forever.
-    pub audit_retention_days: u64,
-
 
     /// Log lines of `usher serve`: `text` (default) or `json` (also `USHER_LOG_FORMAT`).
     pub log_format: LogFormat,
@@ -208,6 +208,7 @@ impl Default for Config {
             request_timeout_secs: 30,
             keep_alive_idle_secs: 75,
             pairing_code_lifetime_secs: 300,
+            audit_retention_days: 90,
             device_wait_secs: 25,
             device_events_keep_alive_secs: 15,
             notification_timeout_secs: 10,
@@ -230,7 +231,6 @@ impl Config {
     /// Absolute URL of a path (starting with `/`) on this server, without a double slash
     /// when the issuer ends in one.
     pub fn url(&self, path: &str) -> String {
-            audit_retention_days: 90,
         format!("{}{}", self.issuer.trim_end_matches('/'), path)
     }
 }

@@ -167,6 +167,17 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        // In days; 0 keeps audit events forever.
+        if self.audit_retention_days > MAX_SECS / 86_400 {
+            problems.push(Problem::new(
+                "audit_retention_days",
+                format!(
+                    "{} is more than 100 years ({} days)",
+                    self.audit_retention_days,
+                    MAX_SECS / 86_400
+                ),
+            ));
+        }
         if self.max_body_bytes == 0 {
             problems.push(Problem::new("max_body_bytes", "must be at least 1"));
         }
@@ -186,17 +197,6 @@ impl Config {
             problems.push(Problem::new(
                 "notification_max_attempts",
                 "must be at least 1",
-        // In days; 0 keeps audit events forever.
-        if self.audit_retention_days > MAX_SECS / 86_400 {
-            problems.push(Problem::new(
-                "audit_retention_days",
-                format!(
-                    "{} is more than 100 years ({} days)",
-                    self.audit_retention_days,
-                    MAX_SECS / 86_400
-                ),
-            ));
-        }
             ));
         }
         if let Some(kek) = &self.key_encryption_key
