@@ -201,9 +201,12 @@ fn targets(module: &Module, source: &str, modules: &BTreeSet<Module>) -> BTreeSe
     // `use` statements, braces expanded.
     let mut rest = code.as_str();
     while let Some(at) = rest.find("use ") {
-        let before = rest[..at].chars().last();
+        // A `use` statement starts its line (after `pub`/`pub(crate)`); "use " elsewhere is
+        // text, e.g. inside a string.
+        let line_start = rest[..at].rfind('\n').map_or(0, |n| n + 1);
+        let lead = rest[line_start..at].trim();
         rest = &rest[at + 4..];
-        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+        if !(lead.is_empty() || lead.starts_with("pub")) {
             continue;
         }
         let end = rest.find(';').unwrap_or(rest.len());
@@ -267,7 +270,8 @@ fn expand(tree: &str) -> Vec<String> {
         return vec![tree.to_string()];
     };
     let prefix = &tree[..open];
-    let inner = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
+    let close = tree.rfind('}').filter(|&c| c > open).unwrap_or(tree.len());
+    let inner = &tree[open + 1..close];
     let mut parts = Vec::new();
     let (mut depth, mut start) = (0, 0);
     for (i, c) in inner.char_indices() {
