@@ -232,7 +232,9 @@ fn check_user_codes(
 ) -> anyhow::Result<()> {
     let digits = match client.user_code_format.as_str() {
         "letters" if client.user_code_length.is_some() => {
-            bail!("--user-code-length needs the digits user code format (--user-code-format digits)")
+            bail!(
+                "--user-code-length needs the digits user code format (--user-code-format digits)"
+            )
         }
         "letters" => return Ok(()),
         "digits" => client
