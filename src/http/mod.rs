@@ -11,8 +11,8 @@ pub mod form;
 pub mod health;
 pub mod metrics;
 pub mod qr;
-pub mod revocation;
 pub mod request_id;
+pub mod revocation;
 pub mod token;
 pub mod userinfo;
 

@@ -29,8 +29,8 @@ mod sweep;
 mod users;
 
 pub use attempts::AttemptCounter;
-pub use clients::{CLIENTS_CHANNEL, local_client_writes};
 pub use audit::{AuditFilter, AuditRecord, NewAuditEvent};
+pub use clients::{CLIENTS_CHANNEL, local_client_writes};
 pub use database::{Database, PgDb, SqliteDb};
 pub use device_authorizations::DECISIONS_CHANNEL;
 pub use models::*;
