@@ -31,6 +31,8 @@ pub fn serve_usher(database_url: &str, pending: u64) -> anyhow::Result<()> {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
+            // As `usher serve` writes to a pipe or a journal: no colour codes.
+            .with_ansi(false)
             .try_init();
         let started = Instant::now();
         seed(database_url, pending).await?;
