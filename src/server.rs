@@ -46,10 +46,36 @@ const WAL_CHECKPOINT_EVERY_SECS: u64 = 10;
 /// Connects storage, loads (or creates) signing keys and builds the shared state. The
 /// configuration is checked first (`Config::validate`), also when it was built in code.
 pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    build_state_with(config, clock, Migrations::Apply).await
+}
+
+/// Whether [`build_state_with`] applies pending migrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Migrations {
+    /// Apply them (under the database's migration lock).
+    Apply,
+    /// Leave the schema alone: `usher serve --no-migrate` has already refused a database
+    /// with pending migrations, and several instances must not take the lock at once.
+    Leave,
+}
+
+/// [`build_state`], with the choice of applying migrations.
+pub async fn build_state_with(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    migrations: Migrations,
+) -> anyhow::Result<AppState> {
     config.validate()?;
     // Before any HTTP client (notifications, tests, examples) is built.
     crate::install_crypto_provider();
-    let db = Database::connect(&config.database_url, config.database_max_connections).await?;
+    let db = match migrations {
+        Migrations::Apply => {
+            Database::connect(&config.database_url, config.database_max_connections).await?
+        }
+        Migrations::Leave => {
+            Database::open(&config.database_url, config.database_max_connections).await?
+        }
+    };
     let sessions = SessionStore::new(db.clone());
     let kek = KeyEncryptionKey::from_setting(config.key_encryption_key.as_ref())?;
     let keys = KeySet::load_or_generate(&db, kek.as_ref(), clock.now()).await?;

@@ -145,6 +145,11 @@ pub struct Window {
     pub warmup: Duration,
     /// `None`: until every job is done (finite jobs only).
     pub measure: Option<Duration>,
+    /// `Some(r)`: an open load of `r` requests/s in all, each connection sending on its own
+    /// schedule (`--rate`); a latency counts from the scheduled send, so a request that
+    /// waits behind a slow one is charged for the wait (no coordinated omission). `None`:
+    /// every connection sends its next request as soon as the answer is in (closed loop).
+    pub rate: Option<f64>,
 }
 
 #[derive(Debug, Default)]
@@ -182,9 +187,15 @@ pub async fn run(
     let counted_from = started + window.warmup;
     let until = window.measure.map(|m| counted_from + m);
     let mut tasks = tokio::task::JoinSet::new();
-    for job in jobs {
+    let count = jobs.len().max(1) as f64;
+    for (i, job) in jobs.into_iter().enumerate() {
         let host = host.clone();
-        tasks.spawn(connection(addr, host, job, counted_from, until));
+        // Each connection sends every `count / rate` s, the connections spread over it.
+        let pace = window.rate.map(|rate| {
+            let interval = Duration::from_secs_f64(count / rate.max(1e-3));
+            (interval, interval.mul_f64(i as f64 / count))
+        });
+        tasks.spawn(connection(addr, host, job, counted_from, until, pace));
     }
     tokio::time::sleep_until(counted_from.into()).await;
     let rss_before_kib = sys::rss_kib(pid).unwrap_or(0);
@@ -232,6 +243,7 @@ async fn connection(
     mut job: Job,
     counted_from: Instant,
     until: Option<Instant>,
+    pace: Option<(Duration, Duration)>,
 ) -> anyhow::Result<(Vec<u32>, u64, Instant)> {
     let tcp = tokio::net::TcpStream::connect(addr).await?;
     tcp.set_nodelay(true)?;
@@ -240,12 +252,19 @@ async fn connection(
     let mut latencies = Vec::new();
     let mut errors = 0;
     let mut last = Instant::now();
+    let mut scheduled = pace.map(|(_, offset)| Instant::now() + offset);
     while let Some(request) = job.request(&host) {
         if until.is_some_and(|u| Instant::now() >= u) {
             break;
         }
+        if let (Some(at), Some((interval, _))) = (scheduled.as_mut(), pace) {
+            tokio::time::sleep_until((*at).into()).await;
+            *at += interval;
+        }
         sender.ready().await?;
-        let sent = Instant::now();
+        let sent = scheduled
+            .zip(pace)
+            .map_or_else(Instant::now, |(next, (interval, _))| next - interval);
         let response = sender.send_request(request).await?;
         let status = response.status();
         let body = axum::body::to_bytes(Body::new(response.into_body()), 1 << 20).await?;

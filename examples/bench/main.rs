@@ -12,7 +12,9 @@
 //! `refresh-es256`, `refresh-eddsa`, `userinfo`; `all` runs them all. Options:
 //! `--connections N` (32), `--seconds S` counted per scenario (10), `--warmup S` (2),
 //! `--databases sqlite,postgres` (both; PostgreSQL is skipped with a note when unreachable),
-//! `--small-codes N` (1000), `--large-codes N` (1000000), `--memory-polls N` (every code).
+//! `--small-codes N` (1000), `--large-codes N` (1000000), `--memory-polls N` (every code),
+//! `--rate R` (an open load of R requests/s in all, paced per connection; default: closed
+//! loop, each connection sends again at once).
 //!
 //! Each server is the bench binary re-executed (`serve-usher`, `serve-baseline`), so the
 //! CPU time per request comes from the server's own /proc/<pid>/stat. Before the scenarios,
@@ -56,6 +58,7 @@ struct Options {
     small_codes: u64,
     large_codes: u64,
     memory_polls: Option<u64>,
+    rate: Option<f64>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -134,6 +137,7 @@ fn parse(args: &[String]) -> anyhow::Result<Options> {
         small_codes: number("--small-codes", 1_000)?.max(1),
         large_codes: number("--large-codes", 1_000_000)?.max(1),
         memory_polls: flag("--memory-polls").map(|v| v.parse()).transpose()?,
+        rate: flag("--rate").map(|v| v.parse()).transpose()?,
     })
 }
 
@@ -251,6 +255,7 @@ async fn run(options: Options, args: &[String]) -> anyhow::Result<()> {
     let window = || Window {
         warmup: Duration::from_secs(options.warmup),
         measure: Some(Duration::from_secs(options.seconds)),
+        rate: options.rate,
     };
 
     // The baseline: polls (any code) and device authorization.
@@ -370,6 +375,7 @@ async fn scenarios(
     let window = || Window {
         warmup: Duration::from_secs(options.warmup),
         measure: Some(Duration::from_secs(options.seconds)),
+        rate: options.rate,
     };
     let slow = codes::slow_count(codes);
 
@@ -391,6 +397,7 @@ async fn scenarios(
         let window = Window {
             warmup: Duration::ZERO,
             measure: None,
+            rate: None,
         };
         (jobs, window)
     };
@@ -455,6 +462,7 @@ async fn scenarios(
                 let until_done = Window {
                     warmup: Duration::ZERO,
                     measure: None,
+                    rate: None,
                 };
                 load::run(server.addr, server.pid, arm, until_done).await?;
                 poll_jobs(options, &endpoints.token, 0, slow, false, Some("slow_down"))

@@ -12,6 +12,7 @@ use crate::{
     config::{Config, LogFormat},
     oauth::accounts::hash_password,
     protocol::GrantType,
+    server::Migrations,
     state::AppState,
     store::{Client, User},
     tokens::opaque,
@@ -43,9 +44,9 @@ pub async fn run(config_path: Option<PathBuf>, args: ServeArgs) -> anyhow::Resul
     let config = super::load_config(config_path)?;
     init_tracing(config.log_format);
     let listen = config.listen;
-    // Before build_state, whose own migration step then finds nothing to do.
     super::migrate::before_serve(&config, !args.no_migrate).await?;
-    let state = crate::build_state(config, Arc::new(SystemClock))
+    // Migrations were applied (or found all applied) just above.
+    let state = crate::server::build_state_with(config, Arc::new(SystemClock), Migrations::Leave)
         .await
         .context("could not start the server")?;
     if args.demo {
