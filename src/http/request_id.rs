@@ -25,7 +25,7 @@ use axum::{
 use tokio::task::futures::TaskLocalFuture;
 use tower::{Layer, Service};
 
-use crate::client_addr::TrustedProxies;
+use crate::{client_addr::TrustedProxies, tokens::opaque};
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -91,23 +91,13 @@ impl std::fmt::Display for RequestId {
     }
 }
 
-/// 48 random bits as hex. Without a random source (never seen in practice) the process id
-/// and start time still tell instances apart.
+/// 48 random bits as hex.
 fn random_prefix() -> [u8; 12] {
     let mut bytes = [0u8; 6];
-    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        bytes[..4].copy_from_slice(&nanos.to_le_bytes());
-        bytes[4..].copy_from_slice(&(std::process::id() as u16).to_le_bytes());
-    }
-    let mut hex = [0u8; 12];
-    for (i, b) in bytes.iter().enumerate() {
-        hex[2 * i] = b"0123456789abcdef"[usize::from(b >> 4)];
-        hex[2 * i + 1] = b"0123456789abcdef"[usize::from(b & 0xf)];
-    }
-    hex
+    opaque::fill(&mut bytes);
+    let mut prefix = [0u8; 12];
+    prefix.copy_from_slice(opaque::hex(&bytes).as_bytes());
+    prefix
 }
 
 /// Gives each request its id (extension and task-local); outermost of the shared layers,

@@ -35,11 +35,21 @@ token_endpoint_auth_method = $14, jwks = $15, user_code_format = $16, user_code_
 notification_endpoint = $18, web_origins = $19, previous_secret_hash = $20, \
 previous_secret_expires_at = $21 WHERE id = $1";
 
-/// [`UPDATE`] bound to a client's values (a macro: the query type differs per database).
-macro_rules! update_query {
-    ($c:expr) => {{
+/// The INSERT: the columns in [`UPDATE`]'s parameter order, then `created_at` as `$22`, so
+/// both statements bind through [`bind_client!`].
+const INSERT: &str = "INSERT INTO clients (id, name, secret_hash, allowed_scopes, grant_types, \
+redirect_uris, post_logout_redirect_uris, device_code_lifetime_secs, signing_alg, \
+access_token_lifetime_secs, id_token_lifetime_secs, refresh_token_lifetime_secs, logo_uri, \
+token_endpoint_auth_method, jwks, user_code_format, user_code_length, notification_endpoint, \
+web_origins, previous_secret_hash, previous_secret_expires_at, created_at) VALUES ($1, $2, $3, \
+$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)";
+
+/// `sql` ([`UPDATE`] or [`INSERT`]) bound to a client's values `$1`..`$21` (a macro: the
+/// query type differs per database).
+macro_rules! bind_client {
+    ($sql:expr, $c:expr) => {{
         let c: &Client = $c;
-        sqlx::query(UPDATE)
+        sqlx::query($sql)
             .bind(&c.id)
             .bind(&c.name)
             .bind(&c.secret_hash)
@@ -84,32 +94,8 @@ fn wrote() {
 impl Database {
     /// Fails with `StoreError::Conflict("client id")` when the id is taken.
     pub async fn create_client(&self, c: &Client) -> StoreResult<()> {
-        let sql = format!(
-            "INSERT INTO clients ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
-        );
-        let done = on_writer!(self, |pool| sqlx::query(&sql)
-            .bind(&c.id)
-            .bind(&c.name)
-            .bind(&c.secret_hash)
-            .bind(&c.allowed_scopes)
-            .bind(c.grant_types_text())
-            .bind(&c.redirect_uris)
-            .bind(&c.post_logout_redirect_uris)
-            .bind(c.device_code_lifetime_secs)
+        let done = on_writer!(self, |pool| bind_client!(INSERT, c)
             .bind(c.created_at)
-            .bind(c.signing_alg.as_str())
-            .bind(c.access_token_lifetime_secs)
-            .bind(c.id_token_lifetime_secs)
-            .bind(c.refresh_token_lifetime_secs)
-            .bind(&c.logo_uri)
-            .bind(c.token_endpoint_auth_method.map(|m| m.as_str()))
-            .bind(&c.jwks)
-            .bind(&c.user_code_format)
-            .bind(c.user_code_length)
-            .bind(&c.notification_endpoint)
-            .bind(&c.web_origins)
-            .bind(&c.previous_secret_hash)
-            .bind(c.previous_secret_expires_at)
             .execute(pool)
             .await
             .map(|_| ()));
@@ -136,7 +122,7 @@ impl Database {
     /// Saves every setting of `c` (all but its id and creation time). Returns whether the
     /// client exists. `change_client` is the safe read-modify-write.
     pub async fn update_client(&self, c: &Client) -> StoreResult<bool> {
-        let done = on_writer!(self, |pool| update_query!(c)
+        let done = on_writer!(self, |pool| bind_client!(UPDATE, c)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()));
@@ -172,7 +158,7 @@ impl Database {
                 Err(refused) => Ok::<_, StoreError>(Some(Err(refused))),
                 Ok(changed) => {
                     debug_assert_eq!(changed.id, id, "a change keeps the client id");
-                    update_query!(&changed).execute(&mut *tx).await?;
+                    bind_client!(UPDATE, &changed).execute(&mut *tx).await?;
                     tx.commit().await?;
                     Ok(Some(Ok(changed)))
                 }

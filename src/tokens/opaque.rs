@@ -32,7 +32,7 @@ pub fn hash(secret: &str) -> String {
 
 /// Lower-case hex of `bytes`, into one allocation. It runs on every poll and token request:
 /// `format!` per byte cost more than the SHA-256 itself (issue 12's profile).
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &byte in bytes {
