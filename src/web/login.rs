@@ -155,16 +155,12 @@ pub async fn submit(
             return login_page(&state, &session, next, username, Some(WRONG_CREDENTIALS)).await;
         }
     };
-    // A new session id and CSRF token at sign-in, so an id or token planted or seen before
-    // authentication is worthless afterwards (session fixation).
-    session.cycle_id().await?;
-    csrf::rotate(&session).await?;
     let signed_in = SignedIn {
         user_id: user.id.clone(),
         auth_time: state.clock.now(),
         amr: "pwd".to_string(),
     };
-    signed_in.store(&session).await?;
+    signed_in.establish(&session).await?;
     tracing::info!(user_id = %user.id, "signed in");
     let method = SignInMethod::Password;
     let event = AuditEvent::SignIn {

@@ -165,8 +165,6 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
             };
             // Like a password sign-in: a new session id and CSRF token (session fixation).
             session.remove::<Waiting>(WAITING).await?;
-            session.cycle_id().await?;
-            csrf::rotate(&session).await?;
             // auth_time is the approving person's last real authentication, so `max_age`
             // and `prompt=login` are not satisfied by an old phone session.
             let signed_in = SignedIn {
@@ -174,7 +172,7 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
                 auth_time,
                 amr: qr_login::AMR.to_string(),
             };
-            signed_in.store(&session).await?;
+            signed_in.establish(&session).await?;
             // The phone was shown this relying party and these scopes, and approved: that
             // is the consent of the code flow, remembered like one given on its own page.
             if request.client_id == authorization.client_id

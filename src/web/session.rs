@@ -7,7 +7,7 @@ use crate::{
     oauth::accounts,
     state::AppState,
     store::{USER_ID_KEY, User},
-    web::error::PageError,
+    web::{csrf, error::PageError},
 };
 
 /// The store copies this key into its `user_id` column, to end an account's sessions.
@@ -42,6 +42,16 @@ impl SignedIn {
         })
     }
 
+    /// Begins a signed-in session (every sign-in method ends here): a new session id and
+    /// CSRF token, so an id or token planted or seen before authentication is worthless
+    /// afterwards (session fixation), then the sign-in itself.
+    pub async fn establish(&self, session: &Session) -> Result<(), PageError> {
+        session.cycle_id().await?;
+        csrf::rotate(session).await?;
+        self.store(session).await
+    }
+
+    /// Records the sign-in in the current session (also a renewed proof: same person).
     pub async fn store(&self, session: &Session) -> Result<(), PageError> {
         session.insert(USER_ID, &self.user_id).await?;
         session.insert(AUTH_TIME, self.auth_time).await?;
