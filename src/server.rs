@@ -91,6 +91,9 @@ pub async fn build_state_with(
     Ok(AppState {
         provider: Provider {
             metrics: crate::metrics::Metrics::new(),
+            passkeys: Arc::new(crate::oauth::accounts::passkeys::Passkeys::for_issuer(
+                config.issuer.as_str(),
+            )),
             device_events: Arc::new(device_events),
             notifications_queued: Arc::new(tokio::sync::Notify::new()),
             config: Arc::new(config),

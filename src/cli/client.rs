@@ -254,6 +254,15 @@ fn print_client(c: &Client) {
         );
     }
     println!("Signing algorithm:    {}", c.signing_alg);
+    println!(
+        "Require MFA:          {}",
+        if c.require_mfa { "yes" } else { "no" }
+    );
+    println!(
+        "Approval proof:       {}",
+        c.approval_proof
+            .map_or("server default".to_string(), |p| p.to_string())
+    );
     let secs = |s: Option<i64>| s.map_or("server default".to_string(), |s| format!("{s} s"));
     println!(
         "Token lifetimes:      access {}, ID {}, refresh {}",

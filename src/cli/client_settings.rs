@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use clap::{Args, builder::TypedValueParser};
 
 use crate::{
+    config::ApprovalProof,
     oauth::{notify, scope, user_code},
     protocol::{ClientAuthMethod, GrantType, SigningAlg},
     store::Client,
@@ -64,6 +65,14 @@ pub struct ClientSettings {
     /// revocation endpoints (CORS), besides those of the redirect URIs; repeatable.
     #[arg(long = "web-origin", value_name = "ORIGIN", value_parser = parse_web_origin)]
     web_origins: Vec<String>,
+    /// Sign-ins and approvals for this client need two factors (a passkey, or a password
+    /// and a one-time code); see docs/factors.md.
+    #[arg(long)]
+    require_mfa: bool,
+    /// What approving this client's devices asks for: none, password, passkey or any
+    /// [default: the server's `approval_proof`].
+    #[arg(long, value_name = "PROOF", value_parser = approval_proof_parser())]
+    approval_proof: Option<ApprovalProof>,
 }
 
 impl ClientSettings {
@@ -78,6 +87,8 @@ impl ClientSettings {
         client.logo_uri = self.logo_uri.clone();
         client.token_endpoint_auth_method = self.token_endpoint_auth_method;
         client.notification_endpoint = self.notification_endpoint.clone();
+        client.require_mfa = self.require_mfa;
+        client.approval_proof = self.approval_proof;
         if !self.web_origins.is_empty() {
             // Stored explicitly from now on: the redirect URIs' origins plus these.
             let mut origins = client.web_origins();
@@ -93,6 +104,12 @@ impl ClientSettings {
 }
 
 pub const USER_CODE_FORMATS: [&str; 2] = ["letters", "digits"];
+
+/// `--approval-proof`: one of `ApprovalProof::NAMES`.
+pub fn approval_proof_parser() -> impl TypedValueParser<Value = ApprovalProof> {
+    clap::builder::PossibleValuesParser::new(ApprovalProof::NAMES)
+        .map(|name| ApprovalProof::parse(&name).expect("a listed name"))
+}
 
 /// Checks a whole client record as it is about to be saved, and returns it normalized
 /// (lists deduplicated, in order). `before` is the stored record when updating: shorter

@@ -13,6 +13,7 @@ mod keys;
 mod migrate;
 mod serve;
 mod user;
+mod user_factors;
 
 use std::{path::PathBuf, process::ExitCode};
 

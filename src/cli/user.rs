@@ -1,4 +1,4 @@
-//! `usher user create|list|set-password|disable|enable|delete`: accounts, straight in the
+//! `usher user create|list|set-password|disable|enable|delete|factors`: accounts, straight in the
 //! database. Passwords come from a hidden prompt (asked twice) or one line of stdin.
 
 use std::{io::BufRead, path::PathBuf};
@@ -33,6 +33,9 @@ pub enum UserCommand {
     Enable { username: String },
     /// Delete a user.
     Delete { username: String },
+    /// Passkeys and second factors of a user: list, or reset (a lost phone).
+    #[command(subcommand)]
+    Factors(super::user_factors::FactorsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +77,7 @@ pub async fn run(config: Option<PathBuf>, command: UserCommand) -> anyhow::Resul
             audit::record(&db, changed, super::now()).await;
             Ok(())
         }
+        UserCommand::Factors(command) => super::user_factors::run(&db, command).await,
         UserCommand::Disable { username } => set_disabled(&db, &username, true).await,
         UserCommand::Enable { username } => set_disabled(&db, &username, false).await,
         UserCommand::Delete { username } => {

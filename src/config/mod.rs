@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 
 pub use error::{ConfigError, Problem};
 pub use types::{
-    Features, Issuer, KeyEncryptionKeySetting, LogFormat, ManagementListen, parse_network,
+    ApprovalProof, Features, Issuer, KeyEncryptionKeySetting, LogFormat, ManagementListen,
+    parse_network,
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -60,6 +61,11 @@ pub struct Config {
     /// Approving a device needs a sign-in at most this old; an older session is asked for
     /// the password again on the consent page.
     pub approval_max_session_age_secs: u64,
+    /// What approving a device, a QR sign-in or a pairing asks for on top of the sign-in:
+    /// `none`, `password` (again after `approval_max_session_age_secs`), `passkey` (a fresh
+    /// user-verified passkey assertion) or `any` (a passkey when the account has one, else
+    /// `password`). A client may override it (`usher client update --approval-proof`).
+    pub approval_proof: ApprovalProof,
     /// Validity of a "Sign in with QR code" code on the login page (its countdown).
     pub qr_login_lifetime_secs: u64,
 
@@ -183,6 +189,7 @@ impl Default for Config {
             user_code_attempts_per_session: 5,
             trusted_proxies: Vec::new(),
             approval_max_session_age_secs: 3600,
+            approval_proof: ApprovalProof::Any,
             qr_login_lifetime_secs: 180,
             user_code_server_budget: 7,
             user_code_slow_interval_secs: 120,

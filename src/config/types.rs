@@ -130,6 +130,69 @@ impl TryFrom<String> for LogFormat {
     }
 }
 
+/// What approving a device, a QR sign-in or a pairing asks of the person on top of being
+/// signed in (`approval_proof`, and per client `usher client ... --approval-proof`;
+/// `web::fresh_proof` applies it, docs/factors.md#approval-proof).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", try_from = "String", into = "String")]
+pub enum ApprovalProof {
+    /// Nothing: being signed in is enough.
+    None,
+    /// The password again once the sign-in is older than `approval_max_session_age_secs`
+    /// (a fresh passkey assertion also does).
+    Password,
+    /// A fresh user-verified passkey assertion for every approval; an account without a
+    /// passkey cannot approve.
+    Passkey,
+    /// `passkey` when the account has a passkey, else `password`.
+    #[default]
+    Any,
+}
+
+impl ApprovalProof {
+    pub const NAMES: &[&str] = &["none", "password", "passkey", "any"];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ApprovalProof::None => "none",
+            ApprovalProof::Password => "password",
+            ApprovalProof::Passkey => "passkey",
+            ApprovalProof::Any => "any",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ApprovalProof> {
+        match text {
+            "none" => Some(ApprovalProof::None),
+            "password" => Some(ApprovalProof::Password),
+            "passkey" => Some(ApprovalProof::Passkey),
+            "any" => Some(ApprovalProof::Any),
+            _ => None,
+        }
+    }
+}
+
+impl TryFrom<String> for ApprovalProof {
+    type Error = String;
+    fn try_from(text: String) -> Result<ApprovalProof, String> {
+        ApprovalProof::parse(text.trim()).ok_or_else(|| {
+            format!("{text:?} is not an approval proof (none, password, passkey or any)")
+        })
+    }
+}
+
+impl From<ApprovalProof> for String {
+    fn from(proof: ApprovalProof) -> String {
+        proof.as_str().to_string()
+    }
+}
+
+impl std::fmt::Display for ApprovalProof {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Where the management listener (`/metrics`, `/health/live`, `/health/ready`) listens:
 /// `management_listen = "127.0.0.1:9090"`, or `"off"` (also an empty value) for none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

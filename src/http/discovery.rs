@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::{
     config::Config,
     http::cors,
-    protocol::{ClientAuthMethod, GrantType, ResponseMode, ResponseType, Scope, SigningAlg},
+    protocol::{Acr, ClientAuthMethod, GrantType, ResponseMode, ResponseType, Scope, SigningAlg},
     state::AppState,
     tokens::rotation,
 };
@@ -73,7 +73,9 @@ async fn metadata(State(state): State<AppState>) -> Response {
         "token_endpoint_auth_methods_supported": ClientAuthMethod::ALL,
         "token_endpoint_auth_signing_alg_values_supported": SigningAlg::ALL,
         "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "azp", "amr",
-            "preferred_username", "name", "email", "email_verified"],
+            "acr", "preferred_username", "name", "email", "email_verified"],
+        // OIDC Discovery §3; docs/integration.md says what each class means.
+        "acr_values_supported": Acr::ALL,
         "claims_parameter_supported": false,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,

@@ -46,6 +46,12 @@ pub enum SignInMethod {
     Password,
     /// "Sign in with QR code", approved on a phone (`oauth::qr_login`).
     QrCode,
+    /// A user-verified passkey (`oauth::accounts::passkeys`).
+    Passkey,
+    /// The password, then a TOTP code (`oauth::accounts::totp`).
+    PasswordAndTotp,
+    /// The password, then a recovery code.
+    PasswordAndRecoveryCode,
 }
 
 /// Why a token family was revoked.
@@ -118,6 +124,31 @@ pub enum AuditEvent {
         user_id: String,
         from: Origin,
     },
+    /// Two-step verification (TOTP) confirmed on the account security page.
+    TotpEnrolled {
+        user_id: String,
+        from: Origin,
+    },
+    /// TOTP and recovery codes removed by their owner.
+    TotpDisabled {
+        user_id: String,
+        from: Origin,
+    },
+    /// New recovery codes made (the old ones no longer work).
+    RecoveryCodesRegenerated {
+        user_id: String,
+        from: Origin,
+    },
+    /// A recovery code used (at sign-in or before an approval).
+    RecoveryCodeUsed {
+        user_id: String,
+        from: Origin,
+    },
+    /// A wrong one-time code (TOTP or recovery code) after a right password.
+    OtpFailed {
+        user_id: String,
+        from: Origin,
+    },
     /// A device that came with a pairing code, approved (or denied) on the pairing page.
     PairingApproved(Decided),
     PairingDenied(Decided),
@@ -168,6 +199,32 @@ pub enum AuditEvent {
         user_id: String,
         username: String,
     },
+    /// `usher user factors reset`: every passkey, the TOTP authenticator and the recovery
+    /// codes of the account removed (a lost phone); the counts of what was removed.
+    FactorsReset {
+        user_id: String,
+        passkeys: u64,
+        second_factors: u64,
+    },
+    /// A passkey added on the account security page (`passkey_id`: its credential id).
+    PasskeyRegistered {
+        user_id: String,
+        passkey_id: String,
+        name: String,
+        from: Origin,
+    },
+    PasskeyRemoved {
+        user_id: String,
+        passkey_id: String,
+        name: String,
+        from: Origin,
+    },
+    /// A passkey sign-in refused (unknown credential, failed verification or user
+    /// verification, counter gone backwards); `user_id` when the credential is ours.
+    PasskeySignInFailed {
+        user_id: Option<String>,
+        from: Origin,
+    },
 }
 
 impl AuditEvent {
@@ -210,6 +267,11 @@ impl AuditEvent {
             QrSignInApproved(_) => "qr_sign_in_approved",
             QrSignInDenied(_) => "qr_sign_in_denied",
             PairingCodeCreated { .. } => "pairing_code_created",
+            TotpEnrolled { .. } => "totp_enrolled",
+            TotpDisabled { .. } => "totp_disabled",
+            RecoveryCodesRegenerated { .. } => "recovery_codes_regenerated",
+            RecoveryCodeUsed { .. } => "recovery_code_used",
+            OtpFailed { .. } => "otp_failed",
             PairingApproved(_) => "pairing_approved",
             PairingDenied(_) => "pairing_denied",
             TokenFamilyRevoked { .. } => "token_family_revoked",
@@ -224,13 +286,23 @@ impl AuditEvent {
             UserEnabled { .. } => "user_enabled",
             PasswordChanged { .. } => "password_changed",
             UserDeleted { .. } => "user_deleted",
+            FactorsReset { .. } => "factors_reset",
+            PasskeyRegistered { .. } => "passkey_registered",
+            PasskeyRemoved { .. } => "passkey_removed",
+            PasskeySignInFailed { .. } => "passkey_sign_in_failed",
         }
     }
 
     /// The row this event is stored as, at `now`.
     pub fn row(&self, now: i64) -> NewAuditEvent {
         use AuditEvent::*;
-        let failed = matches!(self, SignInFailed { .. } | ReauthenticationFailed { .. });
+        let failed = matches!(
+            self,
+            SignInFailed { .. }
+                | ReauthenticationFailed { .. }
+                | OtpFailed { .. }
+                | PasskeySignInFailed { .. }
+        );
         let mut row = NewAuditEvent {
             at: now,
             kind: self.kind().to_string(),
@@ -255,8 +327,33 @@ impl AuditEvent {
                 let method = match method {
                     SignInMethod::Password => "password",
                     SignInMethod::QrCode => "qr_code",
+                    SignInMethod::Passkey => "passkey",
+                    SignInMethod::PasswordAndTotp => "password_totp",
+                    SignInMethod::PasswordAndRecoveryCode => "password_recovery_code",
                 };
                 detail.insert("method".into(), method.into());
+                from_origin(&mut row, from);
+            }
+            PasskeyRegistered {
+                user_id,
+                passkey_id,
+                name,
+                from,
+            }
+            | PasskeyRemoved {
+                user_id,
+                passkey_id,
+                name,
+                from,
+            } => {
+                row.user_id = Some(user_id.clone());
+                detail.insert("passkey_id".into(), passkey_id.clone().into());
+                detail.insert("name".into(), name.clone().into());
+                from_origin(&mut row, from);
+            }
+            PasskeySignInFailed { user_id, from } => {
+                row.user_id = user_id.clone();
+                detail.insert("method".into(), "passkey".into());
                 from_origin(&mut row, from);
             }
             SignInFailed { user_id, from } => {
@@ -281,6 +378,14 @@ impl AuditEvent {
                 }
             }
             PairingCodeCreated { user_id, from } => {
+                row.user_id = Some(user_id.clone());
+                from_origin(&mut row, from);
+            }
+            TotpEnrolled { user_id, from }
+            | TotpDisabled { user_id, from }
+            | RecoveryCodesRegenerated { user_id, from }
+            | RecoveryCodeUsed { user_id, from }
+            | OtpFailed { user_id, from } => {
                 row.user_id = Some(user_id.clone());
                 from_origin(&mut row, from);
             }
@@ -343,6 +448,16 @@ impl AuditEvent {
             }
             UserDisabled { user_id } | UserEnabled { user_id } | PasswordChanged { user_id } => {
                 row.user_id = Some(user_id.clone());
+                detail.insert("by".into(), "operator".into());
+            }
+            FactorsReset {
+                user_id,
+                passkeys,
+                second_factors,
+            } => {
+                row.user_id = Some(user_id.clone());
+                detail.insert("passkeys".into(), (*passkeys).into());
+                detail.insert("second_factors".into(), (*second_factors).into());
                 detail.insert("by".into(), "operator".into());
             }
         }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     error::StoreResult,
     oauth::{clients::ClientView, params::Params, pkce, scope},
-    protocol::{GrantType, ResponseMode, ResponseType},
+    protocol::{Acr, GrantType, ResponseMode, ResponseType},
     store::{AuthorizationCode, Client, Database},
     tokens::opaque,
 };
@@ -39,6 +39,30 @@ pub struct AuthorizationRequest {
     /// leads with "Sign in with QR code".
     #[serde(default)]
     pub qr_first: bool,
+    /// The known classes of `acr_values` (OIDC Core §3.1.2.1), in the request's order:
+    /// voluntary, so a sign-in that cannot reach them still ends with a code (and the
+    /// `acr` it had).
+    #[serde(default)]
+    pub acr_values: Vec<Acr>,
+    /// The client requires two factors (`require_mfa`): a floor that is not voluntary.
+    #[serde(default)]
+    pub require_mfa: bool,
+    /// When the person was sent to sign in again for a stronger class (step-up); asked
+    /// once per request.
+    #[serde(default)]
+    pub step_up_at: Option<i64>,
+}
+
+/// Whether a sign-in is strong enough for a request (`acr_values`, `require_mfa`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assurance {
+    /// Nothing asked, or reached.
+    Met,
+    /// Below what was asked and not asked to sign in again yet: step up.
+    StepUp,
+    /// Still below after signing in again (the account has no stronger factor):
+    /// `mandatory` when the client requires it, else the request goes on (voluntary).
+    Unmet { mandatory: bool },
 }
 
 /// A result on its way back to the client: `code` or `error`, always with `state` (when
@@ -113,6 +137,30 @@ impl AuthorizationRequest {
         self.prompt.iter().any(|p| p == value)
     }
 
+    /// The weakest class this request accepts, if it asks for one: the weakest of its
+    /// known `acr_values`, raised to two factors for a client that requires them.
+    pub fn wanted_acr(&self) -> Option<Acr> {
+        let asked = self.acr_values.iter().min().copied();
+        let floor = self.require_mfa.then_some(Acr::TwoFactors);
+        asked.max(floor)
+    }
+
+    /// How a sign-in with the methods `amr` at `auth_time` stands against the class asked.
+    pub fn assurance(&self, amr: &str, auth_time: i64) -> Assurance {
+        let Some(wanted) = self.wanted_acr() else {
+            return Assurance::Met;
+        };
+        if Acr::of(amr) >= wanted {
+            return Assurance::Met;
+        }
+        match self.step_up_at {
+            Some(asked) if auth_time >= asked => Assurance::Unmet {
+                mandatory: self.require_mfa && Acr::of(amr) < Acr::TwoFactors,
+            },
+            _ => Assurance::StepUp,
+        }
+    }
+
     /// Whether an authentication at `auth_time` is good enough for this request.
     pub fn accepts_authentication(&self, auth_time: i64, now: i64) -> bool {
         let fresh_enough = self.max_age.is_none_or(|max| now - auth_time <= max);
@@ -158,6 +206,13 @@ pub async fn validate(
         requested_at: now,
         response_mode: ResponseMode::Query,
         qr_first: params.get("screen_hint") == Some("qr"),
+        // Unknown classes are ignored: the parameter is voluntary (OIDC Core §3.1.2.1).
+        acr_values: params
+            .get("acr_values")
+            .map(Acr::requested)
+            .unwrap_or_default(),
+        require_mfa: client.require_mfa,
+        step_up_at: None,
     };
     let fail = |request: &AuthorizationRequest, error, description: &str| {
         Ok(Err(AuthorizeError::Redirect(
@@ -314,5 +369,84 @@ impl ErrorRedirect {
                 ("error_description", self.description.clone()),
             ],
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(
+        acr_values: &[Acr],
+        require_mfa: bool,
+        step_up_at: Option<i64>,
+    ) -> AuthorizationRequest {
+        AuthorizationRequest {
+            client_id: "web".into(),
+            redirect_uri: "https://app.example/cb".into(),
+            scope: "openid".into(),
+            state: None,
+            nonce: None,
+            code_challenge: None,
+            prompt: Vec::new(),
+            max_age: None,
+            login_hint: None,
+            requested_at: 100,
+            response_mode: ResponseMode::Query,
+            qr_first: false,
+            acr_values: acr_values.to_vec(),
+            require_mfa,
+            step_up_at,
+        }
+    }
+
+    #[test]
+    fn nothing_asked_is_always_met() {
+        assert_eq!(
+            request(&[], false, None).assurance("pwd", 0),
+            Assurance::Met
+        );
+        assert_eq!(request(&[], false, None).wanted_acr(), None);
+    }
+
+    #[test]
+    fn a_weaker_sign_in_steps_up_once_then_goes_on_unless_mandatory() {
+        let asked = [Acr::PhishingResistant, Acr::TwoFactors];
+        assert_eq!(
+            request(&asked, false, None).wanted_acr(),
+            Some(Acr::TwoFactors)
+        );
+        assert_eq!(
+            request(&asked, false, None).assurance("pwd", 50),
+            Assurance::StepUp
+        );
+        assert_eq!(
+            request(&asked, false, None).assurance("pwd otp mfa", 50),
+            Assurance::Met
+        );
+        // Asked at 200; a sign-in from before that is still the old one.
+        let stepped = request(&asked, false, Some(200));
+        assert_eq!(stepped.assurance("pwd", 150), Assurance::StepUp);
+        assert_eq!(
+            stepped.assurance("pwd", 200),
+            Assurance::Unmet { mandatory: false }
+        );
+    }
+
+    #[test]
+    fn require_mfa_is_a_floor_that_is_not_voluntary() {
+        let strict = request(&[Acr::OneFactor], true, Some(200));
+        assert_eq!(strict.wanted_acr(), Some(Acr::TwoFactors));
+        assert_eq!(
+            strict.assurance("pwd", 300),
+            Assurance::Unmet { mandatory: true }
+        );
+        assert_eq!(strict.assurance("hwk user mfa", 300), Assurance::Met);
+        // Two factors meet the floor; `phr` asked on top of it stays voluntary.
+        let phr = request(&[Acr::PhishingResistant], true, Some(200));
+        assert_eq!(
+            phr.assurance("pwd otp mfa", 300),
+            Assurance::Unmet { mandatory: false }
+        );
     }
 }

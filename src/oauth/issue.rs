@@ -8,6 +8,7 @@ use crate::{
     config::Config,
     error::OAuthError,
     oauth::{linked_devices, scope},
+    protocol::Acr,
     store::{Client, DeviceInfo, LinkWrite, RefreshToken, User},
     tokens::{
         jwt::{AccessTokenClaims, IdTokenClaims},
@@ -221,6 +222,9 @@ fn id_token_claims(config: &Config, grant: &Grant<'_>, now: i64) -> IdTokenClaim
         auth_time: grant.auth_time,
         azp: grant.client.id.clone(),
         amr: grant.amr.split_whitespace().map(str::to_string).collect(),
+        // OIDC Core §2: derived from the methods, so every grant (code, device, refresh)
+        // reports the class of the sign-in it carries.
+        acr: Some(Acr::of(grant.amr).as_str().to_string()),
         nonce: grant.nonce.map(str::to_string),
         preferred_username: profile.then(|| user.username.clone()),
         name: if profile { user.name.clone() } else { None },

@@ -34,4 +34,6 @@ pub struct Provider {
     pub notifications_queued: Arc<tokio::sync::Notify>,
     /// This instance's Prometheus recorder (`GET /metrics`); see `metrics.rs`.
     pub metrics: Metrics,
+    /// The WebAuthn relying party of the issuer (`oauth::accounts::passkeys`).
+    pub passkeys: Arc<crate::oauth::accounts::passkeys::Passkeys>,
 }

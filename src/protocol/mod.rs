@@ -3,6 +3,8 @@
 //! parsed once, at the edge or when a client is loaded, so the code behind matches on
 //! variants, exhaustively, instead of comparing strings. Imports nothing of the crate.
 
+mod acr;
+mod amr;
 mod client_auth_method;
 mod grant_type;
 mod response_mode;
@@ -10,6 +12,8 @@ mod response_type;
 mod scope;
 mod signing_alg;
 
+pub use acr::Acr;
+pub use amr::Amr;
 pub use client_auth_method::ClientAuthMethod;
 pub use grant_type::GrantType;
 pub use response_mode::ResponseMode;

@@ -15,6 +15,7 @@ use super::{
     unique_violation,
 };
 use crate::{
+    config::ApprovalProof,
     error::{StoreError, StoreResult},
     protocol,
 };
@@ -23,7 +24,7 @@ const COLUMNS: &str = "id, name, secret_hash, allowed_scopes, grant_types, redir
 post_logout_redirect_uris, device_code_lifetime_secs, created_at, signing_alg, \
 access_token_lifetime_secs, id_token_lifetime_secs, refresh_token_lifetime_secs, logo_uri, \
 token_endpoint_auth_method, jwks, user_code_format, user_code_length, notification_endpoint, web_origins, \
-previous_secret_hash, previous_secret_expires_at";
+previous_secret_hash, previous_secret_expires_at, require_mfa, approval_proof";
 
 /// Every column but `id` (the key) and `created_at` (a client keeps its first registration
 /// time: the poll tracker tells a re-created client from the old one by it).
@@ -33,18 +34,19 @@ device_code_lifetime_secs = $8, signing_alg = $9, access_token_lifetime_secs = $
 id_token_lifetime_secs = $11, refresh_token_lifetime_secs = $12, logo_uri = $13, \
 token_endpoint_auth_method = $14, jwks = $15, user_code_format = $16, user_code_length = $17, \
 notification_endpoint = $18, web_origins = $19, previous_secret_hash = $20, \
-previous_secret_expires_at = $21 WHERE id = $1";
+previous_secret_expires_at = $21, require_mfa = $22, approval_proof = $23 WHERE id = $1";
 
-/// The INSERT: the columns in [`UPDATE`]'s parameter order, then `created_at` as `$22`, so
+/// The INSERT: the columns in [`UPDATE`]'s parameter order, then `created_at` as `$24`, so
 /// both statements bind through [`bind_client!`].
 const INSERT: &str = "INSERT INTO clients (id, name, secret_hash, allowed_scopes, grant_types, \
 redirect_uris, post_logout_redirect_uris, device_code_lifetime_secs, signing_alg, \
 access_token_lifetime_secs, id_token_lifetime_secs, refresh_token_lifetime_secs, logo_uri, \
 token_endpoint_auth_method, jwks, user_code_format, user_code_length, notification_endpoint, \
-web_origins, previous_secret_hash, previous_secret_expires_at, created_at) VALUES ($1, $2, $3, \
-$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)";
+web_origins, previous_secret_hash, previous_secret_expires_at, require_mfa, approval_proof, \
+created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+$18, $19, $20, $21, $22, $23, $24)";
 
-/// `sql` ([`UPDATE`] or [`INSERT`]) bound to a client's values `$1`..`$21` (a macro: the
+/// `sql` ([`UPDATE`] or [`INSERT`]) bound to a client's values `$1`..`$23` (a macro: the
 /// query type differs per database).
 macro_rules! bind_client {
     ($sql:expr, $c:expr) => {{
@@ -71,6 +73,8 @@ macro_rules! bind_client {
             .bind(&c.web_origins)
             .bind(&c.previous_secret_hash)
             .bind(c.previous_secret_expires_at)
+            .bind(c.require_mfa)
+            .bind(c.approval_proof.map(|p| p.as_str()))
     }};
 }
 
@@ -215,6 +219,8 @@ struct ClientRow {
     web_origins: Option<String>,
     previous_secret_hash: Option<String>,
     previous_secret_expires_at: Option<i64>,
+    require_mfa: bool,
+    approval_proof: Option<String>,
 }
 
 impl TryFrom<ClientRow> for Client {
@@ -233,6 +239,12 @@ impl TryFrom<ClientRow> for Client {
             .map(str::parse)
             .transpose()
             .map_err(corrupt)?;
+        let approval_proof = match row.approval_proof.as_deref() {
+            None => None,
+            Some(text) => Some(ApprovalProof::parse(text).ok_or_else(|| {
+                StoreError::Corrupt(format!("client '{}': approval proof '{text}'", row.id))
+            })?),
+        };
         Ok(Client {
             id: row.id,
             name: row.name,
@@ -256,6 +268,8 @@ impl TryFrom<ClientRow> for Client {
             web_origins: row.web_origins,
             previous_secret_hash: row.previous_secret_hash,
             previous_secret_expires_at: row.previous_secret_expires_at,
+            require_mfa: row.require_mfa,
+            approval_proof,
         })
     }
 }
@@ -289,6 +303,8 @@ mod tests {
             web_origins: None,
             previous_secret_hash: None,
             previous_secret_expires_at: None,
+            require_mfa: false,
+            approval_proof: None,
         }
     }
 

@@ -3,7 +3,10 @@
 
 use serde::Serialize;
 
-use crate::protocol::{self, ClientAuthMethod, GrantType, SigningAlg};
+use crate::{
+    config::ApprovalProof,
+    protocol::{self, ClientAuthMethod, GrantType, SigningAlg},
+};
 
 /// A registered OAuth client (relying party or device app). Its protocol words are parsed
 /// when the row is loaded (`store/clients.rs`); they are stored as their protocol strings.
@@ -54,6 +57,10 @@ pub struct Client {
     pub previous_secret_hash: Option<String>,
     /// Unix seconds: from then on the previous secret fails.
     pub previous_secret_expires_at: Option<i64>,
+    /// Sign-ins and approvals for this client need two factors (docs/factors.md).
+    pub require_mfa: bool,
+    /// Overrides the server's `approval_proof` for this client's approvals.
+    pub approval_proof: Option<ApprovalProof>,
 }
 
 impl Default for Client {
@@ -82,6 +89,8 @@ impl Default for Client {
             web_origins: None,
             previous_secret_hash: None,
             previous_secret_expires_at: None,
+            require_mfa: false,
+            approval_proof: None,
         }
     }
 }

@@ -32,6 +32,10 @@ pub struct IdTokenClaims {
     pub auth_time: i64,
     pub azp: String,
     pub amr: Vec<String>,
+    /// The class of the sign-in (`protocol::Acr`), derived from `amr`; `None` only when
+    /// reading a token minted before it was issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

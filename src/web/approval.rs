@@ -1,8 +1,9 @@
 //! Approving or denying a waiting device authorization (RFC 8628 §3.3), one way for both
 //! places a person does it: the consent page after entering a user code (`web::consent`)
 //! and the pairing page of a signed-in browser (`web::account::pairing`). Both show the same
-//! facts (`Question`, templates/partials/), ask for the password again when the sign-in is
-//! old (`web::fresh_proof`) and record the decision through `oauth::device::decide`.
+//! facts (`Question`, templates/partials/), ask for what the approval proof policy demands
+//! (`web::fresh_proof`: the password again, a fresh passkey, a one-time code) and record the
+//! decision, with the methods proven, through `oauth::device::decide`.
 
 use std::net::IpAddr;
 
@@ -12,22 +13,29 @@ use tower_sessions::Session;
 use crate::{
     client_addr::{budget_key, different_network},
     config::Config,
+    oauth::accounts::totp::{self, OtpCheck},
     oauth::audit::{self, AuditEvent, Origin},
     oauth::{device, scope},
+    protocol::Amr,
     state::AppState,
     store::{Client, Decision, DeviceAuthorization, DeviceInfo, User},
     web::{
         duration_words::{ago, remaining},
         error::PageError,
-        fresh_proof::{self, FreshProof},
-        session::SignedIn,
+        fresh_proof::{self, Demand},
+        session::{FreshPasskey, SignedIn},
     },
 };
 
 const WRONG_PASSWORD: &str = "That password is not right. Enter the password of this account.";
 const PASSWORD_MISSING: &str = "Enter your password to approve.";
+const PASSKEY_MISSING: &str = "Confirm with your passkey to approve.";
+const OTP_MISSING: &str =
+    "Enter a code from your authenticator app (or a recovery code) to approve.";
+const WRONG_OTP: &str =
+    "That code is not right. Enter the current code from your authenticator app.";
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Choice {
     Approve,
@@ -39,10 +47,31 @@ pub enum Choice {
 pub struct ApprovalForm {
     #[serde(default)]
     pub csrf: String,
-    pub decision: Choice,
+    /// Absent when `static/webauthn.js` submits the form after a passkey proof (a script
+    /// submit carries no button): that is an Approve.
+    #[serde(default)]
+    decision: Option<Choice>,
     /// Only asked for when the sign-in is too old to approve with.
     #[serde(default)]
     password: String,
+    /// A TOTP or recovery code, asked for when the client requires two factors.
+    #[serde(default)]
+    otp: String,
+    /// `1` when `static/webauthn.js` has just made a passkey assertion
+    /// (`web::session::FreshPasskey`); the session, not this field, is the proof.
+    #[serde(default)]
+    passkey_proof: String,
+}
+
+impl ApprovalForm {
+    /// `None`: neither a decision nor a passkey proof, a form no page of ours sends.
+    pub fn choice(&self) -> Option<Choice> {
+        match self.decision {
+            Some(choice) => Some(choice),
+            None if self.passkey_proof == "1" => Some(Choice::Approve),
+            None => None,
+        }
+    }
 }
 
 /// The signed-in person who decides, and the address of their browser.
@@ -86,14 +115,46 @@ pub struct Question {
     pub other_network: bool,
     /// Approving needs the password again (`web/fresh_proof.rs`).
     pub password_needed: bool,
-    /// Why the password is asked again.
+    /// Approving needs a fresh passkey check: Approve runs it (`static/webauthn.js`).
+    pub passkey_needed: bool,
+    /// Approving needs a one-time code (the client requires two factors).
+    pub otp_needed: bool,
+    /// The account has a passkey: offered instead of a password or a code.
+    pub passkey_offered: bool,
+    /// Approving is impossible until the account adds a factor: why.
+    pub refused: Option<&'static str>,
+    /// Why the proof is asked again.
     pub error: Option<&'static str>,
 }
 
 impl Question {
     /// `client` is `None` when it was deleted meanwhile: its id stands in for the name.
-    pub fn new(
-        config: &Config,
+    pub async fn new(
+        state: &AppState,
+        session: &Session,
+        client: Option<&Client>,
+        auth: &DeviceAuthorization,
+        approver: &Approver,
+        now: i64,
+    ) -> Result<Question, PageError> {
+        let facts = fresh_proof::facts(state, session, client, &approver.signed_in, now).await?;
+        let demand = fresh_proof::demand(&facts, max_session_age(&state.config));
+        let mut question = Question::facts(client, auth, approver, now);
+        question.passkey_offered = facts.has_passkey;
+        match demand {
+            Demand::Ready => {}
+            Demand::Ask(ask) => {
+                question.password_needed = ask.password;
+                question.passkey_needed = ask.passkey;
+                question.otp_needed = ask.otp;
+            }
+            Demand::Refused(refusal) => question.refused = Some(refusal.message()),
+        }
+        Ok(question)
+    }
+
+    /// The facts of the request, asking for no proof yet.
+    fn facts(
         client: Option<&Client>,
         auth: &DeviceAuthorization,
         approver: &Approver,
@@ -114,8 +175,11 @@ impl Question {
             time_left: remaining(auth.expires_at - now),
             user_code: None,
             other_network,
-            password_needed: fresh_proof::needed_for_approval(config, &approver.signed_in, now)
-                .is_some(),
+            password_needed: false,
+            passkey_needed: false,
+            otp_needed: false,
+            passkey_offered: false,
+            refused: None,
             error: None,
         }
     }
@@ -133,9 +197,9 @@ pub enum Outcome {
     AskAgain(&'static str),
 }
 
-/// Decides on `auth_id` as `approver`, after a fresh proof when approving with an old
-/// sign-in; a renewed sign-in is kept in the session. The caller forgets its own record of
-/// the request unless the outcome is `AskAgain`.
+/// Decides on `auth_id` as `approver`, after the proofs the approval demands
+/// (`web::fresh_proof`); a renewed sign-in is kept in the session. The caller forgets its
+/// own record of the request unless the outcome is `AskAgain`.
 pub async fn decide(
     state: &AppState,
     session: &Session,
@@ -144,40 +208,19 @@ pub async fn decide(
     auth_id: &str,
     now: i64,
 ) -> Result<Outcome, PageError> {
-    let approved = matches!(form.decision, Choice::Approve);
-    let mut signed_in = approver.signed_in.clone();
+    let Some(choice) = form.choice() else {
+        return Err(PageError::unreadable_form("missing field `decision`"));
+    };
+    let approved = choice == Choice::Approve;
     // Denying needs no proof: it can only protect the account.
-    if approved
-        && let Some(FreshProof::Password) =
-            fresh_proof::needed_for_approval(&state.config, &signed_in, now)
-    {
-        if form.password.is_empty() {
-            return Ok(Outcome::AskAgain(PASSWORD_MISSING));
+    let signed_in = if approved {
+        match prove(state, session, approver, &form, auth_id, now).await? {
+            Ok(signed_in) => signed_in,
+            Err(again) => return Ok(again),
         }
-        let ip_key = approver
-            .browser
-            .map_or_else(|| "unknown".to_string(), budget_key);
-        let proof =
-            fresh_proof::prove_password(state, &approver.user, form.password, &ip_key, now).await?;
-        let (user_id, from) = (
-            approver.user.id.clone(),
-            Origin::new(approver.browser, None),
-        );
-        let Some(renewed) = proof else {
-            let failed = AuditEvent::ReauthenticationFailed { user_id, from };
-            audit::record(&state.db, failed, now).await;
-            return Ok(Outcome::AskAgain(WRONG_PASSWORD));
-        };
-        renewed.store(session).await?;
-        tracing::info!(user_id = %renewed.user_id, "re-authenticated to approve a device");
-        audit::record(
-            &state.db,
-            AuditEvent::Reauthenticated { user_id, from },
-            now,
-        )
-        .await;
-        signed_in = renewed;
-    }
+    } else {
+        approver.signed_in.clone()
+    };
     let decision = Decision {
         approved,
         user_id: signed_in.user_id,
@@ -192,6 +235,108 @@ pub async fn decide(
     let from = Origin::new(approver.browser, None);
     audit::record_decision(&state.db, auth_id, approved, &decision.user_id, from, now).await;
     Ok(Outcome::Decided { approved })
+}
+
+/// The proofs an Approve must bring, checked: the sign-in to record the decision with
+/// (renewed when something was proven now), or the outcome that asks again.
+async fn prove(
+    state: &AppState,
+    session: &Session,
+    approver: &Approver,
+    form: &ApprovalForm,
+    auth_id: &str,
+    now: i64,
+) -> Result<Result<SignedIn, Outcome>, PageError> {
+    let client = match state.db.get_device_authorization(auth_id).await? {
+        Some(auth) => state.db.get_client(&auth.client_id).await?,
+        None => return Ok(Err(Outcome::NotWaiting)),
+    };
+    let user_id = approver.user.id.clone();
+    let from = Origin::new(approver.browser, None);
+    let facts =
+        fresh_proof::facts(state, session, client.as_ref(), &approver.signed_in, now).await?;
+    if facts.fresh_passkey
+        && let Some(at) = FreshPasskey::at(session).await?
+    {
+        // Spent on this approval: the next one asks again (`passkey` policy).
+        FreshPasskey::clear(session).await?;
+        let renewed = SignedIn {
+            user_id: user_id.clone(),
+            auth_time: at,
+            amr: fresh_proof::passkey_amr(state, &user_id).await?,
+        };
+        renewed.store(session).await?;
+        tracing::info!(user_id = %user_id, "approved with a fresh passkey");
+        let proven = AuditEvent::Reauthenticated { user_id, from };
+        audit::record(&state.db, proven, now).await;
+        return Ok(Ok(renewed));
+    }
+    let ask = match fresh_proof::demand(&facts, max_session_age(&state.config)) {
+        Demand::Ready => return Ok(Ok(approver.signed_in.clone())),
+        Demand::Refused(refusal) => return Ok(Err(Outcome::AskAgain(refusal.message()))),
+        Demand::Ask(ask) => ask,
+    };
+    if ask.passkey {
+        return Ok(Err(Outcome::AskAgain(PASSKEY_MISSING)));
+    }
+    if (ask.password && form.password.is_empty()) || (ask.otp && form.otp.trim().is_empty()) {
+        let missing = if ask.password && form.password.is_empty() {
+            PASSWORD_MISSING
+        } else {
+            OTP_MISSING
+        };
+        return Ok(Err(Outcome::AskAgain(missing)));
+    }
+    let ip_key = approver
+        .browser
+        .map_or_else(|| "unknown".to_string(), budget_key);
+    let mut signed_in = approver.signed_in.clone();
+    if ask.password {
+        let password = form.password.clone();
+        let proof =
+            fresh_proof::prove_password(state, &approver.user, password, &ip_key, now).await?;
+        let Some(renewed) = proof else {
+            let failed = AuditEvent::ReauthenticationFailed {
+                user_id: user_id.clone(),
+                from: from.clone(),
+            };
+            audit::record(&state.db, failed, now).await;
+            return Ok(Err(Outcome::AskAgain(WRONG_PASSWORD)));
+        };
+        signed_in = renewed;
+    }
+    if ask.otp {
+        // Under the sign-in throttle, like the second step of sign-in (`accounts::totp`).
+        match totp::check_code(state, &approver.user, form.otp.trim(), &ip_key, now).await? {
+            OtpCheck::Right(_) => {
+                signed_in.amr = fresh_proof::with_methods(&signed_in.amr, &[Amr::Otp, Amr::Mfa]);
+            }
+            OtpCheck::Wrong => {
+                // A right password just now is still kept: only the code is asked again.
+                signed_in.store(session).await?;
+                let failed = AuditEvent::ReauthenticationFailed {
+                    user_id: user_id.clone(),
+                    from: from.clone(),
+                };
+                audit::record(&state.db, failed, now).await;
+                return Ok(Err(Outcome::AskAgain(WRONG_OTP)));
+            }
+            OtpCheck::Wait(_) => return Err(PageError::too_many_attempts()),
+        }
+    }
+    signed_in.store(session).await?;
+    tracing::info!(user_id = %user_id, "re-authenticated to approve a device");
+    audit::record(
+        &state.db,
+        AuditEvent::Reauthenticated { user_id, from },
+        now,
+    )
+    .await;
+    Ok(Ok(signed_in))
+}
+
+fn max_session_age(config: &Config) -> i64 {
+    i64::try_from(config.approval_max_session_age_secs).unwrap_or(i64::MAX)
 }
 
 /// The logo URL to show for a client: https only, as `usher client create` demands, so a

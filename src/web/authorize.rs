@@ -14,7 +14,7 @@ use tower_sessions::Session;
 use crate::web::form::PageForm;
 use crate::{
     oauth::{
-        authorize::{self, AuthorizationRequest, AuthorizeError, ErrorRedirect},
+        authorize::{self, Assurance, AuthorizationRequest, AuthorizeError, ErrorRedirect},
         params::Params,
         scope,
     },
@@ -97,13 +97,43 @@ pub async fn resume(
 async fn proceed(
     state: &AppState,
     session: &Session,
-    request: AuthorizationRequest,
+    mut request: AuthorizationRequest,
 ) -> Result<Response, PageError> {
     let now = state.clock.now();
     let signed_in = SignedIn::current_user(state, session).await?;
-    let Some((signed_in, user)) =
-        signed_in.filter(|(s, _)| request.accepts_authentication(s.auth_time, now))
-    else {
+    let mut signed_in = signed_in.filter(|(s, _)| request.accepts_authentication(s.auth_time, now));
+    if let Some((s, _)) = &signed_in {
+        // `acr_values` and the client's `require_mfa` (docs/factors.md): sign in again,
+        // once, with a stronger factor; voluntary unless the client requires two factors.
+        match request.assurance(&s.amr, s.auth_time) {
+            Assurance::Met | Assurance::Unmet { mandatory: false } => {}
+            Assurance::StepUp if request.has_prompt("none") && !request.require_mfa => {}
+            Assurance::StepUp if request.has_prompt("none") => {
+                return Ok(redirect_error(
+                    state,
+                    &request.error("login_required", "A stronger sign-in is required."),
+                ));
+            }
+            Assurance::StepUp => {
+                request.step_up_at = Some(now);
+                session.insert(REQUEST, &request).await?;
+                signed_in = None;
+            }
+            Assurance::Unmet { mandatory: true } => {
+                session.remove::<AuthorizationRequest>(REQUEST).await?;
+                tracing::info!(client_id = %request.client_id, "two factors required, not met");
+                return Ok(redirect_error(
+                    state,
+                    &request.error(
+                        "access_denied",
+                        "This application requires a sign-in with two factors (a passkey, or \
+                         a password and a one-time code); the account has none set up.",
+                    ),
+                ));
+            }
+        }
+    }
+    let Some((signed_in, user)) = signed_in else {
         if request.has_prompt("none") {
             return Ok(redirect_error(
                 state,

@@ -104,7 +104,7 @@ async fn ask(
         PendingDevice::forget(session).await?;
         return Err(PageError::no_longer_waiting());
     };
-    let mut question = Question::new(&state.config, Some(&client), &auth, &approver, now);
+    let mut question = Question::new(state, session, Some(&client), &auth, &approver, now).await?;
     question.error = error;
     question.user_code = Some(
         UserCode::parse(&auth.user_code)

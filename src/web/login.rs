@@ -14,9 +14,10 @@ use crate::web::form::PageForm;
 use crate::{
     client_addr::{ClientAddr, ClientIp},
     http::device_metadata,
-    oauth::accounts::{self, PasswordCheck},
+    oauth::accounts::{self, PasswordCheck, totp},
     oauth::audit::{self, AuditEvent, Origin, SignInMethod},
     state::AppState,
+    web::login_otp::{self, PendingSecondStep},
     web::{authorize, csp, csrf, error::PageError, session::SignedIn},
 };
 
@@ -36,6 +37,11 @@ pub struct LoginPage {
     pub qr_login: bool,
     /// Lead with it (`screen_hint=qr` on the authorization request).
     pub qr_first: bool,
+    /// Offer "Sign in with a passkey" and passkey autofill (`static/webauthn.js`, shown
+    /// first when the browser supports it): the issuer can be a WebAuthn relying party.
+    pub passkeys: bool,
+    /// The app asks for a stronger sign-in (`acr_values`, `require_mfa`; docs/factors.md).
+    pub step_up: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,6 +116,8 @@ async fn login_page(
         error,
         qr_login: state.config.features.qr_sign_in && next == authorize::CONTINUE,
         qr_first: state.config.features.qr_sign_in && request.as_ref().is_some_and(|r| r.qr_first),
+        passkeys: state.passkeys.available(),
+        step_up: request.as_ref().is_some_and(|r| r.step_up_at.is_some()),
     };
     let status = match error {
         Some(_) => StatusCode::UNAUTHORIZED,
@@ -155,6 +163,17 @@ pub async fn submit(
             return login_page(&state, &session, next, username, Some(WRONG_CREDENTIALS)).await;
         }
     };
+    // An account with an authenticator app is not signed in yet: the code comes first
+    // (`web/login_otp.rs`, docs/factors.md).
+    if totp::is_enrolled(&state.db, &user.id).await? {
+        let pending = PendingSecondStep {
+            user_id: user.id.clone(),
+            password_at: now,
+            next: safe_next(Some(&form.next)).to_string(),
+        };
+        pending.begin(&session).await?;
+        return Ok(Redirect::to(login_otp::PAGE).into_response());
+    }
     let signed_in = SignedIn {
         user_id: user.id.clone(),
         auth_time: state.clock.now(),

@@ -20,8 +20,10 @@ pub mod form;
 pub mod fresh_proof;
 pub mod lockout;
 pub mod login;
+pub mod login_otp;
 pub mod logout;
 pub mod message;
+pub mod passkey;
 pub mod qr_login;
 pub mod session;
 
@@ -38,6 +40,7 @@ use crate::{config::Features, state::AppState};
 const STYLESHEET: &str = include_str!("../../static/usher.css");
 const QR_COUNTDOWN_SCRIPT: &str = include_str!("../../static/qr-countdown.js");
 const FORM_POST_SCRIPT: &str = include_str!("../../static/form-post.js");
+const WEBAUTHN_SCRIPT: &str = include_str!("../../static/webauthn.js");
 
 /// The pages; those of an extension that is off (`features`) are not mounted (404).
 pub fn routes(features: &Features) -> Router<AppState> {
@@ -51,6 +54,10 @@ pub fn routes(features: &Features) -> Router<AppState> {
         .route("/device", get(device::show_entry).post(device::submit_code))
         .route("/device/consent", get(consent::show).post(consent::submit))
         .route("/login", get(login::show).post(login::submit))
+        .route(
+            login_otp::PAGE,
+            get(login_otp::show).post(login_otp::submit),
+        )
         .route("/device/display", get(display::show))
         .route(
             "/oauth2/authorize",
@@ -65,6 +72,15 @@ pub fn routes(features: &Features) -> Router<AppState> {
         .route("/oauth2/logout/confirm", post(logout::confirm))
         .merge(account::routes(features))
         .route("/logout", post(login::logout))
+        .route(
+            "/webauthn/register/options",
+            post(passkey::register_options),
+        )
+        .route("/webauthn/register", post(passkey::register))
+        .route("/webauthn/login/options", post(passkey::login_options))
+        .route("/webauthn/login", post(passkey::login))
+        .route("/webauthn/assert/options", post(passkey::assert_options))
+        .route("/webauthn/assert", post(passkey::assert))
         // Pages carry CSRF tokens and personal details: never store them in any cache.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -76,6 +92,7 @@ pub fn routes(features: &Features) -> Router<AppState> {
             get(|| script(QR_COUNTDOWN_SCRIPT)),
         )
         .route("/static/form-post.js", get(|| script(FORM_POST_SCRIPT)))
+        .route("/static/webauthn.js", get(|| script(WEBAUTHN_SCRIPT)))
 }
 
 async fn stylesheet() -> impl IntoResponse {

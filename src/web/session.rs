@@ -110,3 +110,37 @@ impl PendingDevice {
         Ok(())
     }
 }
+
+const PASSKEY_PROOF_USER: &str = "passkey_proof_user";
+const PASSKEY_PROOF_AT: &str = "passkey_proof_at";
+
+/// The last user-verified passkey assertion in this session (`POST /webauthn/assert`,
+/// `web::passkey`): pages that ask for a fresh proof (an approval, a change of factors)
+/// accept one younger than their limit. Kept with the user it was made by, so it never
+/// counts for another account signed in later in the same browser.
+pub struct FreshPasskey;
+
+impl FreshPasskey {
+    /// Clock seconds of the last assertion by the signed-in person, if any.
+    pub async fn at(session: &Session) -> Result<Option<i64>, PageError> {
+        let Some(signed_in) = SignedIn::load(session).await? else {
+            return Ok(None);
+        };
+        let user = session.get::<String>(PASSKEY_PROOF_USER).await?;
+        let at = session.get::<i64>(PASSKEY_PROOF_AT).await?;
+        Ok(at.filter(|_| user.as_deref() == Some(signed_in.user_id.as_str())))
+    }
+
+    pub async fn record(session: &Session, user_id: &str, now: i64) -> Result<(), PageError> {
+        session.insert(PASSKEY_PROOF_USER, user_id).await?;
+        session.insert(PASSKEY_PROOF_AT, now).await?;
+        Ok(())
+    }
+
+    /// Forgets it (a proof is used once: an approval spends it).
+    pub async fn clear(session: &Session) -> Result<(), PageError> {
+        session.remove::<String>(PASSKEY_PROOF_USER).await?;
+        session.remove::<i64>(PASSKEY_PROOF_AT).await?;
+        Ok(())
+    }
+}

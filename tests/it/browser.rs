@@ -10,8 +10,10 @@
 mod consent;
 mod devices;
 mod display;
+mod passkeys;
 mod qr_login;
 mod spa;
+mod totp;
 mod web_app;
 
 use std::{
@@ -361,4 +363,79 @@ pub async fn read_qr(browser: &Browser, css: &str) -> String {
     let grid = grids.first().expect("a QR code in the image");
     let (_, content) = grid.decode().expect("a readable QR code");
     content
+}
+
+/// A WebAuthn command of the WebDriver virtual-authenticator extension (W3C WebAuthn §11,
+/// implemented by chromedriver): `path` below `/session/{id}/webauthn/`, a JSON body or
+/// none (DELETE).
+#[derive(Debug)]
+pub struct WebAuthnCommand {
+    pub path: String,
+    pub body: Option<serde_json::Value>,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for WebAuthnCommand {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/webauthn/{}", self.path))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        match &self.body {
+            Some(body) => (axum::http::Method::POST, Some(body.to_string())),
+            None => (axum::http::Method::DELETE, None),
+        }
+    }
+}
+
+impl Browser {
+    /// Adds a virtual platform authenticator (CTAP2, internal transport, resident keys,
+    /// user verification that succeeds) and returns its id.
+    pub async fn add_virtual_authenticator(&self) -> String {
+        let options = json!({
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserVerified": true,
+            "automaticPresenceSimulation": true,
+        });
+        let command = WebAuthnCommand {
+            path: "authenticator".into(),
+            body: Some(options),
+        };
+        let id = self
+            .client
+            .issue_cmd(command)
+            .await
+            .expect("virtual authenticator");
+        id.as_str().expect("authenticator id").to_string()
+    }
+
+    /// Makes the authenticator's user verification fail (or succeed again).
+    pub async fn set_user_verified(&self, authenticator: &str, verified: bool) {
+        let command = WebAuthnCommand {
+            path: format!("authenticator/{authenticator}/uv"),
+            body: Some(json!({ "isUserVerified": verified })),
+        };
+        self.client
+            .issue_cmd(command)
+            .await
+            .expect("set user verified");
+    }
+
+    pub async fn remove_virtual_authenticator(&self, authenticator: &str) {
+        let command = WebAuthnCommand {
+            path: format!("authenticator/{authenticator}"),
+            body: None,
+        };
+        self.client
+            .issue_cmd(command)
+            .await
+            .expect("remove authenticator");
+    }
 }

@@ -1,6 +1,7 @@
 //! One integration-test binary (one link step): every module starts its own real server on
 //! 127.0.0.1:0 with its own database.
 
+mod assurance;
 mod audit;
 mod bad_input;
 mod browser;
@@ -32,6 +33,7 @@ mod notifications;
 mod operations;
 mod pages;
 mod pairing;
+mod passkeys;
 mod phone;
 mod poll_view;
 mod properties;
@@ -45,6 +47,7 @@ mod store;
 mod support;
 mod throttle;
 mod token_errors;
+mod totp;
 mod user_codes;
 mod userinfo;
 mod userinfo_view;

@@ -13,6 +13,7 @@ use super::super::client_settings::{
     USER_CODE_FORMATS, check, check_scopes, join_uris, parse_grant_type, parse_web_origin,
 };
 use crate::{
+    config::ApprovalProof,
     protocol::{ClientAuthMethod, GrantType, SigningAlg},
     store::{Client, Database},
 };
@@ -148,6 +149,18 @@ pub struct UpdateArgs {
     /// Send no decision events.
     #[arg(long)]
     clear_notification_endpoint: bool,
+
+    /// Sign-ins and approvals for this client need two factors (docs/factors.md): `true`
+    /// or `false`.
+    #[arg(long, value_name = "BOOL")]
+    require_mfa: Option<bool>,
+    /// What approving this client's devices asks for: none, password, passkey or any.
+    #[arg(long, value_name = "PROOF", conflicts_with = "clear_approval_proof",
+          value_parser = settings::approval_proof_parser())]
+    approval_proof: Option<ApprovalProof>,
+    /// Use the server's `approval_proof`.
+    #[arg(long)]
+    clear_approval_proof: bool,
 
     /// Accept the secret of this confidential client only this way.
     #[arg(long, value_name = "METHOD", conflicts_with = "clear_token_endpoint_auth_method",
@@ -338,6 +351,14 @@ fn edit(mut c: Client, args: &UpdateArgs, jwks: Option<String>) -> anyhow::Resul
         args.notification_endpoint.clone(),
         args.clear_notification_endpoint,
     );
+    if let Some(require_mfa) = args.require_mfa {
+        c.require_mfa = require_mfa;
+    }
+    set_or_clear(
+        &mut c.approval_proof,
+        args.approval_proof,
+        args.clear_approval_proof,
+    );
 
     if args.token_endpoint_auth_method.is_some() || args.clear_token_endpoint_auth_method {
         // Only between the two ways of sending a secret: turning a secret into keys (or a
@@ -392,6 +413,7 @@ impl UpdateArgs {
             self.clear_user_code_length,
             self.clear_notification_endpoint,
             self.clear_token_endpoint_auth_method,
+            self.clear_approval_proof,
         ];
         let values = [
             self.name.is_some(),
@@ -406,6 +428,8 @@ impl UpdateArgs {
             self.notification_endpoint.is_some(),
             self.token_endpoint_auth_method.is_some(),
             self.jwks_file.is_some(),
+            self.require_mfa.is_some(),
+            self.approval_proof.is_some(),
         ];
         lists.iter().any(|l| !l.is_empty())
             || sets.iter().any(|s| s.is_some())

@@ -6,9 +6,12 @@
 //! - [`password`]: argon2id hashing and verification;
 //! - [`sign_in`]: a password attempt under the sign-in budgets (the sign-in page and the
 //!   password asked again before an approval).
+//! - [`totp`]: the second step, TOTP codes and recovery codes, under the same budgets.
 
+pub mod passkeys;
 pub mod password;
 pub mod sign_in;
+pub mod totp;
 
 pub use password::{hash_password, verify_password};
 pub use sign_in::{PasswordCheck, SignInError, check_password};

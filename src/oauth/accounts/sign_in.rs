@@ -80,7 +80,14 @@ pub async fn check_password(
         tokio::task::spawn_blocking(move || verify_password(stored_hash.as_deref(), &password))
             .await?;
     if let (true, Some(user)) = (verified, account) {
-        attempt.succeeded(&provider.db).await?;
+        // With a second factor the password is half a sign-in: it takes its own attempt
+        // back but does not forget the network's failures, which may be wrong codes
+        // (`totp::check_code`): else typing the known password again would reset them.
+        let second_factor = provider.db.get_totp(&user.id).await?;
+        match second_factor.is_some_and(|factor| factor.is_confirmed()) {
+            true => attempt.released(&provider.db).await?,
+            false => attempt.succeeded(&provider.db).await?,
+        }
         return Ok(PasswordCheck::Right(user));
     }
     for budget in attempt.failed(now) {
@@ -95,9 +102,35 @@ pub async fn check_password(
     Ok(PasswordCheck::Wrong)
 }
 
-/// An admitted sign-in attempt; tell it how it ended.
+/// Admits a one-time code attempt of `username` (`totp::check_code`) under the same
+/// budgets as a password, or says how many seconds this network must wait.
+pub(super) async fn begin_attempt(
+    provider: &Provider,
+    username: &str,
+    network: &str,
+    now: i64,
+) -> StoreResult<Result<SignInAttempt, i64>> {
+    Ok(
+        match begin(&provider.db, &provider.config, username, network, now).await? {
+            Ok(attempt) => Ok(attempt),
+            Err(refused) => {
+                tracing::warn!(
+                    target: "usher::security",
+                    event = "sign_in_throttled",
+                    budget = refused.label,
+                    network = %network,
+                    wait_secs = refused.wait_secs,
+                    "one-time code attempt refused: too many failed attempts"
+                );
+                Err(refused.wait_secs)
+            }
+        },
+    )
+}
+
+/// An admitted sign-in attempt (a password or a one-time code); tell it how it ended.
 #[derive(Debug)]
-struct SignInAttempt {
+pub(super) struct SignInAttempt {
     admitted: Admitted,
 }
 
@@ -172,7 +205,7 @@ async fn begin(
 impl SignInAttempt {
     /// The right password: the attempt was no failure, and this network's failures on the
     /// account are forgotten (the owner's typos before).
-    async fn succeeded(self, db: &Database) -> StoreResult<()> {
+    pub(super) async fn succeeded(self, db: &Database) -> StoreResult<()> {
         let (own, others): (Vec<_>, Vec<_>) = self
             .admitted
             .counters
@@ -182,6 +215,12 @@ impl SignInAttempt {
             throttle::forget(db, check).await?;
         }
         throttle::release(db, &Admitted { counters: others }).await
+    }
+
+    /// A right first factor of an account with a second one: only this attempt is taken
+    /// back.
+    async fn released(self, db: &Database) -> StoreResult<()> {
+        throttle::release(db, &self.admitted).await
     }
 
     /// A wrong password (already counted). Returns the budgets it used up, for the log.
@@ -196,6 +235,19 @@ impl SignInAttempt {
             used_up.push("account");
         }
         used_up
+    }
+
+    /// A wrong one-time code (already counted): logged like a wrong password.
+    pub(super) fn failed_otp(self, network: &str, now: i64) {
+        for budget in self.failed(now) {
+            tracing::warn!(
+                target: "usher::security",
+                event = "sign_in_budget_used_up",
+                budget,
+                network = %network,
+                "failed one-time codes: a sign-in budget is used up, further attempts wait"
+            );
+        }
     }
 }
 

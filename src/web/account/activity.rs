@@ -85,7 +85,18 @@ fn describe(event: &AuditRecord, app: &str) -> String {
     let says = |key: &str, value: &str| detail.get(key).and_then(Value::as_str) == Some(value);
     match event.kind.as_str() {
         "sign_in" if says("method", "qr_code") => "Signed in with a QR code".into(),
+        "sign_in" if says("method", "password_totp") => {
+            "Signed in with your password and authenticator app".into()
+        }
+        "sign_in" if says("method", "password_recovery_code") => {
+            "Signed in with your password and a recovery code".into()
+        }
         "sign_in" => "Signed in with your password".into(),
+        "totp_enrolled" => "Turned on two-step verification".into(),
+        "totp_disabled" => "Turned off two-step verification".into(),
+        "recovery_codes_regenerated" => "Made new recovery codes".into(),
+        "recovery_code_used" => "Used a recovery code".into(),
+        "otp_failed" => "Wrong code from your authenticator app".into(),
         "sign_in_failed" => "Sign-in failed: wrong password".into(),
         "reauthenticated" => "Entered your password again to approve a device".into(),
         "reauthentication_failed" => "Wrong password while approving a device".into(),

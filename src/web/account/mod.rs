@@ -6,6 +6,9 @@ pub mod consents;
 pub mod devices;
 pub mod pair_link;
 pub mod pairing;
+pub mod security;
+pub mod totp;
+pub mod totp_pages;
 
 use axum::{
     Router,
@@ -20,6 +23,8 @@ use crate::{config::Features, state::AppState};
 pub enum AccountNav {
     Devices,
     Apps,
+    /// Passkeys and the authenticator app (`security.rs`).
+    Security,
 }
 
 impl AccountNav {
@@ -28,6 +33,9 @@ impl AccountNav {
     }
     pub fn is_apps(&self) -> bool {
         *self == AccountNav::Apps
+    }
+    pub fn is_security(&self) -> bool {
+        *self == AccountNav::Security
     }
 }
 
@@ -38,7 +46,22 @@ pub fn routes(features: &Features) -> Router<AppState> {
         .route("/account/consents", get(consents::show))
         .route("/account/consents/withdraw", post(consents::withdraw))
         .route(devices::PAGE, get(devices::show))
-        .route("/account/devices/sign-out", post(devices::sign_out));
+        .route("/account/devices/sign-out", post(devices::sign_out))
+        .route(security::PAGE, get(security::show))
+        .route("/account/security/confirm", post(security::confirm))
+        .route(
+            "/account/security/passkeys/remove",
+            post(security::remove_passkey),
+        )
+        .route(totp::PAGE, get(totp_pages::show).post(totp_pages::confirm))
+        .route(
+            totp::DISABLE,
+            get(totp_pages::ask_disable).post(totp_pages::disable),
+        )
+        .route(
+            totp::RECOVERY_CODES,
+            get(totp_pages::ask_recovery_codes).post(totp_pages::recovery_codes),
+        );
     match features.pairing {
         true => routes
             .route(pairing::PAGE, get(pairing::show).post(pairing::add_device))

@@ -160,7 +160,7 @@ pub async fn show(
     let authorization = state.db.get_device_authorization(authorization_id).await?;
     match authorization {
         Some(auth) if is_waiting(&auth, &approver.user, now) => {
-            page.asking = Some(asking(&state, &auth, &approver, now).await?);
+            page.asking = Some(asking(&state, &session, &auth, &approver, now).await?);
         }
         _ => {
             forget(&session).await?;
@@ -203,7 +203,7 @@ pub async fn decide(
     let outcome = match outcome {
         approval::Outcome::AskAgain(error) => {
             // Nothing was decided and the pairing stays.
-            let mut question = asking(&state, &auth, &approver, now).await?;
+            let mut question = asking(&state, &session, &auth, &approver, now).await?;
             question.question.error = Some(error);
             let mut page = PairingPage::new(&session, approver.user.username).await?;
             page.asking = Some(question);
@@ -280,6 +280,7 @@ fn waiting(
 
 async fn asking(
     state: &AppState,
+    session: &Session,
     auth: &DeviceAuthorization,
     approver: &Approver,
     now: i64,
@@ -287,7 +288,7 @@ async fn asking(
     let client = state.db.get_client(&auth.client_id).await?;
     Ok(Asking {
         device_name: device_name(&auth.device),
-        question: Question::new(&state.config, client.as_ref(), auth, approver, now),
+        question: Question::new(state, session, client.as_ref(), auth, approver, now).await?,
     })
 }
 
