@@ -147,16 +147,29 @@ fn convert(row: Option<Row>) -> StoreResult<Option<DeviceAuthorization>> {
 /// Columns bound per row by `insert_device_authorizations`.
 const INSERT_COLUMNS: usize = 22;
 
+/// How a statement numbers its parameters. PostgreSQL needs `$n`. SQLite takes either, but
+/// sqlx binds a `$n` by asking SQLite for each parameter's name, and SQLite finds a name by
+/// scanning the statement's list of names: 22 × 64 named parameters cost ~19,000
+/// instructions per row (callgrind, docs/benchmarks.md), anonymous `?` ones nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placeholders {
+    Numbered,
+    Anonymous,
+}
+
 /// `INSERT … VALUES (…), (…)` for `rows` rows. The batch writer only asks for powers of two
 /// up to 64, whose text is built once each.
-fn insert_sql(rows: usize) -> std::borrow::Cow<'static, str> {
-    static BUILT: [OnceLock<String>; 7] = [const { OnceLock::new() }; 7];
+fn insert_sql(rows: usize, placeholders: Placeholders) -> std::borrow::Cow<'static, str> {
+    static BUILT: [[OnceLock<String>; 7]; 2] = [const { [const { OnceLock::new() }; 7] }; 2];
     let build = || {
         let values: Vec<String> = (0..rows)
             .map(|row| {
                 let first = row * INSERT_COLUMNS + 1;
                 let params: Vec<String> = (first..first + INSERT_COLUMNS)
-                    .map(|n| format!("${n}"))
+                    .map(|n| match placeholders {
+                        Placeholders::Numbered => format!("${n}"),
+                        Placeholders::Anonymous => "?".to_string(),
+                    })
                     .collect();
                 format!("({})", params.join(", "))
             })
@@ -166,7 +179,8 @@ fn insert_sql(rows: usize) -> std::borrow::Cow<'static, str> {
             values.join(", ")
         )
     };
-    match BUILT.get(rows.trailing_zeros() as usize) {
+    let built = &BUILT[placeholders as usize];
+    match built.get(rows.trailing_zeros() as usize) {
         Some(cell) if rows.is_power_of_two() => std::borrow::Cow::Borrowed(cell.get_or_init(build)),
         _ => std::borrow::Cow::Owned(build()),
     }
@@ -189,7 +203,11 @@ impl Database {
         &self,
         rows: &[&DeviceAuthorization],
     ) -> StoreResult<()> {
-        let sql = insert_sql(rows.len());
+        let placeholders = match self {
+            Database::Sqlite(_) => Placeholders::Anonymous,
+            Database::Postgres(_) => Placeholders::Numbered,
+        };
+        let sql = insert_sql(rows.len(), placeholders);
         on_writer!(self, |pool| {
             let mut query = sqlx::query(&sql);
             for a in rows {
@@ -370,9 +388,16 @@ mod tests {
     #[test]
     fn the_insert_binds_every_column_of_every_row() {
         assert_eq!(COLUMNS.split(',').count(), INSERT_COLUMNS);
-        let two = insert_sql(2);
+        let two = insert_sql(2, Placeholders::Numbered);
         assert!(two.ends_with("($23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41, $42, $43, $44)"), "{two}");
-        assert_eq!(insert_sql(3).matches('(').count(), 1 + 3);
-        assert_eq!(insert_sql(64).matches('$').count(), 64 * INSERT_COLUMNS);
+        assert_eq!(
+            insert_sql(3, Placeholders::Numbered).matches('(').count(),
+            1 + 3
+        );
+        let numbered = insert_sql(64, Placeholders::Numbered);
+        assert_eq!(numbered.matches('$').count(), 64 * INSERT_COLUMNS);
+        let anonymous = insert_sql(64, Placeholders::Anonymous);
+        assert_eq!(anonymous.matches('?').count(), 64 * INSERT_COLUMNS);
+        assert!(!anonymous.contains('$'));
     }
 }
