@@ -12,6 +12,7 @@
 //                            name=value, as a submit button would send)
 //   [data-passkey-error]     where a refusal is shown
 //   [data-passkey-unsupported]  hidden when the browser supports passkeys
+//   [data-passkey-demote]    a primary button made secondary once passkeys are offered
 (function () {
   'use strict';
 
@@ -146,6 +147,12 @@
     element.hidden = true;
   });
   reveal('[data-passkey-sign-in]');
+  // With the passkey offered first, the password form's button steps back: one primary
+  // action per page.
+  Array.prototype.forEach.call(document.querySelectorAll('[data-passkey-demote]'), function (element) {
+    element.classList.remove('primary');
+    element.classList.add('secondary');
+  });
   reveal('form[data-passkey-register]');
   reveal('button[data-passkey-proof]');
 
