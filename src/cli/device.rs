@@ -16,7 +16,7 @@ use std::{
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use qrcode::{QrCode, render::unicode::Dense1x2};
+use qrcode::QrCode;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -144,7 +144,7 @@ pub async fn run(args: DeviceArgs) -> anyhow::Result<()> {
         Ok(auth) => auth,
         Err(err) => bail!("the device authorization was refused: {}", describe(&err)),
     };
-    show_instructions(&auth, args.qr)?;
+    show_instructions(&auth, args.qr, args.pairing_code.is_some())?;
 
     let mut first_wait = Duration::from_secs(auth.interval.unwrap_or(5).max(1));
     match (args.live, &discovery.usher_device_events_endpoint) {
@@ -165,34 +165,141 @@ pub async fn run(args: DeviceArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn show_instructions(auth: &Authorization, style: QrStyle) -> anyhow::Result<()> {
-    println!();
-    println!(
-        "{}",
-        super::boxed(&[
-            format!("On your phone, open {}", auth.verification_uri),
-            format!("and enter {}", auth.user_code),
-        ])
-    );
-    if let Some(complete) = &auth.verification_uri_complete
-        && style != QrStyle::Off
-    {
-        println!();
-        println!("or scan this QR code:");
-        println!("{}", render_qr(complete, style)?);
-    }
+/// What the person must see while the device waits. Issue 14 point 1: it must fit an
+/// 80×24 terminal with the URL, the user code and the QR code on screen together, so
+/// the QR code is compact (half blocks, a two-module quiet zone) and the words go beside
+/// it, or below it, or (too small a terminal) alone.
+fn show_instructions(auth: &Authorization, style: QrStyle, pairing: bool) -> anyhow::Result<()> {
     let expires_at = super::format_time(super::now() + auth.expires_in as i64);
-    println!();
-    println!(
+    let expires = format!(
         "The code expires in {} (at {expires_at}).",
         duration(auth.expires_in)
     );
-    println!();
+    if pairing {
+        // Issue 14 point 9: with a pairing code the request is approved on the browser
+        // that made the code; the user code and its QR code would only end on 403
+        // (docs/linked-devices.md), so neither is shown.
+        println!();
+        println!(
+            "{}",
+            super::boxed(&[
+                "Approve this device on the browser that showed".to_string(),
+                "the pairing code (Usher's \"Add a device\" page).".to_string(),
+            ])
+        );
+        println!();
+        println!("{}", expires.replace("The code", "The request"));
+        return Ok(());
+    }
+    let (columns, rows) = terminal_size();
+    let qr = match (&auth.verification_uri_complete, style) {
+        (Some(complete), style) if style != QrStyle::Off => Some(TerminalQr::new(complete)?),
+        _ => None,
+    };
+    let screen = Screen {
+        columns,
+        rows,
+        tty: std::io::stdout().is_terminal(),
+    };
+    for line in layout(
+        &auth.verification_uri,
+        &auth.user_code,
+        &expires,
+        qr.as_ref(),
+        resolve(style),
+        screen,
+    ) {
+        println!("{line}");
+    }
     Ok(())
 }
 
-fn render_qr(data: &str, style: QrStyle) -> anyhow::Result<String> {
-    let style = match style {
+/// The terminal's size in characters.
+#[derive(Debug, Clone, Copy)]
+struct Screen {
+    columns: usize,
+    rows: usize,
+    /// A spinner line follows the instructions (`Spinner`), and takes a row.
+    tty: bool,
+}
+
+/// `COLUMNS` and `LINES` when set (shells export them only on request; tests set them),
+/// otherwise 80×24, the classic terminal size: what fits there fits every larger one.
+fn terminal_size() -> (usize, usize) {
+    let read = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(default)
+    };
+    (read("COLUMNS", 80), read("LINES", 24))
+}
+
+/// The lines to print: the QR code with the words beside it when they fit, else below
+/// it, else the words alone (boxed); then the expiry. One row stays free for the
+/// command line the person typed, and one for the spinner on a terminal.
+fn layout(
+    uri: &str,
+    user_code: &str,
+    expires: &str,
+    qr: Option<&TerminalQr>,
+    style: QrStyle,
+    screen: Screen,
+) -> Vec<String> {
+    let words = [
+        "Scan the QR code with your phone,".to_string(),
+        "or open".to_string(),
+        format!("  {uri}"),
+        format!("and enter {user_code}"),
+    ];
+    let words_width = words.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    // The typed command, a blank line, the expiry, the spinner.
+    let reserved = 3 + usize::from(screen.tty);
+    const GAP: usize = 3;
+    let mut out = Vec::new();
+    match qr {
+        Some(qr)
+            if qr.width + GAP + words_width <= screen.columns
+                && qr.rows.len() + reserved <= screen.rows =>
+        {
+            // Words beside the code, centred on its height.
+            let top = qr.rows.len().saturating_sub(words.len()) / 2;
+            for (i, row) in qr.painted(style).into_iter().enumerate() {
+                match i.checked_sub(top).and_then(|j| words.get(j)) {
+                    Some(word) => out.push(format!("{row}{}{word}", " ".repeat(GAP))),
+                    None => out.push(row),
+                }
+            }
+        }
+        Some(qr)
+            if qr.width <= screen.columns
+                && words_width <= screen.columns
+                && qr.rows.len() + 1 + words.len() + reserved <= screen.rows =>
+        {
+            out.extend(qr.painted(style));
+            out.push(String::new());
+            out.extend(words);
+        }
+        _ => {
+            out.push(String::new());
+            out.push(super::boxed(&[
+                format!("On your phone, open {uri}"),
+                format!("and enter {user_code}"),
+            ]));
+            if qr.is_some() {
+                out.push("(A larger terminal shows a QR code to scan instead.)".into());
+            }
+        }
+    }
+    out.push(String::new());
+    out.push(expires.to_string());
+    out
+}
+
+/// `auto` decided: ANSI colours on a terminal without `NO_COLOR`, else the dark theme.
+fn resolve(style: QrStyle) -> QrStyle {
+    match style {
         QrStyle::Auto
             if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
         {
@@ -200,25 +307,83 @@ fn render_qr(data: &str, style: QrStyle) -> anyhow::Result<String> {
         }
         QrStyle::Auto => QrStyle::Dark,
         other => other,
-    };
-    let code = QrCode::new(data.as_bytes()).context("could not make a QR code")?;
-    let mut renderer = code.render::<Dense1x2>();
-    renderer.quiet_zone(true);
-    if style == QrStyle::Dark {
-        renderer
-            .dark_color(Dense1x2::Light)
-            .light_color(Dense1x2::Dark);
     }
-    let image = renderer.build();
-    if style != QrStyle::Ansi {
-        return Ok(image);
+}
+
+/// A QR code as rows of half-block characters, two modules per row. The rows hold the
+/// glyphs for the dark modules, or for the light ones (the `dark` style, see the module
+/// comment).
+struct TerminalQr {
+    /// Rows with the dark modules as glyphs.
+    rows: Vec<String>,
+    /// Rows with the light modules as glyphs.
+    inverse: Vec<String>,
+    width: usize,
+}
+
+/// Modules of light margin around the code. ISO/IEC 18004 asks for four; two keep the
+/// code small enough for 80×24 and phone cameras (and `rqrr` in the tests) read it, as the
+/// terminal around it is plain background too.
+const QUIET_ZONE: usize = 2;
+
+impl TerminalQr {
+    fn new(data: &str) -> anyhow::Result<TerminalQr> {
+        // Level L (7 % recovery): a screen does not smudge, and the smaller version keeps
+        // the usual `…/device?user_code=XXXX-XXXX` link at 29 modules (17 rows).
+        let code = QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::L)
+            .context("could not make a QR code")?;
+        let size = code.width();
+        let colors = code.to_colors();
+        let full = size + 2 * QUIET_ZONE;
+        let dark = |x: usize, y: usize| -> bool {
+            let (Some(x), Some(y)) = (x.checked_sub(QUIET_ZONE), y.checked_sub(QUIET_ZONE)) else {
+                return false;
+            };
+            x < size && y < size && colors[y * size + x] == qrcode::Color::Dark
+        };
+        let draw = |ink_is_dark: bool| -> Vec<String> {
+            (0..full.div_ceil(2))
+                .map(|row| {
+                    (0..full)
+                        .map(|x| {
+                            let ink = |y: usize| y < full && dark(x, y) == ink_is_dark;
+                            match (ink(2 * row), ink(2 * row + 1)) {
+                                (true, true) => '█',
+                                (true, false) => '▀',
+                                (false, true) => '▄',
+                                (false, false) => ' ',
+                            }
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        Ok(TerminalQr {
+            rows: draw(true),
+            inverse: draw(false),
+            width: full,
+        })
     }
-    // Black text on a bright white background, line by line.
-    Ok(image
-        .lines()
-        .map(|line| format!("\x1b[30;107m{line}\x1b[0m"))
-        .collect::<Vec<_>>()
-        .join("\n"))
+
+    /// The rows as printed in `style`.
+    fn painted(&self, style: QrStyle) -> Vec<String> {
+        match style {
+            QrStyle::Dark => self.inverse.clone(),
+            // Black glyphs on a bright white background: scans on any theme.
+            QrStyle::Ansi => self
+                .rows
+                .iter()
+                .map(|row| format!("\x1b[30;107m{row}\x1b[0m"))
+                .collect(),
+            _ => self.rows.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+fn render_qr(data: &str, style: QrStyle) -> anyhow::Result<String> {
+    let qr = TerminalQr::new(data)?;
+    Ok(qr.painted(style).join("\n"))
 }
 
 /// Polls the token endpoint until the person decides or the code expires (RFC 8628 §3.4–3.5).
@@ -607,6 +772,61 @@ mod tests {
         assert!(first.chars().all(|c| c == '█'), "{first}");
         let light = render_qr("x", QrStyle::Light).unwrap();
         assert!(light.lines().next().unwrap().chars().all(|c| c == ' '));
+    }
+
+    #[test]
+    fn the_instructions_fit_80_by_24_with_the_code_url_and_qr_code() {
+        let uri = "http://127.0.0.1:8080/device";
+        let qr = TerminalQr::new(&format!("{uri}?user_code=BCDF-GHJK")).unwrap();
+        assert_eq!(qr.width, 33, "version 3 and a two-module quiet zone");
+        let expires = "The code expires in 10 minutes (at 2026-12-06 23:20:00 UTC).";
+        let screen = |columns, rows| Screen {
+            columns,
+            rows,
+            tty: true,
+        };
+        let lines = layout(
+            uri,
+            "BCDF-GHJK",
+            expires,
+            Some(&qr),
+            QrStyle::Dark,
+            screen(80, 24),
+        );
+        assert!(lines.len() <= 24 - 2, "{lines:#?}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 80), "{lines:#?}");
+        let beside = lines
+            .iter()
+            .find(|l| l.ends_with("and enter BCDF-GHJK"))
+            .unwrap();
+        assert!(beside.starts_with('█') || beside.starts_with('▀') || beside.starts_with(' '));
+        assert!(lines.iter().any(|l| l.ends_with(uri)));
+        // Too narrow for both side by side: below.
+        let lines = layout(
+            uri,
+            "BCDF-GHJK",
+            expires,
+            Some(&qr),
+            QrStyle::Dark,
+            screen(40, 40),
+        );
+        assert_eq!(lines[0].chars().count(), 33);
+        assert!(lines.iter().any(|l| l == "and enter BCDF-GHJK"));
+        // Too small for the code: the words alone, boxed.
+        let lines = layout(
+            uri,
+            "BCDF-GHJK",
+            expires,
+            Some(&qr),
+            QrStyle::Dark,
+            screen(40, 16),
+        );
+        let text = lines.join("\n");
+        assert!(
+            !text.contains('█') && text.contains("and enter BCDF-GHJK"),
+            "{text}"
+        );
+        assert!(text.contains("A larger terminal shows a QR code"), "{text}");
     }
 
     #[test]

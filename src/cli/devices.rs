@@ -29,7 +29,8 @@ pub enum DevicesCommand {
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("which").required(true).args(["id", "all"])))]
 pub struct RevokeArgs {
-    /// The device's id (first column of `usher devices list`).
+    /// The device's id, or the start of it shown by `usher devices list` (any prefix that
+    /// names one signed-in device).
     id: Option<String>,
     /// Sign out every device of the user given with --user.
     #[arg(long, requires = "user")]
@@ -65,19 +66,25 @@ async fn list(db: &Database, user: Option<&str>) -> anyhow::Result<()> {
         return Ok(());
     }
     let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    // Issue 14 point 15: the table fits 100 columns. Ids are shown as their first
+    // SHORT_ID characters (`revoke` takes a unique prefix, as docker and git do), long
+    // names are cut with "…" by display width (emoji take two columns), times lose
+    // their seconds, and when it was linked is left to the account page.
     let rows: Vec<Vec<String>> = devices
         .iter()
         .map(|listing| {
             let d = &listing.device;
+            let device = match (&d.device_name, &d.device_model) {
+                (Some(name), Some(model)) => format!("{name} ({model})"),
+                (name, model) => or_dash(&name.clone().or(model.clone())),
+            };
             vec![
-                d.id.clone(),
-                listing.username.clone(),
-                listing.client_name.clone(),
-                or_dash(&d.device_name),
-                or_dash(&d.device_model),
-                super::format_time(d.linked_at),
-                super::format_time(d.last_used_at),
-                or_dash(&d.last_ip),
+                d.id.chars().take(SHORT_ID).collect(),
+                super::truncate(&listing.username, 10),
+                super::truncate(&listing.client_name, 18),
+                super::truncate(&device, 20),
+                short_time(d.last_used_at),
+                super::truncate(&or_dash(&d.last_ip), 15),
             ]
         })
         .collect();
@@ -87,7 +94,6 @@ async fn list(db: &Database, user: Option<&str>) -> anyhow::Result<()> {
             "USER",
             "APP",
             "DEVICE",
-            "MODEL",
             "LINKED",
             "LAST USED",
             "LAST IP",
@@ -97,12 +103,50 @@ async fn list(db: &Database, user: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn revoke_one(db: &Database, id: &str) -> anyhow::Result<()> {
-    let device = db
+/// Characters of a device id shown by `list`.
+const SHORT_ID: usize = 8;
+
+/// `YYYY-MM-DD HH:MM` (UTC): the minute is enough in a list.
+fn short_time(unix: i64) -> String {
+    let full = super::format_time(unix);
+    match full.len() {
+        23 => full[..16].to_string(),
+        _ => full,
+    }
+}
+
+/// The device `id` names: its full id, or a prefix of exactly one signed-in device's id.
+async fn resolve_device(db: &Database, id: &str) -> anyhow::Result<LinkedDevice> {
+    if let Some(device) = db
         .get_linked_device(id)
         .await
         .context("could not read the device")?
-        .with_context(|| format!("no device with id '{id}'"))?;
+    {
+        return Ok(device);
+    }
+    let matching: Vec<LinkedDevice> = match id.is_empty() {
+        true => Vec::new(),
+        false => db
+            .list_linked_devices(None, super::now())
+            .await
+            .context("could not list devices")?
+            .into_iter()
+            .map(|listing| listing.device)
+            .filter(|device| device.id.starts_with(id))
+            .collect(),
+    };
+    match <[LinkedDevice; 1]>::try_from(matching) {
+        Ok([device]) => Ok(device),
+        Err(matching) if matching.is_empty() => {
+            bail!("no device with id '{id}' is signed in (usher devices list)")
+        }
+        Err(_) => bail!("more than one device's id starts with '{id}': give more characters"),
+    }
+}
+
+async fn revoke_one(db: &Database, id: &str) -> anyhow::Result<()> {
+    let device = resolve_device(db, id).await?;
+    let id = &device.id;
     if !linked_devices::sign_out(db, &device.id, super::now())
         .await
         .context("could not sign the device out")?
@@ -159,4 +203,20 @@ async fn find_user(db: &Database, name_or_id: &str) -> anyhow::Result<User> {
         .await
         .context("could not read the user")?
         .with_context(|| format!("no user named '{name_or_id}'"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{display_width, truncate};
+
+    #[test]
+    fn long_and_wide_names_are_cut_by_display_width() {
+        assert_eq!(truncate("Den TV", 20), "Den TV");
+        assert_eq!(truncate("Living Room Television", 10), "Living Ro…");
+        // An emoji takes two columns: the cut keeps the column count, not the char count.
+        let cut = truncate("📺📺📺📺📺📺📺", 10);
+        assert_eq!(cut, "📺📺📺📺…");
+        assert!(display_width(&cut) <= 10);
+        assert_eq!(display_width("テレビ"), 6);
+    }
 }

@@ -28,8 +28,8 @@ const DEMO_WEB_URL: &str = "http://127.0.0.1:8081";
 pub struct ServeArgs {
     /// Create (or reset) a demo user, a public demo device client `demo-tv` and a public
     /// demo web app client `demo-web` (for `cargo run --example web_app`), and print how to
-    /// try them. Every start gives the demo user a new random password and prints it (it is
-    /// never logged).
+    /// try them. The demo user gets a random password when it is created, printed once
+    /// (never logged); `usher user set-password demo` sets a new one.
     #[arg(long)]
     demo: bool,
     /// Do not apply migrations; refuse to start while any are pending. For several
@@ -155,20 +155,19 @@ async fn reload_on_hangup(state: AppState) {
     }
 }
 
-/// Idempotent: creates the demo client if missing, and the demo user or a new password for
-/// it. The password goes to stdout once and is never logged.
+/// Idempotent: creates the demo user and clients when missing. The demo user's password is
+/// set once, when the user is created, and printed then (never logged); later starts leave
+/// it alone, so a password written down at the first start keeps working (README).
 async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
     let db = &state.db;
     let config: &Config = &state.config;
     let now = super::now();
-    let password: String = opaque::generate().chars().take(16).collect();
-    let password_hash = hash_password(&password).context("could not hash the demo password")?;
-    match db.get_user_by_username(DEMO_USER).await? {
-        Some(user) => {
-            db.set_password(&user.id, &password_hash, now).await?;
-            db.set_disabled(&user.id, false).await?;
-        }
+    let password = match db.get_user_by_username(DEMO_USER).await? {
+        Some(_) => None,
         None => {
+            let password: String = opaque::generate().chars().take(16).collect();
+            let password_hash =
+                hash_password(&password).context("could not hash the demo password")?;
             let user = User {
                 id: uuid::Uuid::new_v4().to_string(),
                 username: DEMO_USER.into(),
@@ -183,8 +182,9 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
             db.create_user(&user)
                 .await
                 .context("could not create the demo user")?;
+            Some(password)
         }
-    }
+    };
     if db.get_client(DEMO_CLIENT).await?.is_none() {
         let client = Client {
             id: DEMO_CLIENT.into(),
@@ -223,28 +223,35 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         clients = %format!("{DEMO_CLIENT} {DEMO_WEB_CLIENT}"),
         "demo user and clients ready"
     );
-    println!(
-        "{}",
-        super::boxed(&[
-            "Demo mode".into(),
-            String::new(),
-            format!("User:     {DEMO_USER}"),
-            format!("Password: {password}   (shown only now)"),
-            String::new(),
-            "Try it, in another terminal:".into(),
-            format!(
-                "  usher device --issuer {} --client-id {DEMO_CLIENT}",
-                config.issuer
-            ),
-            format!("then approve on {}", config.url("/device")),
-            String::new(),
-            "Or try a web app (code flow, \"Sign in with QR code\"):".into(),
-            format!(
-                "  cargo run --release --example web_app -- --issuer {}",
-                config.issuer
-            ),
-            format!("then open {DEMO_WEB_URL}/"),
-        ])
-    );
+    let password_lines = match &password {
+        Some(password) => vec![format!("Password: {password}   (shown only now)")],
+        None => vec![
+            "Password: as printed when the demo user was created".into(),
+            format!("  (forgot it? usher user set-password {DEMO_USER})"),
+        ],
+    };
+    let mut lines: Vec<String> = vec![
+        "Demo mode".into(),
+        String::new(),
+        format!("User:     {DEMO_USER}"),
+    ];
+    lines.extend(password_lines);
+    lines.extend([
+        String::new(),
+        "Try it, in another terminal:".into(),
+        format!(
+            "  usher device --issuer {} --client-id {DEMO_CLIENT}",
+            config.issuer
+        ),
+        format!("then approve on {}", config.url("/device")),
+        String::new(),
+        "Or try a web app (code flow, \"Sign in with QR code\"):".into(),
+        format!(
+            "  cargo run --release --example web_app -- --issuer {}",
+            config.issuer
+        ),
+        format!("then open {DEMO_WEB_URL}/"),
+    ]);
+    println!("{}", super::boxed(&lines));
     Ok(())
 }

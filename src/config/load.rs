@@ -54,10 +54,11 @@ impl Config {
             }
         }
         given = metrics_alias(given.merge(env), &mut problems);
+        let issuer_given = given.find_value("issuer").is_ok();
 
         let mut figment = Figment::from(defaults).merge(given);
         let mut failed: Vec<String> = Vec::new();
-        let config = loop {
+        let mut config = loop {
             match figment.extract::<Config>() {
                 Ok(config) => break config,
                 Err(errors) => {
@@ -87,6 +88,12 @@ impl Config {
                 }
             }
         };
+        if !issuer_given {
+            match issuer_from_listen(config.listen) {
+                Ok(issuer) => config.issuer = issuer,
+                Err(problem) => problems.push(problem),
+            }
+        }
         // A rule on a value that was replaced by its default would be about the default.
         problems.extend(
             config
@@ -99,6 +106,26 @@ impl Config {
             false => Err(ConfigError { problems }),
         }
     }
+}
+
+/// The issuer when none is configured: the listen address, so changing only the port
+/// (`USHER_LISTEN=127.0.0.1:8102`) moves every link, QR code and discovery URL with it.
+/// A wildcard address (0.0.0.0, [::]) names no host a phone could open, so the start is
+/// refused rather than printing links that cannot work.
+fn issuer_from_listen(listen: std::net::SocketAddr) -> Result<super::Issuer, Problem> {
+    if listen.ip().is_unspecified() {
+        return Err(Problem::new(
+            "issuer",
+            format!(
+                "not set, and listen = \"{listen}\" names no host that people can open; \
+                 set issuer to the URL people use to reach Usher (e.g. https://id.example.com \
+                 or http://192.168.1.20:{port}; USHER_ISSUER)",
+                port = listen.port()
+            ),
+        ));
+    }
+    super::Issuer::parse(&format!("http://{listen}"))
+        .map_err(|err| Problem::new("issuer", format!("cannot follow listen ({err})")))
 }
 
 /// Keys in `given` that `Config` does not have, at the top level (`top`) and inside sections.
@@ -196,6 +223,27 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    #[test]
+    fn without_an_issuer_it_follows_the_listen_address_or_the_start_is_refused() {
+        assert_eq!(
+            load("listen = \"127.0.0.1:8102\"\n").unwrap().issuer,
+            "http://127.0.0.1:8102"
+        );
+        assert_eq!(
+            load("listen = \"[::1]:8102\"\n").unwrap().issuer,
+            "http://[::1]:8102"
+        );
+        // A configured issuer is kept, whatever the listen address.
+        let config = load("issuer = \"https://id.example\"\nlisten = \"0.0.0.0:8102\"\n").unwrap();
+        assert_eq!(config.issuer, "https://id.example");
+        for wildcard in ["0.0.0.0:8080", "[::]:8080"] {
+            let reasons = reasons(&format!("listen = \"{wildcard}\"\n"));
+            assert_eq!(reasons.len(), 1, "{reasons:?}");
+            assert!(reasons[0].starts_with("issuer: not set"), "{reasons:?}");
+            assert!(reasons[0].contains(wildcard), "{reasons:?}");
+        }
     }
 
     #[test]

@@ -34,6 +34,8 @@ const OTP_MISSING: &str =
     "Enter a code from your authenticator app (or a recovery code) to approve.";
 const WRONG_OTP: &str =
     "That code is not right. Enter the current code from your authenticator app.";
+/// The deliberate second step of an Approve from another network (issue 14, point 7).
+const IN_FRONT_MISSING: &str = "This request comes from a different network. To approve it anyway, tick \"The device is in front of me\" first.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -61,6 +63,11 @@ pub struct ApprovalForm {
     /// (`web::session::FreshPasskey`); the session, not this field, is the proof.
     #[serde(default)]
     passkey_proof: String,
+    /// `1`: "The device is in front of me", ticked. Required to approve a device on another
+    /// network than the browser (remote phishing, RFC 8628 §5.4); the page's checkbox is
+    /// only a convenience, this is where it is enforced.
+    #[serde(default)]
+    in_front: String,
 }
 
 impl ApprovalForm {
@@ -113,6 +120,11 @@ pub struct Question {
     /// The device asked from another network than this browser's: remote phishing always
     /// comes from somewhere else (RFC 8628 §5.4).
     pub other_network: bool,
+    /// Both addresses are known, so `other_network` says something either way ("the same
+    /// network as you" or not); otherwise the page makes no claim.
+    pub network_compared: bool,
+    /// Seconds until the code expires, for the live countdown (`static/approve.js`).
+    pub seconds_left: i64,
     /// Approving needs the password again (`web/fresh_proof.rs`).
     pub password_needed: bool,
     /// Approving needs a fresh passkey check: Approve runs it (`static/webauthn.js`).
@@ -160,12 +172,13 @@ impl Question {
         approver: &Approver,
         now: i64,
     ) -> Question {
-        let device_ip = auth.device.ip.as_deref().and_then(|ip| ip.parse().ok());
-        let other_network = match (device_ip, approver.browser) {
-            (Some(device), Some(browser)) => different_network(device, browser),
-            // Unknown on either side: nothing to compare, so no claim either way.
-            _ => false,
-        };
+        let other_network = is_other_network(auth, approver);
+        let network_compared = auth
+            .device
+            .ip
+            .as_deref()
+            .is_some_and(|ip| ip.parse::<IpAddr>().is_ok())
+            && approver.browser.is_some();
         Question {
             client_name: client.map_or_else(|| auth.client_id.clone(), |c| c.name.clone()),
             logo_uri: client.and_then(shown_logo),
@@ -175,6 +188,8 @@ impl Question {
             time_left: remaining(auth.expires_at - now),
             user_code: None,
             other_network,
+            network_compared,
+            seconds_left: (auth.expires_at - now).max(0),
             password_needed: false,
             passkey_needed: false,
             otp_needed: false,
@@ -182,6 +197,16 @@ impl Question {
             refused: None,
             error: None,
         }
+    }
+}
+
+/// Whether the device asked from another network than the approver's browser. Unknown on
+/// either side: nothing to compare, so no claim either way.
+fn is_other_network(auth: &DeviceAuthorization, approver: &Approver) -> bool {
+    let device_ip = auth.device.ip.as_deref().and_then(|ip| ip.parse().ok());
+    match (device_ip, approver.browser) {
+        (Some(device), Some(browser)) => different_network(device, browser),
+        _ => false,
     }
 }
 
@@ -248,6 +273,11 @@ async fn prove(
     now: i64,
 ) -> Result<Result<SignedIn, Outcome>, PageError> {
     let client = match state.db.get_device_authorization(auth_id).await? {
+        Some(auth) if !auth.is_waiting(now) => return Ok(Err(Outcome::NotWaiting)),
+        // Checked before any proof, so a passkey assertion is not spent on a refusal.
+        Some(auth) if is_other_network(&auth, approver) && form.in_front != "1" => {
+            return Ok(Err(Outcome::AskAgain(IN_FRONT_MISSING)));
+        }
         Some(auth) => state.db.get_client(&auth.client_id).await?,
         None => return Ok(Err(Outcome::NotWaiting)),
     };

@@ -21,17 +21,20 @@ use crate::{
         user_code::UserCode,
     },
     state::AppState,
-    store::DeviceAuthorization,
+    store::{DeviceAuthorization, DeviceState},
     web::{
-        approval::{self, ApprovalForm, Approver, Outcome, Question},
+        approval::{self, ApprovalForm, Approver, Choice, Outcome, Question},
         csrf,
         error::PageError,
-        message::MessagePage,
+        message::{MessagePage, Tone},
         session::PendingDevice,
     },
 };
 
 const LOGIN_THEN_CONSENT: &str = "/login?next=/device/consent";
+/// Session key: the authorization this session decided last, so a repeated submit (a
+/// double tap, a second tab) can be answered with what became of it.
+const LAST_DECIDED: &str = "consent_last_decided";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "consent.html")]
@@ -69,11 +72,17 @@ pub async fn submit(
     let Some(approver) = Approver::current(&state, &session, browser).await? else {
         return Ok(Redirect::to(LOGIN_THEN_CONSENT).into_response());
     };
-    // Gone after a decision: a second click (or another tab) lands here.
-    let Some(pending) = PendingDevice::load(&session).await? else {
-        return Err(PageError::no_longer_waiting());
-    };
     let now = state.clock.now();
+    let choice = form.choice();
+    // Gone after a decision: a second tap (or another tab) lands here, and is answered with
+    // what became of the request this session last decided.
+    let Some(pending) = PendingDevice::load(&session).await? else {
+        let last = session.get::<String>(LAST_DECIDED).await?;
+        return match last {
+            Some(auth_id) => settled(&state, &approver, &auth_id, choice, now).await,
+            None => Err(PageError::no_longer_waiting()),
+        };
+    };
     let outcome =
         approval::decide(&state, &session, &approver, form, &pending.auth_id, now).await?;
     if let Outcome::AskAgain(error) = outcome {
@@ -82,10 +91,77 @@ pub async fn submit(
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     }
     PendingDevice::forget(&session).await?;
+    session.insert(LAST_DECIDED, &pending.auth_id).await?;
     match outcome {
-        Outcome::Decided { approved: true } => Ok(MessagePage::approved().into_response()),
+        Outcome::Decided { approved: true } => {
+            let auth = state.db.get_device_authorization(&pending.auth_id).await?;
+            Ok(MessagePage::approved_for(auth.as_ref()).into_response())
+        }
         Outcome::Decided { approved: false } => Ok(MessagePage::denied().into_response()),
-        _ => Err(PageError::no_longer_waiting()),
+        _ => settled(&state, &approver, &pending.auth_id, choice, now).await,
+    }
+}
+
+/// The page for a request that no longer waits. Two taps on Approve 40 ms apart are one
+/// approval: when this same person already made this same decision, the repeat ends on
+/// the same page as the first (idempotent, as a person expects of a double tap). A request
+/// that expired says so, distinct from one decided by someone else or otherwise.
+async fn settled(
+    state: &AppState,
+    approver: &Approver,
+    auth_id: &str,
+    choice: Option<Choice>,
+    now: i64,
+) -> Result<Response, PageError> {
+    let Some(auth) = state.db.get_device_authorization(auth_id).await? else {
+        return Err(PageError::no_longer_waiting());
+    };
+    let me = approver.user.id.as_str();
+    let page = match (&auth.state, choice) {
+        (
+            DeviceState::Approved(approval) | DeviceState::Redeemed(approval),
+            Some(Choice::Approve),
+        ) if approval.user_id == me => {
+            return Ok(MessagePage::approved_for(Some(&auth)).into_response());
+        }
+        (DeviceState::Approved(approval) | DeviceState::Redeemed(approval), _)
+            if approval.user_id == me =>
+        {
+            already_approved()
+        }
+        (DeviceState::Denied { by, .. }, Some(Choice::Deny)) if by == me => {
+            return Ok(MessagePage::denied().into_response());
+        }
+        (DeviceState::Denied { by, .. }, _) if by == me => already_denied(),
+        (DeviceState::Pending, _) if auth.expires_at <= now => {
+            return Err(PageError::expired_code());
+        }
+        _ => return Err(PageError::no_longer_waiting()),
+    };
+    Ok((StatusCode::CONFLICT, page).into_response())
+}
+
+/// A Deny after this person's own Approve: too late to deny, but the way out is one tap away.
+fn already_approved() -> MessagePage {
+    MessagePage {
+        tone: Tone::Info,
+        title: "Already approved",
+        text: "You already approved this request, so the device is signed in. To sign it out, open Your devices.",
+        action: "Your devices",
+        href: "/account/devices",
+        wait: None,
+    }
+}
+
+/// An Approve after this person's own Deny.
+fn already_denied() -> MessagePage {
+    MessagePage {
+        tone: Tone::Info,
+        title: "Already denied",
+        text: "You already denied this request, so the device was not signed in. To sign it in, start again on the device.",
+        action: "Enter another code",
+        href: "/device",
+        wait: None,
     }
 }
 

@@ -1,5 +1,6 @@
-//! Every failure a person can cause ends on a friendly page with a way back to `/device`
-//! (or to "Your devices" from the account pages), never a raw error. Internal details are
+//! Every failure a person can cause ends on a friendly page that says what happened and
+//! what to do next, with a way on to `/device` (or to "Your devices" from the account
+//! pages), never a raw error. Internal details are
 //! logged here, never shown; the page shows the request id ("Reference: …",
 //! `http::request_id`), which is in every log line of the request.
 
@@ -27,13 +28,13 @@ pub struct PageError {
 
 impl PageError {
     fn new(status: StatusCode, title: &'static str, text: &'static str) -> PageError {
-        let action = "Enter a code";
         let page = MessagePage {
             tone: Tone::Problem,
             title,
             text,
-            action,
+            action: "Enter a code",
             href: "/device",
+            wait: None,
         };
         PageError { status, page }
     }
@@ -45,6 +46,13 @@ impl PageError {
         self
     }
 
+    /// The same page with another link on.
+    pub fn with_action(mut self, action: &'static str, href: &'static str) -> PageError {
+        self.page.action = action;
+        self.page.href = href;
+        self
+    }
+
     /// A form body that could not be read (wrong content type, repeated or invalid fields,
     /// control characters; `web/form.rs`).
     pub fn unreadable_form(reason: &str) -> PageError {
@@ -52,7 +60,7 @@ impl PageError {
         Self::new(
             StatusCode::BAD_REQUEST,
             "Something went wrong with the form",
-            "The form could not be read. Please go back and try again.",
+            "The form could not be read. Go back, reload the page and try again.",
         )
     }
 
@@ -61,33 +69,45 @@ impl PageError {
         Self::new(
             StatusCode::FORBIDDEN,
             "Your form expired",
-            "Your form expired. Please try again.",
+            "The page was open for a long time, or the form came from another site. Nothing was changed. Start again from the page before.",
         )
     }
 
     /// A guessing budget is used up: wrong user codes (RFC 8628 §5.1) or failed sign-ins.
+    /// The page offers no link to the form that would refuse again: it says how long to
+    /// wait (`with_wait`) when that is known.
     pub fn too_many_attempts() -> PageError {
-        Self::new(
+        let mut error = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many attempts",
-            "Too many attempts, try again in a few minutes.",
-        )
+            "To protect your account, signing in is paused for a while. Nothing you type now can work, even the right password or code.",
+        );
+        error.page.action = "";
+        error
+    }
+
+    /// The wait before the next try, rounded up to minutes ("8 minutes").
+    pub fn with_wait(mut self, wait_secs: i64) -> PageError {
+        self.page.wait = Some(minutes_up(wait_secs));
+        self
     }
 
     pub fn expired_code() -> PageError {
         Self::new(
             StatusCode::BAD_REQUEST,
             "Code expired",
-            "This code has expired. Start again on your device.",
+            "This code has expired: codes work for a few minutes only. On your device, start signing in again to get a new code, then enter it here.",
         )
+        .with_action("Enter the new code", "/device")
     }
 
     pub fn code_already_used() -> PageError {
         Self::new(
             StatusCode::BAD_REQUEST,
             "Code already used",
-            "This code was already used.",
+            "This code was already used, so its device is probably signed in: check the device. If it still asks you to sign in, start again on the device to get a new code.",
         )
+        .with_action("Enter a new code", "/device")
     }
 
     /// A device that came with a pairing code is approved on the pairing page of the
@@ -105,7 +125,7 @@ impl PageError {
         Self::new(
             StatusCode::CONFLICT,
             "Nothing to approve",
-            "This request is no longer waiting for approval. Start again on your device if needed.",
+            "This request is no longer waiting: it was already answered, or it expired. Check your device: if it is signed in, you are done. If not, start again on the device to get a new code.",
         )
     }
 
@@ -123,7 +143,7 @@ impl PageError {
         Self::new(
             StatusCode::NOT_FOUND,
             "Page not found",
-            "There is no page at this address. To sign in a device, enter its code.",
+            "There is no page at this address. Check the address shown on your device, or enter the device's code here.",
         )
     }
 
@@ -143,8 +163,18 @@ impl PageError {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Something went wrong",
-            "Something went wrong on our side. Please try again in a moment.",
+            "Something went wrong on our side. Nothing you did caused it. Try again in a moment; if it keeps happening, tell your administrator the reference below.",
         )
+    }
+}
+
+/// Rounded up, so people do not come back before the pause ends.
+pub fn minutes_up(secs: i64) -> String {
+    let minutes = (secs.max(1) + 59) / 60;
+    if minutes == 1 {
+        "1 minute".to_string()
+    } else {
+        format!("{minutes} minutes")
     }
 }
 

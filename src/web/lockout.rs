@@ -24,7 +24,7 @@ use crate::{
     },
     state::AppState,
     tokens::opaque,
-    web::error::PageError,
+    web::error::{PageError, minutes_up},
 };
 
 /// Session key of the random id that names this browser's budget.
@@ -154,19 +154,9 @@ fn locked_out(label: &str, wait_secs: i64) -> Response {
     response
 }
 
-/// Rounded up, so people do not come back before the pause ends.
-fn minutes_up(secs: i64) -> String {
-    let minutes = (secs.max(1) + 59) / 60;
-    if minutes == 1 {
-        "1 minute".to_string()
-    } else {
-        format!("{minutes} minutes")
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::minutes_up;
+    use crate::web::error::minutes_up;
 
     #[test]
     fn waits_round_up_to_minutes() {

@@ -18,6 +18,7 @@ use crate::{
     oauth::audit::{self, AuditEvent, Origin, SignInMethod},
     state::AppState,
     web::login_otp::{self, PendingSecondStep},
+    web::session::PendingDevice,
     web::{authorize, csp, csrf, error::PageError, session::SignedIn},
 };
 
@@ -42,6 +43,61 @@ pub struct LoginPage {
     pub passkeys: bool,
     /// The app asks for a stronger sign-in (`acr_values`, `require_mfa`; docs/factors.md).
     pub step_up: bool,
+    /// What this sign-in is for, named in the page's first sentence.
+    pub purpose: SignInFor,
+}
+
+/// What a sign-in continues to, so the page can say it (as Google's "to continue to
+/// <app>"). Names come from the client registration, which the operator controls, never
+/// from what a device says about itself (a device could call itself anything).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInFor {
+    /// A web app's authorization request (the code flow): the client's name.
+    App(String),
+    /// Approving a device's request (RFC 8628): the client's name.
+    Device(String),
+    /// Approving another browser's "Sign in with QR code" for this app.
+    OtherBrowser(String),
+    /// The account pages (`/account/...`).
+    Account,
+    /// Entering a device code, no request yet.
+    DeviceCode,
+}
+
+impl SignInFor {
+    /// From where the sign-in continues (`next`) and what waits in the session.
+    async fn of(
+        state: &AppState,
+        session: &Session,
+        next: &str,
+        request: Option<&crate::oauth::authorize::AuthorizationRequest>,
+    ) -> Result<SignInFor, PageError> {
+        let client_name = |id: String| async move {
+            Ok::<_, PageError>(state.db.get_client(&id).await?.map(|c| c.name))
+        };
+        if let Some(request) = request {
+            if let Some(name) = client_name(request.client_id.clone()).await? {
+                return Ok(SignInFor::App(name));
+            }
+        }
+        if next.starts_with("/account") {
+            return Ok(SignInFor::Account);
+        }
+        if next.starts_with("/device/consent") {
+            if let Some(pending) = PendingDevice::load(session).await? {
+                if let Some(auth) = state.db.get_device_authorization(&pending.auth_id).await? {
+                    let browser = crate::oauth::qr_login::is_browser_sign_in(&auth);
+                    if let Some(name) = client_name(auth.client_id).await? {
+                        return Ok(match browser {
+                            true => SignInFor::OtherBrowser(name),
+                            false => SignInFor::Device(name),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(SignInFor::DeviceCode)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,6 +174,7 @@ async fn login_page(
         qr_first: state.config.features.qr_sign_in && request.as_ref().is_some_and(|r| r.qr_first),
         passkeys: state.passkeys.available(),
         step_up: request.as_ref().is_some_and(|r| r.step_up_at.is_some()),
+        purpose: SignInFor::of(state, session, next, request.as_ref()).await?,
     };
     let status = match error {
         Some(_) => StatusCode::UNAUTHORIZED,
@@ -193,7 +250,9 @@ pub async fn submit(
 
 /// The "too many attempts" page, saying when to come back (`Retry-After`, RFC 9110 §10.2.3).
 pub fn too_many_attempts(wait_secs: i64) -> Response {
-    let mut response = PageError::too_many_attempts().into_response();
+    let mut response = PageError::too_many_attempts()
+        .with_wait(wait_secs)
+        .into_response();
     response.headers_mut().insert(
         axum::http::header::RETRY_AFTER,
         axum::http::HeaderValue::from(wait_secs.max(1)),

@@ -41,6 +41,8 @@ const STYLESHEET: &str = include_str!("../../static/usher.css");
 const QR_COUNTDOWN_SCRIPT: &str = include_str!("../../static/qr-countdown.js");
 const FORM_POST_SCRIPT: &str = include_str!("../../static/form-post.js");
 const WEBAUTHN_SCRIPT: &str = include_str!("../../static/webauthn.js");
+const APPROVE_SCRIPT: &str = include_str!("../../static/approve.js");
+const FAVICON: &str = include_str!("../../static/favicon.svg");
 
 /// The pages; those of an extension that is off (`features`) are not mounted (404).
 pub fn routes(features: &Features) -> Router<AppState> {
@@ -58,7 +60,7 @@ pub fn routes(features: &Features) -> Router<AppState> {
             login_otp::PAGE,
             get(login_otp::show).post(login_otp::submit),
         )
-        .route("/device/display", get(display::show))
+        .merge(display::routes())
         .route(
             "/oauth2/authorize",
             get(authorize::start_get).post(authorize::start_post),
@@ -93,6 +95,10 @@ pub fn routes(features: &Features) -> Router<AppState> {
         )
         .route("/static/form-post.js", get(|| script(FORM_POST_SCRIPT)))
         .route("/static/webauthn.js", get(|| script(WEBAUTHN_SCRIPT)))
+        .route("/static/approve.js", get(|| script(APPROVE_SCRIPT)))
+        .route("/static/favicon.svg", get(favicon))
+        // Browsers ask for it whatever the page says; the same mark rather than a 404.
+        .route("/favicon.ico", get(favicon))
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -103,6 +109,17 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
         STYLESHEET,
+    )
+}
+
+/// The brand mark as an SVG icon (`<link rel="icon">` in `base.html`).
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        FAVICON,
     )
 }
 

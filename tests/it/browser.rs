@@ -7,9 +7,12 @@
 //! `USHER_SKIP_BROWSER=1`. Screenshots of every page go to `target/screenshots/` at phone
 //! (390×844) and desktop (1280×800) size.
 
+mod approval_ux;
+mod axe;
 mod consent;
 mod devices;
 mod display;
+mod messages;
 mod passkeys;
 mod qr_login;
 mod spa;

@@ -390,12 +390,19 @@ async fn start_device(
     (child, user_code, output, lines)
 }
 
-/// Decodes the block-character QR code (dark-terminal style: glyphs are light) in `output`.
-fn decode_terminal_qr(output: &str) -> String {
-    let rows: Vec<Vec<char>> = output
-        .lines()
-        .filter(|l| !l.is_empty() && l.chars().all(|c| " ▀▄█".contains(c)))
-        .map(|l| l.chars().collect())
+/// Decodes the block-character QR code (dark-terminal style: glyphs are light) in `output`,
+/// with or without words beside it: the quiet zone's first row, all glyphs, gives its width.
+pub(crate) fn decode_terminal_qr(output: &str) -> String {
+    let lines: Vec<&str> = output.lines().collect();
+    let first = lines
+        .iter()
+        .position(|l| l.chars().take_while(|&c| c == '█').count() >= 20)
+        .unwrap_or_else(|| panic!("no QR code in:\n{output}"));
+    let width = lines[first].chars().take_while(|&c| c == '█').count();
+    let rows: Vec<Vec<char>> = lines[first..]
+        .iter()
+        .map(|l| l.chars().take(width).collect::<Vec<char>>())
+        .take_while(|row| !row.is_empty() && row.iter().all(|c| " ▀▄█".contains(*c)))
         .collect();
     assert!(rows.len() > 10, "no QR code in:\n{output}");
     let (width, height, scale) = (rows[0].len(), rows.len() * 2, 4);
@@ -425,7 +432,7 @@ async fn usher_device_shows_a_scannable_qr_code_and_reports_denial() {
 
     let (child, user_code, mut output, mut lines) = start_device(&server, "cli", &[]).await;
     assert!(
-        output.contains(&format!("open {}/device", server.url)),
+        output.contains(&format!("  {}/device\n", server.url)),
         "{output}"
     );
     let scanned = decode_terminal_qr(&output);
@@ -551,4 +558,56 @@ async fn usher_device_reports_an_expired_code() {
         stderr.contains("The code expired; run the command again."),
         "{stderr}"
     );
+}
+
+/// `usher serve --demo` in `usher`'s directory until it listens: its stdout so far.
+async fn demo_start(usher: &Usher) -> String {
+    let mut command = usher.command(&["serve", "--demo"]);
+    command
+        .env("USHER_LISTEN", "127.0.0.1:0")
+        .env("USHER_MANAGEMENT_LISTEN", "off")
+        .env("USHER_LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = tokio::process::Command::from(command)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("usher serve --demo");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut output = String::new();
+    tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.contains("usher is listening") {
+                return;
+            }
+            output.push_str(&line);
+            output.push('\n');
+        }
+        panic!("usher serve --demo ended before listening:\n{output}");
+    })
+    .await
+    .expect("usher serve --demo listens within 60 s");
+    child.kill().await.unwrap();
+    output
+}
+
+#[tokio::test]
+async fn serve_demo_sets_and_prints_the_demo_password_only_once() {
+    // Issue 14 point 11: the README's "printed once" holds.
+    let usher = Usher::new();
+    let first = demo_start(&usher).await;
+    assert!(first.contains("(shown only now)"), "{first}");
+    let second = demo_start(&usher).await;
+    assert!(!second.contains("(shown only now)"), "{second}");
+    assert!(
+        second.contains("as printed when the demo user was created")
+            && second.contains("usher user set-password demo"),
+        "{second}"
+    );
+    let password = first
+        .lines()
+        .find_map(|l| l.split("Password: ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap();
+    assert!(!second.contains(password), "{second}");
 }

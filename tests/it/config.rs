@@ -68,6 +68,45 @@ fn a_bad_variable_is_named_too() {
     assert!(stderr.contains("from USHER_FEATURES__PAIRING"), "{stderr}");
 }
 
+#[test]
+fn without_an_issuer_links_follow_the_listen_address_and_a_wildcard_is_refused() {
+    let usher = Usher::new();
+    let check = |listen: &str, issuer: Option<&str>| {
+        let mut command = usher.command(&["config", "check"]);
+        command
+            .env("USHER_LISTEN", listen)
+            .env_remove("USHER_ISSUER");
+        if let Some(issuer) = issuer {
+            command.env("USHER_ISSUER", issuer);
+        }
+        let output = command.output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    // Issue 14 point 3: changing only the port moves the issuer with it.
+    let (code, stdout, stderr) = check("127.0.0.1:8102", None);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("issuer = \"http://127.0.0.1:8102\""),
+        "{stdout}"
+    );
+    // 0.0.0.0 names no host a phone could open: refused, naming `issuer`.
+    let (code, _, stderr) = check("0.0.0.0:8080", None);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("issuer: not set"), "{stderr}");
+    assert!(stderr.contains("0.0.0.0:8080"), "{stderr}");
+    // A configured issuer is kept.
+    let (code, stdout, stderr) = check("0.0.0.0:8080", Some("https://id.example"));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("issuer = \"https://id.example\""),
+        "{stdout}"
+    );
+}
+
 #[tokio::test]
 async fn a_config_built_in_code_is_checked_by_build_state() {
     let config = Config {

@@ -38,6 +38,78 @@ async fn usher_device_prints_code_and_receives_tokens_after_approval() {
     assert!(output.contains("erin"), "claims are printed:\n{output}");
 }
 
+#[tokio::test]
+async fn usher_device_fits_an_80_by_24_terminal_with_code_url_and_qr_code() {
+    let server = TestServer::start_real_time(|c| c.device_poll_interval_secs = 5).await;
+    server
+        .create_public_client("cli", "Terminal", "openid profile")
+        .await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+        .args(["device", "--issuer", &server.url, "--client-id", "cli"])
+        .args(["--scope", "openid profile"])
+        .env("COLUMNS", "80")
+        .env("LINES", "24")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run usher device");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut output = String::new();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        output.push_str(&line);
+        output.push('\n');
+        if line.starts_with("The code expires") {
+            break;
+        }
+    }
+    // One row stays for the typed command (and one for the spinner on a terminal).
+    assert!(output.lines().count() <= 23, "{output}");
+    assert!(output.lines().all(|l| l.chars().count() <= 80), "{output}");
+    let user_code = output
+        .lines()
+        .find_map(find_user_code)
+        .expect("a user code");
+    assert!(
+        output.contains(&format!("{}/device\n", server.url)),
+        "{output}"
+    );
+    assert_eq!(
+        crate::cli::decode_terminal_qr(&output),
+        format!("{}/device?user_code={user_code}", server.url)
+    );
+    // Too small for the QR code: the URL and the code alone.
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+        .args(["device", "--issuer", &server.url, "--client-id", "cli"])
+        .args(["--scope", "openid profile"])
+        .env("COLUMNS", "60")
+        .env("LINES", "12")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run usher device");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut output = String::new();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        output.push_str(&line);
+        output.push('\n');
+        if line.starts_with("The code expires") {
+            break;
+        }
+    }
+    assert!(output.lines().count() <= 11, "{output}");
+    assert!(!output.contains('▀') && !output.contains('▄'), "{output}");
+    assert!(
+        output.lines().find_map(find_user_code).is_some(),
+        "{output}"
+    );
+    assert!(
+        output.contains(&format!("open {}/device", server.url)),
+        "{output}"
+    );
+}
+
 const LIVE_PASSWORD: &str = "correct horse battery";
 
 /// `usher device --live` against `server` (client `cli`), once it printed its user code

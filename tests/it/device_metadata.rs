@@ -138,8 +138,12 @@ async fn a_device_on_another_network_is_called_out() {
     let text = consent_text(&phone).await;
     assert!(text.contains(WARNING), "{text}");
     assert!(text.contains("IP address 127.0.0.2"), "{text}");
-    // The warning informs; approving still works.
+    // Approving needs the deliberate second step (`in_front`), checked by the server too.
     let approved = phone.approve().await;
+    assert_eq!(approved.status(), StatusCode::UNAUTHORIZED);
+    let csrf = phone.csrf_from("/device/consent").await;
+    let form = [("decision", "approve"), ("in_front", "1"), ("csrf", &csrf)];
+    let approved = phone.post_form("/device/consent", &form).await;
     assert_eq!(approved.status(), StatusCode::OK);
 }
 
@@ -239,7 +243,7 @@ async fn an_old_sign_in_must_enter_the_password_again_to_approve() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(page_text(&response.text().await.unwrap()).contains("You're signed in on your device"));
+    assert!(page_text(&response.text().await.unwrap()).contains("You're signed in on your"));
     let approved_at = server.clock.now();
 
     // The tokens carry the fresh proof's time, not the old sign-in's.

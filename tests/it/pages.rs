@@ -10,8 +10,10 @@ use crate::{
     support::TestServer,
 };
 
+mod display;
 mod failures;
 mod logo;
+mod messages;
 
 pub(super) const PASSWORD: &str = "correct horse battery";
 const TV_NAME: &str = "Living Room TV app";
@@ -73,7 +75,11 @@ async fn typed_code_login_consent_approve() {
     let consent = phone.get("/device/consent").await;
     assert_eq!(consent.status(), StatusCode::OK);
     let html = consent.text().await.unwrap();
-    assert!(!html.contains("<script") && !html.contains("<style") && !html.contains("style="));
+    // Scripts only from files (CSP `script-src 'self'`), never inline.
+    let inline_script = html
+        .match_indices("<script")
+        .any(|(at, _)| !html[at..].starts_with("<script src="));
+    assert!(!inline_script && !html.contains("<style") && !html.contains("style="));
     let text = page_text(&html);
     for expected in [
         "Living Room TV app wants to sign in as alice",
@@ -97,7 +103,7 @@ async fn typed_code_login_consent_approve() {
     let (status, text) = read(phone.approve().await).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     assert!(
-        text.contains("You're signed in on your device. You can go back to your TV."),
+        text.contains("You're signed in on your TV. You can go back to your TV."),
         "{text}"
     );
     let (status, _) = server
@@ -259,4 +265,90 @@ async fn unknown_page_and_stylesheet() {
             .unwrap()
             .contains("max-age")
     );
+}
+
+/// Two taps on Approve (issue 14, point 2): both end on the success page, whether the
+/// second arrives while the first is still deciding or after it; a Deny afterwards says
+/// the device is already approved, not "nothing to approve".
+#[tokio::test]
+async fn a_repeated_approve_by_the_same_person_ends_on_success() {
+    let server = server().await;
+    let (device_code, user_code) = new_code(&server).await;
+    let phone = signed_in_phone(&server).await;
+    phone.enter_code(&user_code).await;
+    let csrf = phone.csrf_from("/device/consent").await;
+    let approve = [("decision", "approve"), ("csrf", csrf.as_str())];
+    let (first, second) = tokio::join!(
+        phone.post_form("/device/consent", &approve),
+        phone.post_form("/device/consent", &approve)
+    );
+    for response in [first, second] {
+        let (status, text) = read(response).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        assert!(text.contains("signed in"), "{text}");
+    }
+    // A third, well after: the session remembers what it decided.
+    let (status, text) = read(phone.post_form("/device/consent", &approve).await).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(text.contains("signed in"), "{text}");
+    let deny = [("decision", "deny"), ("csrf", csrf.as_str())];
+    let (status, text) = read(phone.post_form("/device/consent", &deny).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(text.contains("You already approved this request"), "{text}");
+    // One approval: the device gets its tokens.
+    let (status, body) = server.poll("tv", &device_code).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Idempotent for the same person only: a request someone else decided meanwhile is not
+/// this person's success.
+#[tokio::test]
+async fn approve_after_someone_else_decided_is_not_a_success() {
+    let server = server().await;
+    server.create_user("bob", PASSWORD).await;
+    let (_, user_code) = new_code(&server).await;
+    let alice = signed_in_phone(&server).await;
+    alice.enter_code(&user_code).await;
+    let csrf = alice.csrf_from("/device/consent").await;
+    phone::deny_device(&server.url, &user_code, "bob", PASSWORD).await;
+    let approve = [("decision", "approve"), ("csrf", csrf.as_str())];
+    let (status, text) = read(alice.post_form("/device/consent", &approve).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(text.contains("no longer waiting"), "{text}");
+    assert!(!text.contains("signed in on"), "{text}");
+}
+
+/// The consent page shows what the device reported apart from what Usher saw, and counts
+/// the time left down from a machine-readable value (issue 14, points 2 and 6).
+#[tokio::test]
+async fn consent_page_separates_reported_from_observed() {
+    let server = server().await;
+    let headers = [("X-Device-Name", "Living-room TV")];
+    let auth = server.device_authorization("tv", None, &headers).await;
+    let user_code = auth["user_code"].as_str().unwrap();
+    let phone = signed_in_phone(&server).await;
+    phone.enter_code(user_code).await;
+    let html = phone.get("/device/consent").await.text().await.unwrap();
+    let text = page_text(&html);
+    for expected in [
+        "Reported by the device",
+        "Name Living-room TV",
+        "Seen by Usher",
+        "IP address 127.0.0.1 the same network as you",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in {text}");
+    }
+    assert!(
+        html.contains(r#"<script src="/static/approve.js" defer>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"data-expires-in=""#), "{html}");
+    // Same network: Approve is primary and needs no second step.
+    assert!(!html.contains("in_front"), "{html}");
+    assert!(
+        html.contains(r#"value="approve" class="button primary""#),
+        "{html}"
+    );
+    let script = phone.get("/static/approve.js").await;
+    assert_eq!(script.status(), StatusCode::OK);
 }

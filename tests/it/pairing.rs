@@ -133,10 +133,10 @@ async fn a_device_paired_from_the_account_page_gets_tokens_for_that_person() {
     let (html, code, qr) = add_device(&phone).await;
     assert_eq!(qr, server.url(&format!("/device/pair?code={code}")));
     assert_eq!(code.len(), 14, "XXXX-XXXX-XXXX: {code}");
-    assert!(
-        html.contains("http-equiv=\"refresh\""),
-        "waits without JavaScript"
-    );
+    // Waits by a script checking in the background, or a "Check again" link without
+    // JavaScript: never an automatic refresh (axe `meta-refresh`).
+    assert!(!html.contains("http-equiv"), "{html}");
+    assert!(html.contains("/static/display.js") && html.contains("Check again"));
     // A camera app that opens the link lands on a page saying what to do.
     let explained = phone.get(&format!("/device/pair?code={code}")).await;
     assert_eq!(explained.status(), 200);
@@ -338,8 +338,6 @@ async fn usher_device_signs_in_with_a_pairing_code() {
             "openid profile",
             "--device-name",
             "Build box",
-            "--qr",
-            "off",
             "--pairing-code",
             &code,
         ])
@@ -379,6 +377,15 @@ async fn usher_device_signs_in_with_a_pairing_code() {
     let output = reader.await.unwrap();
     assert!(status.success(), "usher device failed:\n{output}");
     assert!(output.contains("Signed in"), "{output}");
+    // Issue 14 point 9: no user code or QR code, which would only end on 403.
+    assert!(
+        output.contains("Approve this device on the browser"),
+        "{output}"
+    );
+    assert!(
+        !output.contains("enter ") && !output.contains('█'),
+        "{output}"
+    );
 }
 
 // Both directions use the same records and rules: what holds on the consent page and at

@@ -240,12 +240,19 @@ async fn reach_consent(base_url: &str, user_code: &str, username: &str, password
 /// A person approves the device showing `user_code`, from a fresh phone. Panics on any step.
 pub async fn approve_device(base_url: &str, user_code: &str, username: &str, password: &str) {
     let phone = reach_consent(base_url, user_code, username, password).await;
-    expect_page(
-        "approving",
-        phone.approve().await,
-        "You're signed in on your device",
-    )
-    .await;
+    // The success page's heading says what was signed in (`web::message`): a device, a
+    // terminal, or the other browser of a QR sign-in.
+    let response = phone.approve().await;
+    let status = response.status();
+    let body = page_text(&response.text().await.unwrap_or_default());
+    let success = [
+        "Device signed in",
+        "Terminal signed in",
+        "The other browser is signed in",
+    ];
+    if status != StatusCode::OK || !success.iter().any(|heading| body.contains(heading)) {
+        panic!("approving: expected 200 with a success heading, got {status}: {body}");
+    }
 }
 
 /// A person denies the device showing `user_code`, from a fresh phone. Panics on any step.

@@ -1,11 +1,13 @@
 //! `/account/devices`: every device (and web app sign-in) linked to this account, with
 //! "Sign out this device", which revokes its refresh tokens at once and makes its access
-//! tokens fail at userinfo and introspection (`oauth::linked_devices`).
+//! tokens fail at userinfo and introspection (`oauth::linked_devices`). Signing out asks
+//! once more on its own page (`GET /account/devices/sign-out`), like Google's and GitHub's
+//! "Sign out of this device?": one stray tap must not sign out a TV, and no script is needed.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    extract::State,
+    extract::{Query, State, rejection::QueryRejection},
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
@@ -79,6 +81,51 @@ impl DeviceRow {
             first_ip,
         }
     }
+}
+
+/// "Sign out <device>?": the second step before `sign_out`.
+#[derive(Template, WebTemplate)]
+#[template(path = "account_device_sign_out.html")]
+struct ConfirmSignOutPage {
+    nav: AccountNav,
+    csrf: String,
+    device: DeviceRow,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConfirmQuery {
+    #[serde(default)]
+    device_id: String,
+}
+
+/// `GET /account/devices/sign-out?device_id=…`: asks before signing a device out. Changes
+/// nothing; the page's form posts to `sign_out`.
+pub async fn confirm_sign_out(
+    State(state): State<AppState>,
+    session: Session,
+    query: Result<Query<ConfirmQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let Some((_, user)) = SignedIn::current_user(&state, &session).await? else {
+        return Ok(Redirect::to(&format!("/login?next={PAGE}")).into_response());
+    };
+    let device_id = query.map(|Query(q)| q.device_id).unwrap_or_default();
+    let now = state.clock.now();
+    // Someone else's device is answered exactly like an unknown one.
+    let listing = state
+        .db
+        .list_linked_devices(Some(&user.id), now)
+        .await?
+        .into_iter()
+        .find(|listing| listing.device.id == device_id);
+    let Some(listing) = listing else {
+        return Err(PageError::device_not_found());
+    };
+    let page = ConfirmSignOutPage {
+        nav: AccountNav::Devices,
+        csrf: csrf::csrf_token(&session).await?,
+        device: DeviceRow::from_listing(listing, now),
+    };
+    Ok(page.into_response())
 }
 
 #[derive(Debug, Deserialize)]

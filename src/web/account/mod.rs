@@ -46,7 +46,10 @@ pub fn routes(features: &Features) -> Router<AppState> {
         .route("/account/consents", get(consents::show))
         .route("/account/consents/withdraw", post(consents::withdraw))
         .route(devices::PAGE, get(devices::show))
-        .route("/account/devices/sign-out", post(devices::sign_out))
+        .route(
+            "/account/devices/sign-out",
+            get(devices::confirm_sign_out).post(devices::sign_out),
+        )
         .route(security::PAGE, get(security::show))
         .route("/account/security/confirm", post(security::confirm))
         .route(

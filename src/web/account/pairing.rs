@@ -3,7 +3,9 @@
 //! this page then asks "Pixel 8 wants to sign in as you — approve?" and decides through
 //! `web::approval`, the same question, rules and records as the consent page: the
 //! different-network warning, and the password again when the sign-in is old. Without
-//! JavaScript: the waiting page reloads itself every 2 seconds (meta refresh).
+//! JavaScript: the waiting page has a "Check again" link; with it, `static/display.js` checks
+//! every 2 seconds in the background and shows the question when it comes (no
+//! `<meta http-equiv="refresh">`: WCAG 2.2.1, axe `meta-refresh`).
 //!
 //! The pairing's id lives only in the creating browser's session, so only that browser
 //! (and only while signed in as the same person) sees the request and can decide on it.
@@ -49,7 +51,7 @@ struct PairingPage {
     nav: AccountNav,
     csrf: String,
     username: String,
-    /// Reload every 2 seconds (waiting for the device).
+    /// Waiting for the device: load the script that checks for it (`static/display.js`).
     refresh: bool,
     waiting: Option<Waiting>,
     asking: Option<Asking>,

@@ -154,6 +154,18 @@ async fn the_devices_page_lists_a_tv_and_signing_it_out_stops_its_tokens() {
         .click()
         .await
         .unwrap();
+    // One tap only asks: the second step signs out.
+    phone
+        .wait_for_heading("Sign out Living room TV?", Duration::from_secs(5))
+        .await;
+    phone
+        .client
+        .find(fantoccini::Locator::Css("button[type=submit].primary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     phone
         .wait_for_heading("Your devices", Duration::from_secs(5))
         .await;

@@ -51,7 +51,7 @@ async fn missing_or_wrong_csrf_token_is_a_403_page() {
         let (status, text) = read(phone.post_form(path, &form).await).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
         assert!(
-            text.contains("Your form expired. Please try again."),
+            text.contains("Your form expired") && text.contains("Start again"),
             "{path}: {text}"
         );
     }
@@ -74,7 +74,7 @@ async fn expired_code_has_its_own_page() {
     let (status, text) = read(Phone::new(&server.url).enter_code(&user_code).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
-        text.contains("This code has expired. Start again on your device."),
+        text.contains("This code has expired") && text.contains("start signing in again"),
         "{text}"
     );
 }
@@ -86,7 +86,12 @@ async fn used_code_has_its_own_page() {
     phone::approve_device(&server.url, &user_code, "alice", PASSWORD).await;
     let (status, text) = read(Phone::new(&server.url).enter_code(&user_code).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(text.contains("This code was already used."), "{text}");
+    assert!(text.contains("This code was already used"), "{text}");
+    // A next step, not only what went wrong (issue 14 point 12).
+    assert!(
+        text.contains("check the device") && text.contains("Enter a new code"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -171,7 +176,7 @@ async fn unreadable_form_bodies_get_a_400_page_not_a_500() {
 }
 
 #[tokio::test]
-async fn request_expiring_on_the_consent_page_is_no_longer_waiting() {
+async fn request_expiring_on_the_consent_page_says_it_expired() {
     let server = server_with(|c| c.device_code_lifetime_secs = 60).await;
     let (_, user_code) = new_code(&server).await;
     let phone = signed_in_phone(&server).await;
@@ -187,11 +192,10 @@ async fn request_expiring_on_the_consent_page_is_no_longer_waiting() {
             .await,
     )
     .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert!(
-        text.contains("This request is no longer waiting for approval"),
-        "{text}"
-    );
+    // Expired, not "no longer waiting": distinct from a request already decided (issue 14).
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("Code expired"), "{text}");
+    assert!(!text.contains("no longer waiting"), "{text}");
 }
 
 /// (status, href and label of the way back) of an error page.
