@@ -13,26 +13,19 @@
 //! server-wide guessing budgets as typed codes (RFC 8628 §5.1), so neither can be used to
 //! find live codes.
 
-use std::time::Duration;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     Router,
     extract::{Query, State, rejection::QueryRejection},
     http::{HeaderValue, StatusCode, header},
-    response::{
-        IntoResponse, Response,
-        sse::{Event, KeepAlive, Sse},
-    },
+    response::{IntoResponse, Response},
     routing::get,
 };
 use serde::Deserialize;
 
 use crate::{
     client_addr::ClientIp,
-    error::StoreError,
-    oauth::live::{DeviceEvent, wait_for_decision},
     oauth::user_code::UserCode,
     state::AppState,
     store::{DeviceAuthorization, DeviceState},
@@ -181,24 +174,7 @@ pub async fn events(
         Err(Lookup::LockedOut) => return Ok(StatusCode::TOO_MANY_REQUESTS.into_response()),
         Err(Lookup::Unknown) => return Ok(StatusCode::NOT_FOUND.into_response()),
     };
-    // Without a deadline the wait ends at the decision or at expiry. A storage failure
-    // ends the stream without an event, and `EventSource` reconnects by itself.
-    let keep_alive_secs = state.config.device_events_keep_alive_secs;
-    let stream = futures_util::stream::once(async move {
-        let event = wait_for_decision(
-            &state.device_events,
-            &state.db,
-            state.clock.as_ref(),
-            &authorization,
-            None,
-        )
-        .await?
-        .unwrap_or(DeviceEvent::Expired);
-        Ok::<_, StoreError>(Event::default().event(event.as_str()).data(event.as_str()))
-    });
-    let mut response = Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(keep_alive_secs)))
-        .into_response();
+    let mut response = crate::web::decision_events::response(state, authorization);
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

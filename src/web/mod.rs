@@ -12,6 +12,7 @@ pub mod consent;
 pub mod countdown;
 pub mod csp;
 pub mod csrf;
+pub mod decision_events;
 pub mod device;
 pub mod display;
 pub mod duration_words;

@@ -9,17 +9,12 @@
 //! - `GET /login/qr/events` is the live channel of the page (Server-Sent Events, keyed by
 //!   the session): one event `approved`, `denied` or `expired`, then the stream ends.
 
-use std::time::Duration;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     extract::State,
     http::{HeaderMap, StatusCode},
-    response::{
-        IntoResponse, Redirect, Response,
-        sse::{Event, KeepAlive, Sse},
-    },
+    response::{IntoResponse, Redirect, Response},
 };
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -27,12 +22,10 @@ use tower_sessions::Session;
 use crate::web::form::PageForm;
 use crate::{
     client_addr::ClientAddr,
-    error::StoreError,
     http::device_metadata,
     oauth::audit::{self, AuditEvent, Origin, SignInMethod},
     oauth::{
         accounts,
-        live::{DeviceEvent, wait_for_decision},
         qr_login::{self, QrLoginState},
         scope,
         user_code::UserCode,
@@ -256,22 +249,5 @@ pub async fn events(
     else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
-    // Without a deadline the wait ends at the decision or at expiry. A storage failure
-    // ends the stream without an event, and `EventSource` reconnects by itself.
-    let keep_alive_secs = state.config.device_events_keep_alive_secs;
-    let stream = futures_util::stream::once(async move {
-        let event = wait_for_decision(
-            &state.device_events,
-            &state.db,
-            state.clock.as_ref(),
-            &authorization,
-            None,
-        )
-        .await?
-        .unwrap_or(DeviceEvent::Expired);
-        Ok::<_, StoreError>(Event::default().event(event.as_str()).data(event.as_str()))
-    });
-    Ok(Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(keep_alive_secs)))
-        .into_response())
+    Ok(crate::web::decision_events::response(state, authorization))
 }
