@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod i18n;
 pub mod metrics;
 pub mod oauth;
 pub mod protocol;

@@ -147,7 +147,7 @@ pub fn build_router(
     let routes = Router::new()
         .merge(http::routes(&config.features))
         .merge(public_management_routes(config))
-        .merge(web::routes(&config.features).layer(sessions))
+        .merge(web::routes(&config.features, config.cookie_secure()).layer(sessions))
         .fallback(web::error::not_found)
         .with_state(state);
     // Outermost first: the same order as the `Router::layer` calls this replaced.

@@ -13,8 +13,18 @@
 //   [data-passkey-error]     where a refusal is shown
 //   [data-passkey-unsupported]  hidden when the browser supports passkeys
 //   [data-passkey-demote]    a primary button made secondary once passkeys are offered
+//
+// The words it shows itself come from its own <script> element (data-not-used,
+// data-already-registered, data-failed: templates/partials/webauthn_script.html), in the
+// page's language; the server's refusals come translated in error_description.
 (function () {
   'use strict';
+
+  // Only while the script first runs does the document know which element loaded it.
+  var script = document.currentScript;
+  function say(name) {
+    return (script && script.getAttribute('data-' + name)) || '';
+  }
 
   if (!window.PublicKeyCredential || !navigator.credentials || !window.fetch) {
     return;
@@ -62,7 +72,7 @@
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (json) {
         if (!response.ok) {
-          var error = new Error(json.error_description || 'Something went wrong. Please try again.');
+          var error = new Error(json.error_description || say('failed'));
           error.fromServer = true;
           throw error;
         }
@@ -123,9 +133,9 @@
       return error.message;
     }
     if (error && error.name === 'InvalidStateError') {
-      return 'This passkey is already registered.';
+      return say('already-registered');
     }
-    return 'The passkey was not used. Try again, or use your password.';
+    return say('not-used');
   }
 
   function showError(scope, error) {

@@ -8,9 +8,16 @@
 //! which scans on any theme. Otherwise (`--qr dark`, the fallback) it assumes light text
 //! on a dark background, the common default, and draws the light modules and the quiet zone
 //! as glyphs; `--qr light` draws the dark modules as glyphs instead.
+//!
+//! Language (issue 14): every message comes from `locales/<tag>/cli.ftl` (`cli-…` ids), in
+//! the terminal's language (`Locale::from_env`: `LANGUAGE`, `LC_ALL`, `LC_MESSAGES`,
+//! `LANG`), English otherwise. Layout measures display width (`super::display_width`), so
+//! double-width Japanese and Arabic lines still fit 80×24 beside the QR code. Protocol
+//! names (`access_token`, OAuth error codes), `--help` and codes stay as they are.
 
 use std::{
     io::{IsTerminal, Write},
+    sync::LazyLock,
     time::{Duration, Instant},
 };
 
@@ -20,7 +27,27 @@ use qrcode::QrCode;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::oauth::device::GRANT_TYPE;
+use crate::{
+    i18n::{self, Locale},
+    oauth::device::GRANT_TYPE,
+};
+
+/// The terminal's language, read once.
+static LANGUAGE: LazyLock<Locale> = LazyLock::new(Locale::from_env);
+
+/// The message `id` in the terminal's language.
+fn t(id: &str) -> String {
+    i18n::text(*LANGUAGE, id)
+}
+
+/// The message `id` with arguments, in the terminal's language.
+fn tw(id: &str, args: i18n::Args) -> String {
+    i18n::text_with(*LANGUAGE, id, &args)
+}
+
+fn params() -> i18n::Args {
+    i18n::Args::new()
+}
 
 #[derive(Debug, Args)]
 pub struct DeviceArgs {
@@ -111,7 +138,7 @@ pub async fn run(args: DeviceArgs) -> anyhow::Result<()> {
         .user_agent(concat!("usher-cli/", env!("CARGO_PKG_VERSION")))
         .timeout(Duration::from_secs(30))
         .build()
-        .context("could not build the HTTP client")?;
+        .with_context(|| t("cli-http-client-failed"))?;
 
     let discovery_url = format!("{issuer}/.well-known/openid-configuration");
     let discovery: Discovery = get_json(&http, &discovery_url).await?;
@@ -119,7 +146,7 @@ pub async fn run(args: DeviceArgs) -> anyhow::Result<()> {
     let device_endpoint = discovery
         .device_authorization_endpoint
         .as_deref()
-        .context("the provider does not advertise a device_authorization_endpoint")?;
+        .with_context(|| t("cli-no-device-endpoint"))?;
 
     let mut form = vec![
         ("client_id", args.client_id.as_str()),
@@ -139,28 +166,40 @@ pub async fn run(args: DeviceArgs) -> anyhow::Result<()> {
         .form(&form)
         .send()
         .await
-        .with_context(|| format!("could not reach {device_endpoint}"))?;
+        .with_context(|| tw("cli-unreachable", params().with("url", device_endpoint)))?;
     let auth: Authorization = match read(response).await? {
         Ok(auth) => auth,
-        Err(err) => bail!("the device authorization was refused: {}", describe(&err)),
+        Err(err) => bail!(
+            "{}",
+            tw(
+                "cli-authorization-refused",
+                params().with("reason", describe(&err))
+            )
+        ),
     };
-    show_instructions(&auth, args.qr, args.pairing_code.is_some())?;
+    show_instructions(&auth, args.qr, args.pairing_code.is_some(), *LANGUAGE)?;
 
     let mut first_wait = Duration::from_secs(auth.interval.unwrap_or(5).max(1));
     match (args.live, &discovery.usher_device_events_endpoint) {
         (true, Some(events)) => match wait_live(events, &args, &auth).await {
             // Redeem right away: a live decision excuses the polling interval.
             Ok(Some(LiveOutcome::Approved)) => first_wait = Duration::ZERO,
-            Ok(Some(LiveOutcome::Denied)) => bail!("The request was denied on the phone."),
-            Ok(Some(LiveOutcome::Expired)) => bail!("The code expired; run the command again."),
-            Ok(None) => eprintln!("The live channel closed; polling instead."),
-            Err(err) => eprintln!("The live channel failed ({err:#}); polling instead."),
+            Ok(Some(LiveOutcome::Denied)) => bail!("{}", t("cli-denied")),
+            Ok(Some(LiveOutcome::Expired)) => bail!("{}", t("cli-expired")),
+            Ok(None) => eprintln!("{}", t("cli-live-closed")),
+            Err(err) => eprintln!(
+                "{}",
+                tw(
+                    "cli-live-failed",
+                    params().with("error", format!("{err:#}"))
+                )
+            ),
         },
-        (true, None) => eprintln!("The provider has no live channel; polling instead."),
+        (true, None) => eprintln!("{}", t("cli-no-live-channel")),
         (false, _) => {}
     }
     let tokens = poll(&http, &discovery.token_endpoint, &args, &auth, first_wait).await?;
-    println!("Signed in.");
+    println!("{}", t("cli-signed-in"));
     show_tokens(&http, &discovery, &issuer, &args, &tokens).await;
     Ok(())
 }
@@ -169,26 +208,30 @@ pub async fn run(args: DeviceArgs) -> anyhow::Result<()> {
 /// 80×24 terminal with the URL, the user code and the QR code on screen together, so
 /// the QR code is compact (half blocks, a two-module quiet zone) and the words go beside
 /// it, or below it, or (too small a terminal) alone.
-fn show_instructions(auth: &Authorization, style: QrStyle, pairing: bool) -> anyhow::Result<()> {
+fn show_instructions(
+    auth: &Authorization,
+    style: QrStyle,
+    pairing: bool,
+    locale: Locale,
+) -> anyhow::Result<()> {
     let expires_at = super::format_time(super::now() + auth.expires_in as i64);
-    let expires = format!(
-        "The code expires in {} (at {expires_at}).",
-        duration(auth.expires_in)
-    );
+    let expiry = |id| {
+        let args = params()
+            .with("duration", duration(locale, auth.expires_in))
+            .with("time", expires_at.as_str());
+        i18n::text_with(locale, id, &args)
+    };
+    let expires = expiry("cli-code-expires");
     if pairing {
         // Issue 14 point 9: with a pairing code the request is approved on the browser
         // that made the code; the user code and its QR code would only end on 403
         // (docs/linked-devices.md), so neither is shown.
         println!();
-        println!(
-            "{}",
-            super::boxed(&[
-                "Approve this device on the browser that showed".to_string(),
-                "the pairing code (Usher's \"Add a device\" page).".to_string(),
-            ])
-        );
+        let approve = i18n::text(locale, "cli-pairing-approve");
+        let lines: Vec<String> = approve.lines().map(str::to_string).collect();
+        println!("{}", super::boxed(&lines));
         println!();
-        println!("{}", expires.replace("The code", "The request"));
+        println!("{}", expiry("cli-request-expires"));
         return Ok(());
     }
     let (columns, rows) = terminal_size();
@@ -208,6 +251,7 @@ fn show_instructions(auth: &Authorization, style: QrStyle, pairing: bool) -> any
         qr.as_ref(),
         resolve(style),
         screen,
+        locale,
     ) {
         println!("{line}");
     }
@@ -246,14 +290,22 @@ fn layout(
     qr: Option<&TerminalQr>,
     style: QrStyle,
     screen: Screen,
+    locale: Locale,
 ) -> Vec<String> {
+    let text = |id| i18n::text(locale, id);
+    let enter = i18n::text_with(locale, "cli-and-enter", &params().with("code", user_code));
     let words = [
-        "Scan the QR code with your phone,".to_string(),
-        "or open".to_string(),
+        text("cli-scan"),
+        text("cli-or-open"),
         format!("  {uri}"),
-        format!("and enter {user_code}"),
+        enter.clone(),
     ];
-    let words_width = words.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    // Columns, not characters: Japanese takes two per character.
+    let words_width = words
+        .iter()
+        .map(|l| super::display_width(l))
+        .max()
+        .unwrap_or(0);
     // The typed command, a blank line, the expiry, the spinner.
     let reserved = 3 + usize::from(screen.tty);
     const GAP: usize = 3;
@@ -284,11 +336,11 @@ fn layout(
         _ => {
             out.push(String::new());
             out.push(super::boxed(&[
-                format!("On your phone, open {uri}"),
-                format!("and enter {user_code}"),
+                i18n::text_with(locale, "cli-phone-open", &params().with("uri", uri)),
+                enter,
             ]));
             if qr.is_some() {
-                out.push("(A larger terminal shows a QR code to scan instead.)".into());
+                out.push(text("cli-larger-terminal"));
             }
         }
     }
@@ -331,7 +383,7 @@ impl TerminalQr {
         // Level L (7 % recovery): a screen does not smudge, and the smaller version keeps
         // the usual `…/device?user_code=XXXX-XXXX` link at 29 modules (17 rows).
         let code = QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::L)
-            .context("could not make a QR code")?;
+            .with_context(|| t("cli-qr-failed"))?;
         let size = code.width();
         let colors = code.to_colors();
         let full = size + 2 * QUIET_ZONE;
@@ -413,12 +465,12 @@ async fn poll(
             Ok(response) => response,
             Err(err) if Instant::now() < deadline => {
                 // §3.5: back off on connection problems, then try again.
-                spinner.note(&format!("could not reach the server ({err}); retrying"));
+                spinner.note(&tw("cli-retrying", params().with("error", err.to_string())));
                 interval = (interval * 2).min(Duration::from_secs(60));
                 wait = interval;
                 continue;
             }
-            Err(err) => break Err(anyhow::Error::new(err).context("could not reach the server")),
+            Err(err) => break Err(anyhow::Error::new(err).context(t("cli-server-unreachable"))),
         };
         match read::<Tokens>(response).await {
             Err(err) => break Err(err),
@@ -430,15 +482,15 @@ async fn poll(
                     wait = interval;
                 }
                 "access_denied" => {
-                    break Err(anyhow::anyhow!("The request was denied on the phone."));
+                    break Err(anyhow::anyhow!("{}", t("cli-denied")));
                 }
                 "expired_token" | "authorization_pending" => {
-                    break Err(anyhow::anyhow!("The code expired; run the command again."));
+                    break Err(anyhow::anyhow!("{}", t("cli-expired")));
                 }
                 _ => {
                     break Err(anyhow::anyhow!(
-                        "the token request failed: {}",
-                        describe(&err)
+                        "{}",
+                        tw("cli-token-failed", params().with("reason", describe(&err)))
                     ));
                 }
             },
@@ -469,7 +521,7 @@ async fn wait_live(
         .connect_timeout(Duration::from_secs(10))
         .read_timeout(Duration::from_secs(60))
         .build()
-        .context("could not build the HTTP client")?;
+        .with_context(|| t("cli-http-client-failed"))?;
     let mut form = vec![
         ("device_code", auth.device_code.as_str()),
         ("client_id", args.client_id.as_str()),
@@ -483,10 +535,10 @@ async fn wait_live(
         .form(&form)
         .send()
         .await
-        .with_context(|| format!("could not reach {events_endpoint}"))?;
+        .with_context(|| tw("cli-unreachable", params().with("url", events_endpoint)))?;
     if !response.status().is_success() {
         match read::<Value>(response).await? {
-            Ok(_) => bail!("unexpected answer"),
+            Ok(_) => bail!("{}", t("cli-unexpected-answer")),
             Err(err) => bail!("{}", describe(&err)),
         }
     }
@@ -495,7 +547,7 @@ async fn wait_live(
     let mut events = SseEvents::default();
     let outcome = loop {
         let chunk = tokio::select! {
-            chunk = response.chunk() => chunk.context("the live channel broke")?,
+            chunk = response.chunk() => chunk.with_context(|| t("cli-live-broke"))?,
             () = spinner.wait(Duration::from_millis(250), deadline) => continue,
         };
         let Some(chunk) = chunk else { break None };
@@ -552,30 +604,43 @@ async fn show_tokens(
         Some(uri) => get_json::<jsonwebtoken::jwk::JwkSet>(http, uri)
             .await
             .map_err(|e| format!("{e:#}")),
-        None => Err("the provider has no jwks_uri".into()),
+        None => Err(t("cli-no-jwks")),
     };
     println!();
     if let Some(id_token) = &tokens.id_token {
-        print_claims("ID token", id_token, &jwks, issuer, Some(&args.client_id));
+        let label = t("cli-id-token");
+        print_claims(&label, id_token, &jwks, issuer, Some(&args.client_id));
     } else {
-        println!("No ID token (ask for the `openid` scope).");
+        println!("{}", t("cli-no-id-token"));
     }
-    print_claims("Access token", &tokens.access_token, &jwks, issuer, None);
-    let scope = tokens
-        .scope
-        .as_deref()
-        .unwrap_or("(not stated: as requested)");
-    println!("Scope:         {scope}");
-    match tokens.expires_in {
-        Some(secs) => println!("Expires in:    {}", duration(secs)),
-        None => println!("Expires in:    (not stated)"),
-    }
-    let refresh = if tokens.refresh_token.is_some() {
-        "issued"
-    } else {
-        "not issued"
+    print_claims(
+        &t("cli-access-token"),
+        &tokens.access_token,
+        &jwks,
+        issuer,
+        None,
+    );
+    let scope = match &tokens.scope {
+        Some(scope) => scope.clone(),
+        None => t("cli-scope-not-stated"),
     };
-    println!("Refresh token: {refresh}");
+    let expires = match tokens.expires_in {
+        Some(secs) => duration(*LANGUAGE, secs),
+        None => t("cli-not-stated"),
+    };
+    let refresh = if tokens.refresh_token.is_some() {
+        t("cli-refresh-issued")
+    } else {
+        t("cli-refresh-not-issued")
+    };
+    let facts = [
+        (t("cli-scope"), scope),
+        (t("cli-expires-in"), expires),
+        (t("cli-refresh-token"), refresh),
+    ];
+    for line in aligned(&facts) {
+        println!("{line}");
+    }
     if args.print_tokens {
         println!();
         println!("access_token:  {}", tokens.access_token);
@@ -586,6 +651,23 @@ async fn show_tokens(
             println!("refresh_token: {t}");
         }
     }
+}
+
+/// `label value` lines with the values in one column (by display width), one space after
+/// the longest label: "Scope:         openid".
+fn aligned(facts: &[(String, String)]) -> Vec<String> {
+    let width = facts
+        .iter()
+        .map(|(label, _)| super::display_width(label))
+        .max()
+        .unwrap_or(0);
+    facts
+        .iter()
+        .map(|(label, value)| {
+            let pad = width + 1 - super::display_width(label);
+            format!("{label}{}{value}", " ".repeat(pad))
+        })
+        .collect()
 }
 
 /// Prints a JWT's claims, verified against the provider's keys when possible.
@@ -601,18 +683,23 @@ fn print_claims(
         .map_err(Clone::clone)
         .and_then(|jwks| verify(token, jwks, issuer, audience).map_err(|e| format!("{e:#}")));
     let (status, claims) = match verified {
-        Ok(claims) => ("signature verified".to_string(), claims),
+        Ok(claims) => (t("cli-signature-verified"), claims),
         Err(reason) => match jsonwebtoken::dangerous::insecure_decode_claims::<Value>(token) {
-            Ok(claims) => (format!("NOT verified: {reason}"), claims),
+            Ok(claims) => (
+                tw("cli-not-verified", params().with("reason", reason)),
+                claims,
+            ),
             Err(_) => {
-                println!("{label}: not a JWT ({reason})");
+                let args = params().with("label", label).with("reason", reason);
+                println!("{}", tw("cli-not-jwt", args));
                 println!();
                 return;
             }
         },
     };
     let pretty = serde_json::to_string_pretty(&claims).unwrap_or_else(|_| claims.to_string());
-    println!("{label} claims ({status}):");
+    let args = params().with("label", label).with("status", status);
+    println!("{}", tw("cli-claims", args));
     for line in pretty.lines() {
         println!("  {line}");
     }
@@ -626,15 +713,15 @@ fn verify(
     audience: Option<&str>,
 ) -> anyhow::Result<Value> {
     use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
-    let header = decode_header(token).context("malformed JWT header")?;
+    let header = decode_header(token).with_context(|| t("cli-malformed-header"))?;
     let jwk = match (&header.kid, jwks.keys.as_slice()) {
         (Some(kid), _) => jwks
             .find(kid)
-            .with_context(|| format!("no key with kid '{kid}'"))?,
+            .with_context(|| tw("cli-unknown-kid", params().with("kid", kid)))?,
         (None, [only]) => only,
-        (None, _) => bail!("the token names no key (kid)"),
+        (None, _) => bail!("{}", t("cli-no-kid")),
     };
-    let key = DecodingKey::from_jwk(jwk).context("unusable key in the JWKS")?;
+    let key = DecodingKey::from_jwk(jwk).with_context(|| t("cli-unusable-key"))?;
     let mut validation = Validation::new(header.alg);
     validation.set_issuer(&[issuer]);
     match audience {
@@ -652,11 +739,17 @@ async fn get_json<T: serde::de::DeserializeOwned>(
         .get(url)
         .send()
         .await
-        .with_context(|| format!("could not reach {url}"))?;
+        .with_context(|| tw("cli-unreachable", params().with("url", url)))?;
     match read(response).await {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(err)) => bail!("{url} answered {}", describe(&err)),
-        Err(err) => Err(err.context(format!("bad answer from {url}"))),
+        Ok(Err(err)) => bail!(
+            "{}",
+            tw(
+                "cli-answered",
+                params().with("url", url).with("reason", describe(&err))
+            )
+        ),
+        Err(err) => Err(err.context(tw("cli-bad-answer", params().with("url", url)))),
     }
 }
 
@@ -668,11 +761,14 @@ async fn read<T: serde::de::DeserializeOwned>(
     let body = response
         .bytes()
         .await
-        .context("could not read the response")?;
+        .with_context(|| t("cli-read-failed"))?;
     if status.is_success() {
-        return serde_json::from_slice(&body)
-            .map(Ok)
-            .with_context(|| format!("unexpected response ({status})"));
+        return serde_json::from_slice(&body).map(Ok).with_context(|| {
+            tw(
+                "cli-unexpected-response",
+                params().with("status", status.to_string()),
+            )
+        });
     }
     match serde_json::from_slice::<ErrorBody>(&body) {
         Ok(err) => Ok(Err(err)),
@@ -687,13 +783,14 @@ fn describe(err: &ErrorBody) -> String {
     }
 }
 
-fn duration(secs: u64) -> String {
-    match (secs / 60, secs % 60) {
-        (0, s) => format!("{s} seconds"),
-        (1, 0) => "1 minute".into(),
-        (m, 0) => format!("{m} minutes"),
-        (m, s) => format!("{m} min {s} s"),
-    }
+/// "10 minutes", "1 min 30 s", "45 seconds", in `locale`.
+fn duration(locale: Locale, secs: u64) -> String {
+    let (id, args) = match (secs / 60, secs % 60) {
+        (0, s) => ("cli-seconds", params().with("n", s)),
+        (m, 0) => ("cli-minutes", params().with("n", m)),
+        (m, s) => ("cli-minutes-seconds", params().with("m", m).with("s", s)),
+    };
+    i18n::text_with(locale, id, &args)
 }
 
 fn hostname() -> String {
@@ -729,11 +826,11 @@ impl Spinner {
         let end = Instant::now() + total;
         while Instant::now() < end {
             let left = deadline.saturating_duration_since(Instant::now()).as_secs();
+            let time = format!("{}:{:02}", left / 60, left % 60);
             print!(
-                "\r\x1b[2K{} Waiting for approval on the phone... ({}:{:02} left)",
+                "\r\x1b[2K{} {}",
                 FRAMES[self.frame % FRAMES.len()],
-                left / 60,
-                left % 60
+                tw("cli-waiting", params().with("time", time))
             );
             let _ = std::io::stdout().flush();
             self.frame += 1;
@@ -792,6 +889,7 @@ mod tests {
             Some(&qr),
             QrStyle::Dark,
             screen(80, 24),
+            Locale::En,
         );
         assert!(lines.len() <= 24 - 2, "{lines:#?}");
         assert!(lines.iter().all(|l| l.chars().count() <= 80), "{lines:#?}");
@@ -809,6 +907,7 @@ mod tests {
             Some(&qr),
             QrStyle::Dark,
             screen(40, 40),
+            Locale::En,
         );
         assert_eq!(lines[0].chars().count(), 33);
         assert!(lines.iter().any(|l| l == "and enter BCDF-GHJK"));
@@ -820,6 +919,7 @@ mod tests {
             Some(&qr),
             QrStyle::Dark,
             screen(40, 16),
+            Locale::En,
         );
         let text = lines.join("\n");
         assert!(
@@ -841,8 +941,109 @@ mod tests {
 
     #[test]
     fn durations_read_naturally() {
-        assert_eq!(duration(600), "10 minutes");
-        assert_eq!(duration(90), "1 min 30 s");
-        assert_eq!(duration(45), "45 seconds");
+        assert_eq!(duration(Locale::En, 600), "10 minutes");
+        assert_eq!(duration(Locale::En, 60), "1 minute");
+        assert_eq!(duration(Locale::En, 90), "1 min 30 s");
+        assert_eq!(duration(Locale::En, 45), "45 seconds");
+        assert_eq!(duration(Locale::De, 600), "10 Minuten");
+        assert_eq!(duration(Locale::Ja, 90), "1 分 30 秒");
+        assert_eq!(duration(Locale::Ar, 120), "دقيقتين");
+        assert_eq!(duration(Locale::Ar, 300), "5 دقائق");
+        assert_eq!(duration(Locale::Ar, 600), "10 دقائق");
+        assert_eq!(duration(Locale::Ar, 900), "15 دقيقة");
+    }
+
+    /// Every language keeps the QR code beside the words at 80×24: the longest words line
+    /// (by display width: a Japanese character takes two columns) leaves room for the code,
+    /// and the expiry and box lines fit 80 columns.
+    #[test]
+    fn every_language_fits_80_by_24_beside_the_qr_code() {
+        let uri = "http://127.0.0.1:8080/device";
+        let qr = TerminalQr::new(&format!("{uri}?user_code=BCDF-GHJK")).unwrap();
+        let screen = Screen {
+            columns: 80,
+            rows: 24,
+            tty: true,
+        };
+        for locale in Locale::ALL {
+            let args = params()
+                .with("duration", duration(locale, 600))
+                .with("time", "2026-12-06 23:20:00 UTC");
+            let expires = i18n::text_with(locale, "cli-code-expires", &args);
+            let lines = layout(
+                uri,
+                "BCDF-GHJK",
+                &expires,
+                Some(&qr),
+                QrStyle::Dark,
+                screen,
+                locale,
+            );
+            let tag = locale.tag();
+            assert!(lines.len() <= 24 - 2, "{tag}: {lines:#?}");
+            for line in &lines {
+                assert!(super::super::display_width(line) <= 80, "{tag}: {line}");
+            }
+            let beside = lines
+                .iter()
+                .find(|l| l.contains("BCDF-GHJK"))
+                .unwrap_or_else(|| panic!("{tag}: no code in {lines:#?}"));
+            assert!(beside.starts_with(['█', '▀', '▄', ' ']), "{tag}: {beside}");
+            // The fallback box and the other long lines fit 80 columns too.
+            let boxed = layout(
+                uri,
+                "BCDF-GHJK",
+                &expires,
+                Some(&qr),
+                QrStyle::Dark,
+                Screen { rows: 12, ..screen },
+                locale,
+            );
+            let request = i18n::text_with(locale, "cli-request-expires", &args);
+            let pairing = super::super::boxed(
+                &i18n::text(locale, "cli-pairing-approve")
+                    .lines()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>(),
+            );
+            for line in boxed
+                .iter()
+                .flat_map(|l| l.lines())
+                .chain([request.as_str()])
+                .chain(pairing.lines())
+            {
+                assert!(super::super::display_width(line) <= 80, "{tag}: {line}");
+            }
+            let waiting = i18n::text_with(locale, "cli-waiting", &params().with("time", "10:00"));
+            assert!(
+                super::super::display_width(&waiting) + 2 <= 80,
+                "{tag}: {waiting}"
+            );
+        }
+    }
+
+    #[test]
+    fn facts_line_up_by_display_width() {
+        let facts = [
+            ("Scope:".to_string(), "openid".to_string()),
+            ("Expires in:".to_string(), "10 minutes".to_string()),
+            ("Refresh token:".to_string(), "issued".to_string()),
+        ];
+        assert_eq!(
+            aligned(&facts),
+            [
+                "Scope:         openid",
+                "Expires in:    10 minutes",
+                "Refresh token: issued"
+            ]
+        );
+        let ja = [
+            ("スコープ:".to_string(), "openid".to_string()),
+            ("有効期間:".to_string(), "10 分".to_string()),
+        ];
+        let lines = aligned(&ja);
+        let column =
+            |l: &str| super::super::display_width(l.split_once("openid").map_or(l, |(a, _)| a));
+        assert_eq!(column(&lines[0]), super::super::display_width("スコープ: "));
     }
 }

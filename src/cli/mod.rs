@@ -172,10 +172,10 @@ pub(crate) fn truncate(text: &str, max: usize) -> String {
 
 /// Lines framed in a box, for the few messages a person must not miss.
 pub(crate) fn boxed(lines: &[String]) -> String {
-    let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let width = lines.iter().map(|l| display_width(l)).max().unwrap_or(0);
     let mut out = format!("┌{}┐\n", "─".repeat(width + 2));
     for line in lines {
-        let pad = width - line.chars().count();
+        let pad = width - display_width(line);
         out.push_str(&format!("│ {line}{} │\n", " ".repeat(pad)));
     }
     out.push_str(&format!("└{}┘", "─".repeat(width + 2)));

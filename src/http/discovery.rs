@@ -76,6 +76,8 @@ async fn metadata(State(state): State<AppState>) -> Response {
             "acr", "preferred_username", "name", "email", "email_verified"],
         // OIDC Discovery §3; docs/integration.md says what each class means.
         "acr_values_supported": Acr::ALL,
+        // OIDC Discovery §3: the page languages; `ui_locales` picks one (web::lang).
+        "ui_locales_supported": crate::i18n::Locale::ALL.map(crate::i18n::Locale::tag),
         "claims_parameter_supported": false,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,

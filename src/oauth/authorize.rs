@@ -96,7 +96,8 @@ impl AuthorizationResponse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthorizeError {
     /// The client or redirect URI cannot be trusted: tell the person, never redirect
-    /// (RFC 6749 §4.1.2.1, an open redirector otherwise).
+    /// (RFC 6749 §4.1.2.1, an open redirector otherwise). The id of the words in the
+    /// sign-in catalogue (`locales/*/signin.ftl`); the web layer says them.
     Page(&'static str),
     /// Everything else goes back to the verified redirect URI.
     Redirect(ErrorRedirect),
@@ -178,17 +179,17 @@ pub async fn validate(
 ) -> StoreResult<Result<(AuthorizationRequest, Arc<Client>), AuthorizeError>> {
     let page = |msg: &'static str| Ok(Err(AuthorizeError::Page(msg)));
     let Some(client_id) = params.get("client_id") else {
-        return page("The application did not say who it is (client_id is missing).");
+        return page("signin-error-no-client-id");
     };
     let Some(client) = clients.get(client_id).await? else {
-        return page("This application is not registered here.");
+        return page("signin-error-unknown-client");
     };
     // OIDC Core §3.1.2.1: redirect_uri is required and must match exactly (RFC 9700 §4.1.3).
     let Some(redirect_uri) = params
         .get("redirect_uri")
         .filter(|uri| client.has_redirect_uri(uri))
     else {
-        return page("The application asked to send you to an address it has not registered.");
+        return page("signin-error-unregistered-redirect");
     };
     let mut request = AuthorizationRequest {
         client_id: client.id.clone(),

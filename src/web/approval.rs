@@ -13,29 +13,109 @@ use tower_sessions::Session;
 use crate::{
     client_addr::{budget_key, different_network},
     config::Config,
+    i18n::Args,
     oauth::accounts::totp::{self, OtpCheck},
     oauth::audit::{self, AuditEvent, Origin},
-    oauth::{device, scope},
-    protocol::Amr,
+    oauth::device,
+    protocol::{Amr, Scope},
     state::AppState,
     store::{Client, Decision, DeviceAuthorization, DeviceInfo, User},
     web::{
         duration_words::{ago, remaining},
         error::PageError,
-        fresh_proof::{self, Demand},
+        fresh_proof::{self, Demand, PasswordProof},
+        lang,
         session::{FreshPasskey, SignedIn},
     },
 };
 
-const WRONG_PASSWORD: &str = "That password is not right. Enter the password of this account.";
-const PASSWORD_MISSING: &str = "Enter your password to approve.";
-const PASSKEY_MISSING: &str = "Confirm with your passkey to approve.";
-const OTP_MISSING: &str =
-    "Enter a code from your authenticator app (or a recovery code) to approve.";
-const WRONG_OTP: &str =
-    "That code is not right. Enter the current code from your authenticator app.";
+// Why an Approve is asked again: ids of `locales/*/device.ftl`.
+const WRONG_PASSWORD: Problem = Problem::new("device-wrong-password");
+const PASSWORD_MISSING: Problem = Problem::new("device-password-missing");
+const PASSKEY_MISSING: Problem = Problem::new("device-passkey-missing");
+const OTP_MISSING: Problem = Problem::new("device-otp-missing");
+const WRONG_OTP: Problem = Problem::new("device-wrong-otp");
 /// The deliberate second step of an Approve from another network (issue 14, point 7).
-const IN_FRONT_MISSING: &str = "This request comes from a different network. To approve it anyway, tick \"The device is in front of me\" first.";
+const IN_FRONT_MISSING: Problem = Problem::new("device-in-front-missing");
+
+/// Why the page asks again for what an approval needs: a message of `device.ftl`, and for
+/// a proof paused after too many wrong tries, how long the pause lasts (said in words, so
+/// the person knows when to come back; Deny still works meanwhile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Problem {
+    pub id: &'static str,
+    /// Seconds until the paused proof is accepted again.
+    pub wait_secs: Option<i64>,
+}
+
+impl Problem {
+    /// The answer that asks again with `page`: 429 with `Retry-After` while the proof is
+    /// paused (Deny still works meanwhile), else 401.
+    pub fn respond(self, page: impl axum::response::IntoResponse) -> axum::response::Response {
+        use axum::{
+            http::{HeaderValue, StatusCode, header},
+            response::IntoResponse,
+        };
+        match self.wait_secs {
+            Some(wait_secs) => {
+                let mut response = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(wait_secs.max(1)));
+                response
+            }
+            None => (StatusCode::UNAUTHORIZED, page).into_response(),
+        }
+    }
+
+    pub const fn new(id: &'static str) -> Problem {
+        Problem {
+            id,
+            wait_secs: None,
+        }
+    }
+
+    /// Too many wrong tries: `id` takes the wait as `$wait`.
+    pub const fn paused(id: &'static str, wait_secs: i64) -> Problem {
+        Problem {
+            id,
+            wait_secs: Some(wait_secs),
+        }
+    }
+
+    /// The message in the page's language.
+    pub fn text(&self) -> String {
+        match self.wait_secs {
+            Some(secs) => lang::text_with(self.id, &Args::new().with("wait", wait_words(secs))),
+            None => lang::text(self.id),
+        }
+    }
+}
+
+/// A wait in whole minutes, rounded up so people do not come back before the pause ends
+/// ("8 minutes"), in the page's language: as every lock-out page says it.
+pub fn wait_words(secs: i64) -> String {
+    crate::web::error::minutes_up(secs)
+}
+
+/// The scopes of `granted` as ids of `device.ftl`, one line per distinct description (as
+/// `oauth::scope::describe_all`: unknown scopes share one).
+pub fn scope_ids(granted: &str) -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = Vec::new();
+    for scope in granted.split_whitespace() {
+        let id = match Scope::parse(scope) {
+            Some(Scope::OpenId) => "device-scope-openid",
+            Some(Scope::Profile) => "device-scope-profile",
+            Some(Scope::Email) => "device-scope-email",
+            Some(Scope::OfflineAccess) => "device-scope-offline-access",
+            None => "device-scope-other",
+        };
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -109,7 +189,7 @@ pub struct Question {
     pub client_name: String,
     /// The client's logo (`shown_logo`), shown with the name as its alt text.
     pub logo_uri: Option<String>,
-    /// Plain-words descriptions of the requested scopes.
+    /// Plain-words descriptions of the requested scopes (ids of `device.ftl`).
     pub scopes: Vec<&'static str>,
     pub device: DeviceInfo,
     pub asked: String,
@@ -133,10 +213,10 @@ pub struct Question {
     pub otp_needed: bool,
     /// The account has a passkey: offered instead of a password or a code.
     pub passkey_offered: bool,
-    /// Approving is impossible until the account adds a factor: why.
+    /// Approving is impossible until the account adds a factor: why (an id of `device.ftl`).
     pub refused: Option<&'static str>,
     /// Why the proof is asked again.
-    pub error: Option<&'static str>,
+    pub error: Option<Problem>,
 }
 
 impl Question {
@@ -182,7 +262,7 @@ impl Question {
         Question {
             client_name: client.map_or_else(|| auth.client_id.clone(), |c| c.name.clone()),
             logo_uri: client.and_then(shown_logo),
-            scopes: scope::describe_all(&auth.scope),
+            scopes: scope_ids(&auth.scope),
             device: auth.device.clone(),
             asked: ago(now - auth.created_at),
             time_left: remaining(auth.expires_at - now),
@@ -218,8 +298,9 @@ pub enum Outcome {
     },
     /// Decided meanwhile (another tab, another person) or expired.
     NotWaiting,
-    /// Nothing was decided: ask again, saying why (the password is missing or wrong).
-    AskAgain(&'static str),
+    /// Nothing was decided: ask again, saying why (the password is missing or wrong, or
+    /// too many wrong ones paused it).
+    AskAgain(Problem),
 }
 
 /// Decides on `auth_id` as `approver`, after the proofs the approval demands
@@ -303,7 +384,9 @@ async fn prove(
     }
     let ask = match fresh_proof::demand(&facts, max_session_age(&state.config)) {
         Demand::Ready => return Ok(Ok(approver.signed_in.clone())),
-        Demand::Refused(refusal) => return Ok(Err(Outcome::AskAgain(refusal.message()))),
+        Demand::Refused(refusal) => {
+            return Ok(Err(Outcome::AskAgain(Problem::new(refusal.message()))));
+        }
         Demand::Ask(ask) => ask,
     };
     if ask.passkey {
@@ -324,16 +407,24 @@ async fn prove(
     if ask.password {
         let password = form.password.clone();
         let proof =
-            fresh_proof::prove_password(state, &approver.user, password, &ip_key, now).await?;
-        let Some(renewed) = proof else {
-            let failed = AuditEvent::ReauthenticationFailed {
-                user_id: user_id.clone(),
-                from: from.clone(),
-            };
-            audit::record(&state.db, failed, now).await;
-            return Ok(Err(Outcome::AskAgain(WRONG_PASSWORD)));
+            fresh_proof::check_password_again(state, &approver.user, password, &ip_key, now)
+                .await?;
+        signed_in = match proof {
+            PasswordProof::Right(renewed) => renewed,
+            PasswordProof::Wrong => {
+                let failed = AuditEvent::ReauthenticationFailed {
+                    user_id: user_id.clone(),
+                    from: from.clone(),
+                };
+                audit::record(&state.db, failed, now).await;
+                return Ok(Err(Outcome::AskAgain(WRONG_PASSWORD)));
+            }
+            // Paused by the sign-in throttle: the page says for how long.
+            PasswordProof::Wait(wait_secs) => {
+                let paused = Problem::paused("device-password-locked", wait_secs);
+                return Ok(Err(Outcome::AskAgain(paused)));
+            }
         };
-        signed_in = renewed;
     }
     if ask.otp {
         // Under the sign-in throttle, like the second step of sign-in (`accounts::totp`).
@@ -351,7 +442,12 @@ async fn prove(
                 audit::record(&state.db, failed, now).await;
                 return Ok(Err(Outcome::AskAgain(WRONG_OTP)));
             }
-            OtpCheck::Wait(_) => return Err(PageError::too_many_attempts()),
+            OtpCheck::Wait(wait_secs) => {
+                // A right password just now is still kept, as for a wrong code.
+                signed_in.store(session).await?;
+                let paused = Problem::paused("device-otp-locked", wait_secs);
+                return Ok(Err(Outcome::AskAgain(paused)));
+            }
         }
     }
     signed_in.store(session).await?;
@@ -377,4 +473,32 @@ pub fn shown_logo(client: &Client) -> Option<String> {
         .as_deref()
         .filter(|uri| uri.starts_with("https://") && url::Url::parse(uri).is_ok())
         .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Locale, text};
+
+    #[test]
+    fn scope_lines_in_english_are_the_plain_words_of_oauth_scope() {
+        let granted = "openid profile email offline_access unknown other";
+        let english: Vec<String> = scope_ids(granted)
+            .into_iter()
+            .map(|id| text(Locale::En, id))
+            .collect();
+        assert_eq!(english, crate::oauth::scope::describe_all(granted));
+    }
+
+    #[test]
+    fn a_paused_proof_says_the_wait_rounded_up_to_minutes() {
+        let paused = Problem::paused("device-password-locked", 61);
+        assert!(
+            paused.text().contains("try again in 2 minutes."),
+            "{}",
+            paused.text()
+        );
+        assert_eq!(wait_words(1), "1 minute");
+        assert_eq!(wait_words(900), "15 minutes");
+    }
 }

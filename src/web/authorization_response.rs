@@ -3,6 +3,7 @@
 //! OAuth 2.0 Form Post Response Mode §2: auto-submitted by a static script, a button
 //! without JavaScript; no inline script, so the CSP stays strict).
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Redirect, Response};

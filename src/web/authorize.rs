@@ -2,6 +2,7 @@
 //! validated, kept in the session, and walks the same sign-in page as the device flow, then
 //! a consent that is remembered per user and client.
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -36,7 +37,18 @@ pub struct AuthorizeConsentPage {
     logo_uri: Option<String>,
     username: String,
     redirect_host: String,
+    /// Catalogue ids, one line per distinct description.
     scopes: Vec<&'static str>,
+}
+
+impl AuthorizeConsentPage {
+    /// "<app> wants to sign you in as <user>", both names escaped (the words are ours).
+    fn heading(&self) -> String {
+        let args = crate::i18n::Args::new()
+            .with("app", crate::web::lang::isolated(&self.client_name))
+            .with("user", crate::web::lang::isolated(&self.username));
+        crate::web::lang::text_with("signin-consent-heading", &args)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,18 +78,16 @@ pub async fn start_post(
 async fn start(State(state): State<AppState>, session: Session, raw: Vec<u8>) -> Response {
     let result = async {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw)
-            .map_err(|_| PageError::bad_authorization_request("The sign-in link is malformed."))?;
-        let params = Params::from_pairs(pairs).map_err(|_| {
-            PageError::bad_authorization_request(
-                "The sign-in link repeats a parameter or holds characters it must not.",
-            )
-        })?;
+            .map_err(|_| PageError::bad_authorization_request("signin-error-malformed-link"))?;
+        let params = Params::from_pairs(pairs)
+            .map_err(|_| PageError::bad_authorization_request("signin-error-repeated-parameter"))?;
         match authorize::validate(&state.clients, &params, state.clock.now()).await? {
             Ok((request, _)) => {
                 session.insert(REQUEST, &request).await?;
                 proceed(&state, &session, request).await
             }
-            Err(AuthorizeError::Page(text)) => Err(PageError::bad_authorization_request(text)),
+            // A catalogue id of signin.ftl (the oauth layer names, the page says).
+            Err(AuthorizeError::Page(id)) => Err(PageError::bad_authorization_request(id)),
             Err(AuthorizeError::Redirect(error)) => Ok(redirect_error(&state, &error)),
         }
     };
@@ -183,7 +193,8 @@ async fn proceed(
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_default(),
-        scopes: scope::describe_all(&request.scope),
+        // The same scope lines as the device consent page (ids of device.ftl).
+        scopes: crate::web::approval::scope_ids(&request.scope),
     };
     // Allow and Deny both end at the client.
     Ok(csp::allow_form_target(
@@ -255,11 +266,9 @@ async fn issue(
 }
 
 pub async fn pending_request(session: &Session) -> Result<AuthorizationRequest, PageError> {
-    pending(session).await?.ok_or_else(|| {
-        PageError::bad_authorization_request(
-            "This sign-in has expired. Go back to the application and start again.",
-        )
-    })
+    pending(session)
+        .await?
+        .ok_or_else(|| PageError::bad_authorization_request("signin-error-request-expired"))
 }
 
 fn redirect_error(state: &AppState, error: &ErrorRedirect) -> Response {

@@ -4,6 +4,7 @@
 //! another network than the browser is called out plainly, since remote phishing ("enter
 //! this code to claim your prize") always comes from somewhere else (§5.4, §5.5).
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -23,7 +24,7 @@ use crate::{
     state::AppState,
     store::{DeviceAuthorization, DeviceState},
     web::{
-        approval::{self, ApprovalForm, Approver, Choice, Outcome, Question},
+        approval::{self, ApprovalForm, Approver, Choice, Outcome, Problem, Question},
         csrf,
         error::PageError,
         message::{MessagePage, Tone},
@@ -88,7 +89,7 @@ pub async fn submit(
     if let Outcome::AskAgain(error) = outcome {
         // Nothing was decided: the request stays in the session.
         let page = ask(&state, &session, &pending, approver, Some(error), now).await?;
-        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+        return Ok(error.respond(page));
     }
     PendingDevice::forget(&session).await?;
     session.insert(LAST_DECIDED, &pending.auth_id).await?;
@@ -145,9 +146,9 @@ async fn settled(
 fn already_approved() -> MessagePage {
     MessagePage {
         tone: Tone::Info,
-        title: "Already approved",
-        text: "You already approved this request, so the device is signed in. To sign it out, open Your devices.",
-        action: "Your devices",
+        title: "device-already-approved-title",
+        text: "device-already-approved-text",
+        action: "device-your-devices",
         href: "/account/devices",
         wait: None,
     }
@@ -157,9 +158,9 @@ fn already_approved() -> MessagePage {
 fn already_denied() -> MessagePage {
     MessagePage {
         tone: Tone::Info,
-        title: "Already denied",
-        text: "You already denied this request, so the device was not signed in. To sign it in, start again on the device.",
-        action: "Enter another code",
+        title: "device-already-denied-title",
+        text: "device-already-denied-text",
+        action: "device-another-code",
         href: "/device",
         wait: None,
     }
@@ -172,7 +173,7 @@ async fn ask(
     session: &Session,
     pending: &PendingDevice,
     approver: Approver,
-    error: Option<&'static str>,
+    error: Option<Problem>,
     now: i64,
 ) -> Result<ConsentPage, PageError> {
     let auth = still_pending(state, session, pending, now).await?;

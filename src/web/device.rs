@@ -1,6 +1,7 @@
 //! `GET /device` and `POST /device`: the verification URI where a person types the user code
 //! (RFC 8628 §3.3), or arrives with it pre-filled from `verification_uri_complete` (§3.3.1).
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -37,6 +38,7 @@ pub struct EntryPage {
     pub user_code: String,
     /// Arrived via `verification_uri_complete` (a scanned QR code or a link).
     pub from_link: bool,
+    /// Why the code was refused (an id of `locales/*/device.ftl`).
     pub error: Option<&'static str>,
 }
 
@@ -118,7 +120,7 @@ pub async fn submit_code(
                 csrf: csrf::csrf_token(&session).await?,
                 user_code: echo(&form.user_code),
                 from_link: false,
-                error: Some("That code is not valid. Check the code on your device."),
+                error: Some("device-code-invalid"),
             };
             Ok((StatusCode::BAD_REQUEST, page).into_response())
         }

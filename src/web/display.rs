@@ -13,6 +13,7 @@
 //! server-wide guessing budgets as typed codes (RFC 8628 §5.1), so neither can be used to
 //! find live codes.
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{

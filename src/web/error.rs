@@ -4,6 +4,7 @@
 //! logged here, never shown; the page shows the request id ("Reference: …",
 //! `http::request_id`), which is in every log line of the request.
 
+use crate::web::lang::Tr as _;
 use std::fmt::Display;
 
 use askama::Template;
@@ -32,7 +33,7 @@ impl PageError {
             tone: Tone::Problem,
             title,
             text,
-            action: "Enter a code",
+            action: "msg-action-enter-code",
             href: "/device",
             wait: None,
         };
@@ -41,12 +42,12 @@ impl PageError {
 
     /// The same page with its link back to "Your devices", for errors on the account pages.
     pub fn back_to_devices(mut self) -> PageError {
-        self.page.action = "Your devices";
+        self.page.action = "error-action-your-devices";
         self.page.href = "/account/devices";
         self
     }
 
-    /// The same page with another link on.
+    /// The same page with another link on (`action`: a catalogue id).
     pub fn with_action(mut self, action: &'static str, href: &'static str) -> PageError {
         self.page.action = action;
         self.page.href = href;
@@ -59,18 +60,14 @@ impl PageError {
         tracing::debug!(reason, "unreadable form");
         Self::new(
             StatusCode::BAD_REQUEST,
-            "Something went wrong with the form",
-            "The form could not be read. Go back, reload the page and try again.",
+            "error-form-title",
+            "error-form-text",
         )
     }
 
     /// Missing or wrong CSRF token: a stale page, or a form posted from another site.
     pub fn csrf() -> PageError {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "Your form expired",
-            "The page was open for a long time, or the form came from another site. Nothing was changed. Start again from the page before.",
-        )
+        Self::new(StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf-text")
     }
 
     /// A guessing budget is used up: wrong user codes (RFC 8628 §5.1) or failed sign-ins.
@@ -79,8 +76,8 @@ impl PageError {
     pub fn too_many_attempts() -> PageError {
         let mut error = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many attempts",
-            "To protect your account, signing in is paused for a while. Nothing you type now can work, even the right password or code.",
+            "error-too-many-title",
+            "error-too-many-text",
         );
         error.page.action = "";
         error
@@ -95,19 +92,19 @@ impl PageError {
     pub fn expired_code() -> PageError {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "Code expired",
-            "This code has expired: codes work for a few minutes only. On your device, start signing in again to get a new code, then enter it here.",
+            "error-expired-code-title",
+            "error-expired-code-text",
         )
-        .with_action("Enter the new code", "/device")
+        .with_action("error-action-enter-the-new-code", "/device")
     }
 
     pub fn code_already_used() -> PageError {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "Code already used",
-            "This code was already used, so its device is probably signed in: check the device. If it still asks you to sign in, start again on the device to get a new code.",
+            "error-code-used-title",
+            "error-code-used-text",
         )
-        .with_action("Enter a new code", "/device")
+        .with_action("error-action-enter-a-new-code", "/device")
     }
 
     /// A device that came with a pairing code is approved on the pairing page of the
@@ -115,8 +112,8 @@ impl PageError {
     pub fn pairing_bound() -> PageError {
         Self::new(
             StatusCode::FORBIDDEN,
-            "Approve it on the other screen",
-            "This device is being added from a signed-in browser. Approve it on the \"Add a device\" page where its pairing code was shown.",
+            "error-pairing-bound-title",
+            "error-pairing-bound-text",
         )
     }
 
@@ -124,8 +121,8 @@ impl PageError {
     pub fn no_longer_waiting() -> PageError {
         Self::new(
             StatusCode::CONFLICT,
-            "Nothing to approve",
-            "This request is no longer waiting: it was already answered, or it expired. Check your device: if it is signed in, you are done. If not, start again on the device to get a new code.",
+            "error-not-waiting-title",
+            "error-not-waiting-text",
         )
     }
 
@@ -133,8 +130,8 @@ impl PageError {
     pub fn device_not_found() -> PageError {
         Self::new(
             StatusCode::NOT_FOUND,
-            "Device not found",
-            "This device is not signed in to your account. It may have been signed out already.",
+            "error-device-not-found-title",
+            "error-device-not-found-text",
         )
         .back_to_devices()
     }
@@ -142,19 +139,15 @@ impl PageError {
     pub fn not_found() -> PageError {
         Self::new(
             StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is no page at this address. Check the address shown on your device, or enter the device's code here.",
+            "error-not-found-title",
+            "error-not-found-text",
         )
     }
 
     /// An authorization request whose client or redirect URI cannot be trusted: said here,
-    /// never redirected (RFC 6749 §4.1.2.1).
+    /// never redirected (RFC 6749 §4.1.2.1). `text`: the catalogue id of what is wrong.
     pub fn bad_authorization_request(text: &'static str) -> PageError {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "This sign-in link is not valid",
-            text,
-        )
+        Self::new(StatusCode::BAD_REQUEST, "error-bad-link-title", text)
     }
 
     /// Something broke on our side. `error` is logged (it never holds codes or secrets).
@@ -162,20 +155,18 @@ impl PageError {
         tracing::error!(error = %error, "{what}");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong",
-            "Something went wrong on our side. Nothing you did caused it. Try again in a moment; if it keeps happening, tell your administrator the reference below.",
+            "error-internal-title",
+            "error-internal-text",
         )
     }
 }
 
-/// Rounded up, so people do not come back before the pause ends.
+/// Rounded up, so people do not come back before the pause ends; in the page's language
+/// ("8 minutes", "8 Minuten", "8 دقائق"), with its plural rules.
 pub fn minutes_up(secs: i64) -> String {
     let minutes = (secs.max(1) + 59) / 60;
-    if minutes == 1 {
-        "1 minute".to_string()
-    } else {
-        format!("{minutes} minutes")
-    }
+    let args = crate::i18n::Args::new().with("n", minutes);
+    super::lang::text_with("remaining-minutes", &args)
 }
 
 impl From<StoreError> for PageError {
@@ -220,6 +211,10 @@ impl IntoResponse for PageError {
 }
 
 /// Fallback for unknown paths.
-pub async fn not_found() -> PageError {
-    PageError::not_found()
+pub async fn not_found(headers: axum::http::HeaderMap, uri: axum::http::Uri) -> Response {
+    // Outside the pages' router, so the language is chosen here.
+    super::lang::within(&headers, uri.path(), async {
+        PageError::not_found().into_response()
+    })
+    .await
 }

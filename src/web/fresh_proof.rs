@@ -80,17 +80,11 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// Why, as an id of `locales/*/device.ftl`.
     pub fn message(self) -> &'static str {
         match self {
-            Refusal::NoPasskey => {
-                "Approving this needs a passkey, and this account has none yet. Add a passkey \
-                 on your security page (Account, then Security), then try again."
-            }
-            Refusal::NoSecondFactor => {
-                "This app needs a second factor to approve, and this account has none yet. \
-                 Add a passkey or an authenticator app on your security page (Account, then \
-                 Security), then try again."
-            }
+            Refusal::NoPasskey => "device-refused-no-passkey",
+            Refusal::NoSecondFactor => "device-refused-no-second-factor",
         }
     }
 }
@@ -187,9 +181,42 @@ pub fn with_methods(amr: &str, added: &[Amr]) -> String {
     words.join(" ")
 }
 
+/// What came of entering the password again.
+#[derive(Debug, Clone)]
+pub enum PasswordProof {
+    /// Right: the renewed sign-in.
+    Right(SignedIn),
+    Wrong,
+    /// Too many wrong passwords: no password is checked for this many seconds.
+    Wait(i64),
+}
+
 /// Checks the password of `user` again, under the same budgets as sign-in (one
-/// implementation: `oauth::accounts::check_password`), and returns the renewed sign-in on
-/// success.
+/// implementation: `oauth::accounts::check_password`).
+pub async fn check_password_again(
+    state: &AppState,
+    user: &User,
+    password: String,
+    ip_key: &str,
+    now: i64,
+) -> Result<PasswordProof, PageError> {
+    let account = Some(user.clone());
+    match accounts::check_password(state, &user.username, account, password, ip_key, now).await? {
+        PasswordCheck::Right(_) => Ok(PasswordProof::Right(SignedIn {
+            user_id: user.id.clone(),
+            auth_time: now,
+            amr: protocol::join(Amr::PASSWORD),
+        })),
+        PasswordCheck::Wrong => {
+            tracing::info!(user_id = %user.id, "re-authentication failed");
+            Ok(PasswordProof::Wrong)
+        }
+        PasswordCheck::Wait(wait_secs) => Ok(PasswordProof::Wait(wait_secs)),
+    }
+}
+
+/// [`check_password_again`] for pages that stop at a lock-out: the renewed sign-in on
+/// success, the too-many-attempts page saying how long to wait.
 pub async fn prove_password(
     state: &AppState,
     user: &User,
@@ -197,18 +224,10 @@ pub async fn prove_password(
     ip_key: &str,
     now: i64,
 ) -> Result<Option<SignedIn>, PageError> {
-    let account = Some(user.clone());
-    match accounts::check_password(state, &user.username, account, password, ip_key, now).await? {
-        PasswordCheck::Right(_) => Ok(Some(SignedIn {
-            user_id: user.id.clone(),
-            auth_time: now,
-            amr: protocol::join(Amr::PASSWORD),
-        })),
-        PasswordCheck::Wrong => {
-            tracing::info!(user_id = %user.id, "re-authentication failed");
-            Ok(None)
-        }
-        PasswordCheck::Wait(_) => Err(PageError::too_many_attempts()),
+    match check_password_again(state, user, password, ip_key, now).await? {
+        PasswordProof::Right(renewed) => Ok(Some(renewed)),
+        PasswordProof::Wrong => Ok(None),
+        PasswordProof::Wait(wait_secs) => Err(PageError::too_many_attempts().with_wait(wait_secs)),
     }
 }
 

@@ -8,6 +8,7 @@
 //! guesser can drop the cookie); the per-network budget is for one network, and the
 //! server-wide budget for any number of them.
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -33,9 +34,10 @@ const BUDGET_KEY: &str = "user_code_budget";
 #[derive(Template, WebTemplate)]
 #[template(path = "locked_out.html")]
 pub struct LockedOutPage {
-    /// "for your network", "in this browser" or "for everyone for a moment".
+    /// Whose code entry is paused: `network`, `session` (this browser) or `server`
+    /// (everyone), the selector of `signin-locked-out-text`.
     pub scope: &'static str,
-    /// "8 minutes".
+    /// "8 minutes", in the page's language.
     pub wait: String,
 }
 
@@ -141,9 +143,9 @@ impl CodeEntry<'_> {
 fn locked_out(label: &str, wait_secs: i64) -> Response {
     let page = LockedOutPage {
         scope: match label {
-            "session" => "in this browser",
-            "server" => "for everyone for a moment",
-            _ => "for your network",
+            "session" => "session",
+            "server" => "server",
+            _ => "network",
         },
         wait: minutes_up(wait_secs),
     };

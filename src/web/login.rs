@@ -1,5 +1,6 @@
 //! `GET/POST /login` (password sign-in) and `POST /logout`.
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -25,7 +26,8 @@ use crate::{
 /// Where to go after sign-in when no (acceptable) `next` is given. There is no account
 /// page yet; entering a device code is what people come for.
 const DEFAULT_NEXT: &str = "/device";
-const WRONG_CREDENTIALS: &str = "Wrong username or password.";
+/// Catalogue id (`locales/*/signin.ftl`).
+const WRONG_CREDENTIALS: &str = "signin-wrong-credentials";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -33,6 +35,7 @@ pub struct LoginPage {
     pub csrf: String,
     pub next: String,
     pub username: String,
+    /// A catalogue id (signin.ftl).
     pub error: Option<&'static str>,
     /// Offer "Sign in with QR code" (the code flow's login, `web/qr_login.rs`).
     pub qr_login: bool,

@@ -7,6 +7,7 @@
 //! `amr` `pwd otp mfa` (RFC 8176 §2). Wrong codes are attempts of the sign-in budgets, the
 //! same as wrong passwords, so the second step adds no fresh guesses.
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -41,7 +42,8 @@ pub const PENDING_SECS: i64 = 300;
 pub const AMR: &str = "pwd otp mfa";
 
 const PENDING: &str = "second_step";
-const WRONG_CODE: &str = "That code is not right. Enter the code your app shows now.";
+/// Catalogue id (`locales/*/signin.ftl`).
+const WRONG_CODE: &str = "signin-otp-wrong-code";
 
 /// A right password waiting for its second step. Not a sign-in: nothing but this page
 /// reads it.
@@ -84,6 +86,7 @@ struct OtpPage {
     csrf: String,
     /// Ask for a recovery code instead of the app's code.
     recovery: bool,
+    /// A catalogue id (signin.ftl).
     error: Option<&'static str>,
 }
 
@@ -130,10 +133,13 @@ async fn otp_page(
     })
 }
 
-/// The "too many attempts" page with `Retry-After` (RFC 9110 §10.2.3), as
+/// The "too many attempts" page, saying how long to wait, with `Retry-After` (RFC 9110
+/// §10.2.3), as
 /// `login::too_many_attempts` (not imported: `login` starts this step, imports point one way).
 fn too_many_attempts(wait_secs: i64) -> Response {
-    let mut response = PageError::too_many_attempts().into_response();
+    let mut response = PageError::too_many_attempts()
+        .with_wait(wait_secs)
+        .into_response();
     response.headers_mut().insert(
         axum::http::header::RETRY_AFTER,
         axum::http::HeaderValue::from(wait_secs.max(1)),

@@ -1,6 +1,7 @@
 //! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): `/oauth2/logout`, the
 //! `end_session_endpoint`. A redirect back is only ever to a URI the client registered.
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -56,7 +57,7 @@ async fn start(State(state): State<AppState>, session: Session, raw: Vec<u8>) ->
 }
 
 async fn logout(state: &AppState, session: &Session, raw: &[u8]) -> Result<Response, PageError> {
-    let bad = || PageError::bad_authorization_request("The sign-out link is not valid.");
+    let bad = || PageError::bad_authorization_request("signin-error-bad-logout-link");
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(raw).map_err(|_| bad())?;
     let params = Params::from_pairs(pairs).map_err(|_| bad())?;
     let keys = state.keys.current();
@@ -91,7 +92,7 @@ async fn logout(state: &AppState, session: &Session, raw: &[u8]) -> Result<Respo
         }
         Some(_) => {
             return Err(PageError::bad_authorization_request(
-                "The application asked to send you to an address it has not registered.",
+                "signin-error-unregistered-redirect",
             ));
         }
     };

@@ -2,6 +2,7 @@
 //! alike. Every page says what happened and what to do next, with a link that can work
 //! (docs/device-experience.md, "Messages and errors").
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 
@@ -29,13 +30,17 @@ impl Tone {
 #[template(path = "message.html")]
 pub struct MessagePage {
     pub tone: Tone,
+    /// Catalogue ids (`locales/*/messages.ftl`, or the area of the page that built it),
+    /// put in the page's language by the template. Something that is not an id shows as
+    /// it is (`i18n::text`).
     pub title: &'static str,
     pub text: &'static str,
-    /// Label of the link on.
+    /// Label of the link on (an id too; empty: no link).
     pub action: &'static str,
     /// Where the link goes: `/device`, or "Your devices" from the account pages.
     pub href: &'static str,
-    /// How long to wait before trying again ("8 minutes"), when that is the next step.
+    /// How long to wait before trying again ("8 minutes", already in the page's language:
+    /// `error::minutes_up`), when that is the next step.
     pub wait: Option<String>,
 }
 
@@ -123,7 +128,7 @@ impl MessagePage {
             tone,
             title,
             text,
-            action: "Enter a code",
+            action: "msg-action-enter-code",
             href: "/device",
             wait: None,
         }
@@ -133,24 +138,15 @@ impl MessagePage {
     pub fn approved(what: ApprovedWhat) -> MessagePage {
         let (title, text) = match what {
             ApprovedWhat::OtherBrowser => (
-                "The other browser is signed in",
-                "The other browser is now signed in and continues on its own. You can close this page.",
+                "msg-approved-other-browser-title",
+                "msg-approved-other-browser-text",
             ),
-            ApprovedWhat::Terminal => (
-                "Terminal signed in",
-                "Your terminal is signed in. You can go back to it and close this page.",
-            ),
-            ApprovedWhat::Tv => (
-                "Device signed in",
-                "You're signed in on your TV. You can go back to your TV.",
-            ),
-            ApprovedWhat::Device => (
-                "Device signed in",
-                "You're signed in on your device. You can go back to your device.",
-            ),
+            ApprovedWhat::Terminal => ("msg-approved-terminal-title", "msg-approved-terminal-text"),
+            ApprovedWhat::Tv => ("msg-approved-device-title", "msg-approved-tv-text"),
+            ApprovedWhat::Device => ("msg-approved-device-title", "msg-approved-device-text"),
         };
         MessagePage {
-            action: "Sign in another device",
+            action: "msg-action-sign-in-another",
             ..MessagePage::new(Tone::Success, title, text)
         }
     }
@@ -162,23 +158,15 @@ impl MessagePage {
 
     pub fn denied() -> MessagePage {
         MessagePage {
-            action: "Enter another code",
-            ..MessagePage::new(
-                Tone::Info,
-                "Request denied",
-                "The device was not signed in and cannot use your account. If you did not start this, there is nothing else to do. If it was a mistake, start again on the device to get a new code.",
-            )
+            action: "msg-action-enter-another",
+            ..MessagePage::new(Tone::Info, "msg-denied-title", "msg-denied-text")
         }
     }
 
     pub fn signed_out() -> MessagePage {
         MessagePage {
-            action: "Sign in a device",
-            ..MessagePage::new(
-                Tone::Info,
-                "Signed out",
-                "You are signed out of Usher on this browser.",
-            )
+            action: "msg-action-sign-in-device",
+            ..MessagePage::new(Tone::Info, "msg-signed-out-title", "msg-signed-out-text")
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod duration_words;
 pub mod error;
 pub mod form;
 pub mod fresh_proof;
+pub mod lang;
 pub mod lockout;
 pub mod login;
 pub mod login_otp;
@@ -46,7 +47,8 @@ const APPROVE_SCRIPT: &str = include_str!("../../static/approve.js");
 const FAVICON: &str = include_str!("../../static/favicon.svg");
 
 /// The pages; those of an extension that is off (`features`) are not mounted (404).
-pub fn routes(features: &Features) -> Router<AppState> {
+/// `secure_cookies`: whether cookies get `Secure` (`Config::cookie_secure`).
+pub fn routes(features: &Features, secure_cookies: bool) -> Router<AppState> {
     let mut pages = Router::new();
     if features.qr_sign_in {
         pages = pages
@@ -84,6 +86,12 @@ pub fn routes(features: &Features) -> Router<AppState> {
         .route("/webauthn/login", post(passkey::login))
         .route("/webauthn/assert/options", post(passkey::assert_options))
         .route("/webauthn/assert", post(passkey::assert))
+        .route(lang::SWITCH_PATH, get(lang::switch))
+        // Every page in the person's language (`lang::choose`).
+        .layer(axum::middleware::from_fn_with_state(
+            secure_cookies,
+            lang::choose,
+        ))
         // Pages carry CSRF tokens and personal details: never store them in any cache.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

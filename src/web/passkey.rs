@@ -9,7 +9,8 @@
 //!
 //! Every POST carries the session's CSRF token in `X-CSRF-Token`. Failures are JSON
 //! `{"error", "error_description"}` with a 4xx status (RFC 6749 §5.2 style); the description
-//! is written for the person and shown by the script.
+//! is written for the person, in the page's language (`locales/*/signin.ftl`), and shown by
+//! the script.
 
 use axum::{
     Json,
@@ -34,7 +35,7 @@ use crate::{
         account::security,
         csrf,
         error::PageError,
-        login,
+        lang, login,
         session::{FreshPasskey, SignedIn},
     },
 };
@@ -52,11 +53,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// `description`: a catalogue id, said in the request's language.
     fn new(status: StatusCode, error: &'static str, description: &str) -> ApiError {
         ApiError {
             status,
             error,
-            description: description.to_string(),
+            description: lang::text(description),
         }
     }
 
@@ -68,7 +70,7 @@ impl ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "login_required",
-            "You are signed out. Sign in again and retry.",
+            "signin-passkey-signed-out",
         )
     }
 }
@@ -88,6 +90,7 @@ impl From<PageError> for ApiError {
             s if s.is_server_error() => "server_error",
             _ => "invalid_request",
         };
+        // The page's text is a catalogue id (of messages.ftl).
         ApiError::new(error.status, code, error.page.text)
     }
 }
@@ -99,39 +102,39 @@ impl From<PasskeyError> for ApiError {
             Unavailable => (
                 StatusCode::NOT_FOUND,
                 "not_available",
-                "Passkeys are not available on this server.",
+                "signin-passkey-unavailable",
             ),
             NoCeremony => (
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
-                "That took too long. Please try again.",
+                "signin-passkey-too-slow",
             ),
             UnknownCredential => (
                 StatusCode::UNAUTHORIZED,
                 "access_denied",
-                "This passkey is not registered here. It may have been removed.",
+                "signin-passkey-unknown",
             ),
             Refused(_) | CounterWentBack => (
                 StatusCode::UNAUTHORIZED,
                 "access_denied",
-                "Your passkey could not be verified. Unlock it with your fingerprint, face or PIN and try again.",
+                "signin-passkey-not-verified",
             ),
             AlreadyRegistered => (
                 StatusCode::CONFLICT,
                 "invalid_request",
-                "This passkey is already registered.",
+                "signin-passkey-already-registered",
             ),
             Inactive => (
                 StatusCode::UNAUTHORIZED,
                 "access_denied",
-                "This account cannot sign in.",
+                "signin-passkey-inactive",
             ),
             Store(e) => {
                 tracing::error!(error = %e, "storage failure in a passkey ceremony");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "server_error",
-                    "Something went wrong on our side. Please try again in a moment.",
+                    "signin-passkey-server-error",
                 )
             }
         };
@@ -177,7 +180,7 @@ pub async fn register_options(
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "reconfirm",
-            "Confirm it's you first: enter your password again.",
+            "signin-passkey-reconfirm",
         ));
     }
     let existing = state
@@ -302,7 +305,7 @@ pub async fn assert_options(
         .await
         .map_err(PasskeyError::from)?;
     if existing.is_empty() {
-        return Err(ApiError::bad_request("This account has no passkey yet."));
+        return Err(ApiError::bad_request("signin-passkey-none-yet"));
     }
     let (options, ceremony) = state
         .passkeys
@@ -341,7 +344,7 @@ async fn checked_csrf(session: &Session, headers: &HeaderMap) -> Result<(), ApiE
         ApiError::new(
             StatusCode::FORBIDDEN,
             "invalid_request",
-            "This page expired. Reload it and try again.",
+            "signin-passkey-page-expired",
         )
     })
 }
@@ -355,7 +358,7 @@ async fn signed_in(state: &AppState, session: &Session) -> Result<(SignedIn, Use
 fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| {
         tracing::debug!(error = %e, "unreadable WebAuthn JSON");
-        ApiError::bad_request("The passkey response could not be read. Please try again.")
+        ApiError::bad_request("signin-passkey-unreadable")
     })
 }
 

@@ -5,10 +5,11 @@
 //! - `GET /login/qr` shows the QR code, the user code and the time left, and is also where
 //!   the browser goes once the phone decided: it then signs the browser in and continues the
 //!   code flow. Without JavaScript a `<meta http-equiv="refresh">` re-checks every few
-//!   seconds;
+//!   seconds, and a `<noscript>` note links to the page to check again;
 //! - `GET /login/qr/events` is the live channel of the page (Server-Sent Events, keyed by
 //!   the session): one event `approved`, `denied` or `expired`, then the stream ends.
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{

@@ -12,6 +12,7 @@ mod axe;
 mod consent;
 mod devices;
 mod display;
+mod languages;
 mod messages;
 mod passkeys;
 mod qr_login;

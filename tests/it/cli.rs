@@ -360,6 +360,11 @@ async fn start_device(
     tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
 ) {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+        // English whatever the machine's locale: the terminal client speaks LANG's language.
+        .env("LANG", "C.UTF-8")
+        .env_remove("LANGUAGE")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .args(["device", "--issuer", &server.url, "--client-id", client_id])
         .args(["--device-name", "Test Terminal"])
         .args(extra_args)
@@ -486,6 +491,11 @@ async fn usher_device_shows_a_scannable_qr_code_and_reports_denial() {
 async fn usher_device_explains_an_unknown_client() {
     let server = TestServer::start().await;
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+        // English whatever the machine's locale: the terminal client speaks LANG's language.
+        .env("LANG", "C.UTF-8")
+        .env_remove("LANGUAGE")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .args(["device", "--issuer", &server.url, "--client-id", "nobody"])
         .output()
         .await

@@ -2,6 +2,7 @@
 //! a cookie-jar HTTP client as the browser, through the same login and consent pages.
 
 mod response_modes;
+mod ui_locales;
 
 use openidconnect::{
     AuthenticationFlow, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,

@@ -47,6 +47,7 @@ async fn usher_device_fits_an_80_by_24_terminal_with_code_url_and_qr_code() {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
         .args(["device", "--issuer", &server.url, "--client-id", "cli"])
         .args(["--scope", "openid profile"])
+        .envs(in_language("C.UTF-8"))
         .env("COLUMNS", "80")
         .env("LINES", "24")
         .stdout(Stdio::piped())
@@ -82,6 +83,7 @@ async fn usher_device_fits_an_80_by_24_terminal_with_code_url_and_qr_code() {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
         .args(["device", "--issuer", &server.url, "--client-id", "cli"])
         .args(["--scope", "openid profile"])
+        .envs(in_language("C.UTF-8"))
         .env("COLUMNS", "60")
         .env("LINES", "12")
         .stdout(Stdio::piped())
@@ -199,6 +201,7 @@ async fn spawn_until_user_code(
 ) {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
         .args(args)
+        .envs(in_language("C.UTF-8"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -229,4 +232,129 @@ fn find_user_code(line: &str) -> Option<String> {
                     .all(|b| b"BCDFGHJKLMNPQRSTVWXZ".contains(&b))
         })
         .map(str::to_string)
+}
+
+/// The environment of a terminal whose language is `lang` (`LANG`), with the variables
+/// that would take precedence over it (`LANGUAGE`, `LC_ALL`, `LC_MESSAGES`) emptied: the
+/// English tests above do not depend on the machine's own language.
+fn in_language(lang: &str) -> [(&'static str, String); 4] {
+    [
+        ("LANG", lang.to_string()),
+        ("LANGUAGE", String::new()),
+        ("LC_ALL", String::new()),
+        ("LC_MESSAGES", String::new()),
+    ]
+}
+
+/// `usher device` in the terminal language `env` at `columns`×`rows`: what it prints up to
+/// and including the expiry line (the one naming the time in UTC).
+async fn instructions(server: &TestServer, env: &[(&str, &str)], size: (u16, u16)) -> String {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"));
+    command
+        .args(["device", "--issuer", &server.url, "--client-id", "cli"])
+        .args(["--scope", "openid profile"])
+        .envs(in_language("C.UTF-8"))
+        .env("COLUMNS", size.0.to_string())
+        .env("LINES", size.1.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("run usher device");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut output = String::new();
+    let read = async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            output.push_str(&line);
+            output.push('\n');
+            if line.contains("UTC") {
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), read)
+        .await
+        .expect("instructions printed");
+    output
+}
+
+#[tokio::test]
+async fn usher_device_speaks_the_terminals_language_and_still_fits_80_by_24() {
+    let server = TestServer::start_real_time(|c| c.device_poll_interval_secs = 5).await;
+    server
+        .create_public_client("cli", "Terminal", "openid profile")
+        .await;
+    let width = |l: &str| unicode_width::UnicodeWidthStr::width(l);
+    let fits = |output: &str, what: &str| {
+        assert!(output.lines().count() <= 23, "{what}:\n{output}");
+        for line in output.lines() {
+            assert!(width(line) <= 80, "{what}: {} columns: {line}", width(line));
+        }
+        let code = output
+            .lines()
+            .find_map(find_user_code)
+            .expect("a user code");
+        assert_eq!(
+            crate::cli::decode_terminal_qr(output),
+            format!("{}/device?user_code={code}", server.url),
+            "{what}: the QR code is still there and scans"
+        );
+        assert!(
+            output.contains(&format!("  {}/device\n", server.url)),
+            "{what}:\n{output}"
+        );
+    };
+
+    // German, from LANG as a German desktop sets it.
+    let german = instructions(&server, &[("LANG", "de_DE.UTF-8")], (80, 24)).await;
+    assert!(german.contains("Scannen Sie den QR-Code"), "{german}");
+    assert!(
+        german.contains("Der Code läuft in 10 Minuten ab"),
+        "{german}"
+    );
+    assert!(!german.contains("Scan the QR code"), "{german}");
+    fits(&german, "de");
+
+    // Arabic (right to left: the terminal shapes and orders it; the width is the same).
+    let arabic = instructions(&server, &[("LANG", "ar")], (80, 24)).await;
+    assert!(arabic.contains("امسح رمز QR"), "{arabic}");
+    fits(&arabic, "ar");
+
+    // Japanese: two columns a character, still beside the QR code.
+    let japanese = instructions(&server, &[("LANG", "ja_JP.UTF-8")], (80, 24)).await;
+    assert!(japanese.contains("QR コードを読み取る"), "{japanese}");
+    fits(&japanese, "ja");
+
+    // LANGUAGE (GNU) comes before LANG; LC_ALL before LC_MESSAGES and LANG.
+    let french = instructions(
+        &server,
+        &[("LANG", "de_DE.UTF-8"), ("LANGUAGE", "fr:de")],
+        (80, 24),
+    )
+    .await;
+    assert!(french.contains("Scannez le code QR"), "{french}");
+    let spanish = instructions(
+        &server,
+        &[("LANG", "de_DE.UTF-8"), ("LC_ALL", "es_ES.UTF-8")],
+        (80, 24),
+    )
+    .await;
+    assert!(spanish.contains("Escanea el código QR"), "{spanish}");
+    // A language Usher does not speak, or the C locale: English.
+    let english = instructions(&server, &[("LANG", "pt_BR.UTF-8")], (80, 24)).await;
+    assert!(
+        english.contains("Scan the QR code with your phone,"),
+        "{english}"
+    );
+
+    // Too small for the QR code, in Arabic: the box, within the terminal's width.
+    let small = instructions(&server, &[("LANG", "ar_EG.UTF-8")], (60, 12)).await;
+    assert!(small.lines().count() <= 11, "{small}");
+    assert!(small.lines().all(|l| width(l) <= 80), "{small}");
+    assert!(
+        small.contains(&format!("افتح على هاتفك {}/device", server.url)),
+        "{small}"
+    );
 }

@@ -21,6 +21,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("metrics", &["protocol"]),
     // The protocol's vocabulary (grant types, auth methods, algorithms ...): the bottom.
     ("protocol", &[]),
+    // Catalogues and languages: below every layer that speaks to people.
+    ("i18n", &[]),
     ("store", &["clock", "config", "error", "protocol"]),
     ("tokens", &["store", "clock", "config", "error", "protocol"]),
     // The client-address extractor, shared by http/ and web/.
@@ -48,6 +50,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "http",
         &[
+            "i18n",
             "web",
             "state",
             "client_addr",
@@ -64,6 +67,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "web",
         &[
+            "i18n",
             "http",
             "state",
             "client_addr",
@@ -80,6 +84,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "server",
         &[
+            "i18n",
             "http",
             "web",
             "state",

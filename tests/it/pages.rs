@@ -10,10 +10,13 @@ use crate::{
     support::TestServer,
 };
 
+mod account_languages;
+mod device_languages;
 mod display;
 mod failures;
 mod logo;
 mod messages;
+mod signin_languages;
 
 pub(super) const PASSWORD: &str = "correct horse battery";
 const TV_NAME: &str = "Living Room TV app";

@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::{
+    i18n::Args,
     state::AppState,
     store::{AuditFilter, AuditRecord},
-    web::{duration_words::ago, error::PageError},
+    web::{account::Moment, error::PageError, lang},
 };
 
 /// Events shown.
@@ -19,7 +20,8 @@ const USER_AGENT_CHARS: usize = 80;
 
 /// One event, in words.
 pub struct ActivityRow {
-    pub when: String,
+    /// HTML (`Moment`).
+    pub when: Moment,
     pub what: String,
     /// The device (for approvals) or browser (for sign-ins), when known.
     pub device: Option<String>,
@@ -43,6 +45,7 @@ pub async fn recent(
     };
     let events = state.db.list_audit_events(&filter).await?;
     // The apps' names as they are now (at most SHOWN look-ups); a deleted app keeps its id.
+    let an_app = lang::text("account-event-an-app");
     let mut names: HashMap<String, String> = HashMap::new();
     for id in events.iter().filter_map(|e| e.client_id.as_ref()) {
         if !names.contains_key(id) {
@@ -61,9 +64,9 @@ pub async fn recent(
                 .client_id
                 .as_ref()
                 .and_then(|id| names.get(id))
-                .map_or("an app", String::as_str);
+                .map_or(an_app.as_str(), String::as_str);
             ActivityRow {
-                when: ago(now - event.at),
+                when: Moment::new(event.at, now),
                 what: describe(event, app),
                 device: device_words(event),
                 network: event.ip.clone(),
@@ -79,51 +82,55 @@ fn object(text: &Option<String>) -> Map<String, Value> {
         .unwrap_or_default()
 }
 
-/// What happened, in a sentence; `app` is the client's name.
+/// What happened, in a sentence in the page's language; `app` is the client's name.
 fn describe(event: &AuditRecord, app: &str) -> String {
     let detail = object(&event.detail);
     let says = |key: &str, value: &str| detail.get(key).and_then(Value::as_str) == Some(value);
-    match event.kind.as_str() {
-        "sign_in" if says("method", "qr_code") => "Signed in with a QR code".into(),
-        "sign_in" if says("method", "password_totp") => {
-            "Signed in with your password and authenticator app".into()
-        }
+    let id = match event.kind.as_str() {
+        "sign_in" if says("method", "qr_code") => "account-event-sign-in-qr",
+        "sign_in" if says("method", "password_totp") => "account-event-sign-in-totp",
+        "sign_in" if says("method", "passkey") => "account-event-sign-in-passkey",
         "sign_in" if says("method", "password_recovery_code") => {
-            "Signed in with your password and a recovery code".into()
+            "account-event-sign-in-recovery-code"
         }
-        "sign_in" => "Signed in with your password".into(),
-        "totp_enrolled" => "Turned on two-step verification".into(),
-        "totp_disabled" => "Turned off two-step verification".into(),
-        "recovery_codes_regenerated" => "Made new recovery codes".into(),
-        "recovery_code_used" => "Used a recovery code".into(),
-        "otp_failed" => "Wrong code from your authenticator app".into(),
-        "sign_in_failed" => "Sign-in failed: wrong password".into(),
-        "reauthenticated" => "Entered your password again to approve a device".into(),
-        "reauthentication_failed" => "Wrong password while approving a device".into(),
-        "device_approved" => format!("Approved a device for {app}"),
-        "device_denied" => format!("Denied a device for {app}"),
-        "qr_sign_in_approved" => format!("Approved a QR code sign-in to {app}"),
-        "qr_sign_in_denied" => format!("Denied a QR code sign-in to {app}"),
-        "pairing_code_created" => "Made a code to add a device".into(),
-        "pairing_approved" => format!("Added a device for {app}"),
-        "pairing_denied" => format!("Refused a device that used your code for {app}"),
+        "sign_in" => "account-event-sign-in-password",
+        "totp_enrolled" => "account-event-totp-enrolled",
+        "totp_disabled" => "account-event-totp-disabled",
+        "recovery_codes_regenerated" => "account-event-recovery-codes-regenerated",
+        "recovery_code_used" => "account-event-recovery-code-used",
+        "otp_failed" => "account-event-otp-failed",
+        "sign_in_failed" => "account-event-sign-in-failed",
+        "reauthenticated" => "account-event-reauthenticated",
+        "reauthentication_failed" => "account-event-reauthentication-failed",
+        "device_approved" => "account-event-device-approved",
+        "device_denied" => "account-event-device-denied",
+        "qr_sign_in_approved" => "account-event-qr-sign-in-approved",
+        "qr_sign_in_denied" => "account-event-qr-sign-in-denied",
+        "pairing_code_created" => "account-event-pairing-code-created",
+        "pairing_approved" => "account-event-pairing-approved",
+        "pairing_denied" => "account-event-pairing-denied",
         "device_signed_out" if says("by", "operator") => {
-            format!("An administrator signed out a device of {app}")
+            "account-event-device-signed-out-by-operator"
         }
-        "device_signed_out" => format!("Signed out a device of {app}"),
+        "device_signed_out" => "account-event-device-signed-out",
         "token_family_revoked" if says("reason", "refresh_token_reused") => {
-            format!("A sign-in to {app} was ended: its token was used twice")
+            "account-event-token-reused"
         }
         "token_family_revoked" if says("reason", "revoked_by_client") => {
-            format!("{app} signed out")
+            "account-event-revoked-by-client"
         }
-        "token_family_revoked" => format!("A sign-in to {app} was ended"),
-        "password_changed" => "Your password was changed".into(),
-        "user_created" => "Your account was created".into(),
-        "user_disabled" => "Your account was disabled".into(),
-        "user_enabled" => "Your account was enabled again".into(),
-        other => other.replace('_', " "),
-    }
+        "token_family_revoked" => "account-event-token-family-revoked",
+        "password_changed" => "account-event-password-changed",
+        "user_created" => "account-event-user-created",
+        "user_disabled" => "account-event-user-disabled",
+        "user_enabled" => "account-event-user-enabled",
+        "passkey_registered" => "account-event-passkey-registered",
+        "passkey_removed" => "account-event-passkey-removed",
+        "passkey_sign_in_failed" => "account-event-passkey-sign-in-failed",
+        "factors_reset" => "account-event-factors-reset",
+        other => return other.replace('_', " "),
+    };
+    lang::text_with(id, &Args::new().with("app", app))
 }
 
 /// The device (name, model, system and its address) or the browser (its User-Agent).
@@ -139,7 +146,8 @@ fn device_words(event: &AuditRecord) -> Option<String> {
         shown = text("user_agent")?.chars().take(USER_AGENT_CHARS).collect();
     }
     if let Some(ip) = text("ip") {
-        shown.push_str(&format!(" (from {ip})"));
+        let args = Args::new().with("device", shown).with("ip", ip);
+        shown = lang::text_with("account-event-device-from", &args);
     }
     Some(shown)
 }

@@ -1,5 +1,6 @@
 //! `/account/consents`: the apps a person allowed (code flow), with a way to withdraw.
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -11,9 +12,8 @@ use tower_sessions::Session;
 
 use crate::web::form::PageForm;
 use crate::{
-    oauth::scope,
     state::AppState,
-    web::{account::AccountNav, csrf, error::PageError, session::SignedIn},
+    web::{account::AccountNav, approval, csrf, error::PageError, session::SignedIn},
 };
 
 const PAGE: &str = "/account/consents";
@@ -56,7 +56,8 @@ pub async fn show(State(state): State<AppState>, session: Session) -> Result<Res
         apps.push(AllowedApp {
             client_id: consent.client_id,
             name,
-            scopes: scope::describe_all(&consent.scope),
+            // Ids of the consent page's own words (`device-scope-…`).
+            scopes: approval::scope_ids(&consent.scope),
         });
     }
     let page = ConsentsPage {

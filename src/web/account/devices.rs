@@ -4,6 +4,7 @@
 //! once more on its own page (`GET /account/devices/sign-out`), like Google's and GitHub's
 //! "Sign out of this device?": one stray tap must not sign out a TV, and no script is needed.
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -21,7 +22,13 @@ use crate::{
     state::AppState,
     store::LinkedDeviceListing,
     web::account::activity::{self, ActivityRow},
-    web::{account::AccountNav, csrf, duration_words::ago, error::PageError, session::SignedIn},
+    web::{
+        account::{AccountNav, Moment},
+        csrf,
+        error::PageError,
+        lang,
+        session::SignedIn,
+    },
 };
 
 pub const PAGE: &str = "/account/devices";
@@ -47,8 +54,8 @@ struct DeviceRow {
     os: Option<String>,
     app_version: Option<String>,
     client_name: String,
-    linked: String,
-    last_used: String,
+    linked: Moment,
+    last_used: Moment,
     ip: Option<String>,
     /// The address at link time, when it differs from the last one.
     first_ip: Option<String>,
@@ -59,9 +66,9 @@ impl DeviceRow {
         let d = listing.device;
         let name = d.device_name.clone().unwrap_or_else(|| {
             if d.grant_type == device::GRANT_TYPE {
-                "A device".to_string()
+                lang::text("account-unnamed-device")
             } else {
-                "A web browser".to_string()
+                lang::text("account-unnamed-browser")
             }
         });
         let first_ip = d
@@ -75,8 +82,8 @@ impl DeviceRow {
             os: d.device_os,
             app_version: d.device_app_version,
             client_name: listing.client_name,
-            linked: ago(now - d.linked_at),
-            last_used: ago(now - d.last_used_at),
+            linked: Moment::new(d.linked_at, now),
+            last_used: Moment::new(d.last_used_at, now),
             ip: d.last_ip,
             first_ip,
         }

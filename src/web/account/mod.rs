@@ -16,7 +16,12 @@ use axum::{
     routing::{get, post},
 };
 
-use crate::{config::Features, state::AppState};
+use crate::{
+    config::Features,
+    state::AppState,
+    web::duration_words::{ago, date_time},
+    web::lang::escape_html,
+};
 
 /// Which page of the account navigation is shown (`templates/account_nav.html`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +41,48 @@ impl AccountNav {
     }
     pub fn is_security(&self) -> bool {
         *self == AccountNav::Security
+    }
+}
+
+/// A past moment on the account pages: "3 hours ago" in the page's language, with the
+/// exact date and time as a tooltip and machine-readable (`<time datetime title>`).
+/// Written as HTML: `{{ moment|safe }}` in templates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Moment {
+    pub ago: String,
+    /// RFC 3339, UTC.
+    pub datetime: String,
+    /// "7 Dec 2026, 14:05 UTC" in the page's language.
+    pub exact: String,
+}
+
+impl Moment {
+    /// The moment `at`, seen at `now` (both Unix seconds).
+    pub fn new(at: i64, now: i64) -> Moment {
+        let datetime = time::OffsetDateTime::from_unix_timestamp(at)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default();
+        Moment {
+            ago: ago(now - at),
+            datetime,
+            exact: date_time(at),
+        }
+    }
+}
+
+impl std::fmt::Display for Moment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            r#"<time datetime="{}" title="{}">{}</time>"#,
+            escape_html(&self.datetime),
+            escape_html(&self.exact),
+            escape_html(&self.ago)
+        )
     }
 }
 

@@ -2,6 +2,7 @@
 //! app instead of the app to be signed in. The code is not looked up (nor logged): the page
 //! only says what to do.
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{

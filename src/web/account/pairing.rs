@@ -10,11 +10,11 @@
 //! The pairing's id lives only in the creating browser's session, so only that browser
 //! (and only while signed in as the same person) sees the request and can decide on it.
 
+use crate::web::lang::{Tr as _, isolated};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     extract::State,
-    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
@@ -24,6 +24,7 @@ use crate::web::form::PageForm;
 use crate::{
     client_addr::ClientAddr,
     http::qr::qr_png,
+    i18n::Args,
     oauth::audit::{self, AuditEvent, Origin},
     oauth::pairing::{self, PairingCodeText},
     state::AppState,
@@ -34,6 +35,7 @@ use crate::{
         csrf,
         duration_words::remaining,
         error::PageError,
+        lang,
         login::CsrfForm,
         session::SignedIn,
     },
@@ -84,10 +86,13 @@ struct Waiting {
 
 /// A device used the code and waits for the decision.
 struct Asking {
-    device_name: String,
+    /// "<strong>Pixel 8</strong> wants to sign in as <strong>mira</strong> — approve?"
+    /// (HTML: the names are escaped).
+    heading: String,
     question: Question,
 }
 
+/// How the pairing ended. `title` and `text` are HTML (a device's name in them escaped).
 struct Outcome {
     title: String,
     text: String,
@@ -143,8 +148,8 @@ pub async fn show(
         if record.expires_at <= now {
             forget(&session).await?;
             page.outcome = Some(Outcome {
-                title: "The pairing code expired".into(),
-                text: "No device used it in time. Make a new code to try again.".into(),
+                title: lang::text("account-pairing-expired-title"),
+                text: lang::text("account-pairing-expired-text"),
                 success: false,
                 new_code: true,
             });
@@ -167,9 +172,8 @@ pub async fn show(
         _ => {
             forget(&session).await?;
             page.outcome = Some(Outcome {
-                title: "Nothing to approve".into(),
-                text: "The device's request is no longer waiting. Make a new code to start again."
-                    .into(),
+                title: lang::text("account-pairing-gone-title"),
+                text: lang::text("account-pairing-gone-text"),
                 success: false,
                 new_code: true,
             });
@@ -201,7 +205,7 @@ pub async fn decide(
     };
     // The same decision as the consent page's; the store refuses anyone but the paired user.
     let outcome = approval::decide(&state, &session, &approver, form, &auth.id, now).await?;
-    let name = device_name(&auth.device);
+    let name = Args::new().with("device", isolated(&device_name(&auth.device)));
     let outcome = match outcome {
         approval::Outcome::AskAgain(error) => {
             // Nothing was decided and the pairing stays.
@@ -209,22 +213,21 @@ pub async fn decide(
             question.question.error = Some(error);
             let mut page = PairingPage::new(&session, approver.user.username).await?;
             page.asking = Some(question);
-            return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+            return Ok(error.respond(page));
         }
         approval::Outcome::NotWaiting => {
             forget(&session).await?;
             return Err(PageError::no_longer_waiting().back_to_devices());
         }
         approval::Outcome::Decided { approved: true } => Outcome {
-            title: format!("{name} is signed in"),
-            text: "It appears in your list of devices. You can sign it out there at any time."
-                .into(),
+            title: lang::text_with("account-pairing-approved-title", &name),
+            text: lang::text("account-pairing-approved-text"),
             success: true,
             new_code: false,
         },
         approval::Outcome::Decided { approved: false } => Outcome {
-            title: "Request denied".into(),
-            text: format!("{name} was not signed in."),
+            title: lang::text("account-pairing-denied-title"),
+            text: lang::text_with("account-pairing-denied-text", &name),
             success: false,
             new_code: false,
         },
@@ -288,8 +291,11 @@ async fn asking(
     now: i64,
 ) -> Result<Asking, PageError> {
     let client = state.db.get_client(&auth.client_id).await?;
+    let names = Args::new()
+        .with("device", isolated(&device_name(&auth.device)))
+        .with("username", isolated(&approver.user.username));
     Ok(Asking {
-        device_name: device_name(&auth.device),
+        heading: lang::text_with("account-pairing-question", &names),
         question: Question::new(state, session, client.as_ref(), auth, approver, now).await?,
     })
 }
@@ -299,5 +305,5 @@ fn device_name(device: &DeviceInfo) -> String {
         .name
         .clone()
         .or_else(|| device.model.clone())
-        .unwrap_or_else(|| "A new device".to_string())
+        .unwrap_or_else(|| lang::text("account-pairing-new-device"))
 }

@@ -7,6 +7,7 @@
 //! prove_password`, under the sign-in throttle) or a user-verified passkey assertion
 //! ([`FreshPasskey`]).
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -25,9 +26,8 @@ use crate::{
     state::AppState,
     store::Passkey,
     web::{
-        account::{AccountNav, totp},
+        account::{AccountNav, Moment, totp},
         csrf,
-        duration_words::ago,
         error::PageError,
         fresh_proof,
         session::{FreshPasskey, SignedIn},
@@ -61,8 +61,9 @@ struct SecurityPage {
 struct PasskeyRow {
     id: String,
     name: String,
-    created: String,
-    last_used: String,
+    created: Moment,
+    /// `None`: never.
+    last_used: Option<Moment>,
     synced: bool,
 }
 
@@ -71,10 +72,8 @@ impl PasskeyRow {
         PasskeyRow {
             id: p.id,
             name: p.name,
-            created: ago(now - p.created_at),
-            last_used: p
-                .last_used_at
-                .map_or_else(|| "never".to_string(), |at| ago(now - at)),
+            created: Moment::new(p.created_at, now),
+            last_used: p.last_used_at.map(|at| Moment::new(at, now)),
             synced: p.backup_eligible,
         }
     }

@@ -3,7 +3,11 @@
 //! new recovery codes) are `totp_pages.rs`; the protocol is `oauth::accounts::totp`
 //! (docs/factors.md).
 
-use crate::{state::AppState, store::User, web::duration_words::ago, web::error::PageError};
+use crate::{
+    state::AppState,
+    store::User,
+    web::{account::Moment, error::PageError},
+};
 
 /// Enrolment (GET shows the QR code, POST confirms with a code).
 pub const PAGE: &str = "/account/security/totp";
@@ -17,9 +21,9 @@ pub struct TotpSummary {
     /// A confirmed authenticator app: the second step is asked at sign-in.
     pub enrolled: bool,
     /// When it was confirmed ("3 days ago").
-    pub confirmed: Option<String>,
+    pub confirmed: Option<Moment>,
     /// When a code was last accepted (`None`: never).
-    pub last_used: Option<String>,
+    pub last_used: Option<Moment>,
     /// Recovery codes not used yet.
     pub unused_recovery_codes: u32,
 }
@@ -35,12 +39,12 @@ pub async fn summary(state: &AppState, user: &User) -> Result<TotpSummary, PageE
     let now = state.clock.now();
     Ok(TotpSummary {
         enrolled: true,
-        confirmed: Some(ago(now - confirmed_at)),
+        confirmed: Some(Moment::new(confirmed_at, now)),
         // The confirming code is a use too; say "never" until a sign-in used one.
         last_used: factor
             .last_used_at
             .filter(|at| *at != confirmed_at)
-            .map(|at| ago(now - at)),
+            .map(|at| Moment::new(at, now)),
         unused_recovery_codes: state.db.count_unused_recovery_codes(&user.id).await?,
     })
 }

@@ -6,6 +6,7 @@
 //! security page, `security::reconfirmed`): a stolen unlocked phone must not be able to
 //! add the thief's authenticator, or turn the second step off.
 
+use crate::web::lang::Tr as _;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -49,6 +50,7 @@ struct EnrolPage {
     secret: String,
     /// The key URI itself ("Open in an authenticator app" on the phone that shows the page).
     otpauth_uri: String,
+    /// Catalogue id of what went wrong with the code.
     error: Option<&'static str>,
 }
 
@@ -176,7 +178,7 @@ pub async fn confirm(
             Ok(codes_page(true, recovery_codes))
         }
         Confirmed::Wrong => {
-            let wrong = "That code is not right. Enter the 6-digit code your app shows now.";
+            let wrong = "account-totp-wrong-code";
             enrol_page(&state, &session, &user, Some(wrong)).await
         }
         Confirmed::NothingPending => Ok(Redirect::to(security::PAGE).into_response()),
@@ -198,15 +200,16 @@ pub async fn ask_disable(
     session: Session,
 ) -> Result<Response, PageError> {
     let question = Question {
-        title: "Turn off two-step verification?",
-        text: "Signing in will ask only for your password. Your recovery codes stop working.",
+        title: "account-totp-disable-title",
+        text: "account-totp-disable-text",
         action: DISABLE,
-        button: "Turn off",
+        button: "account-totp-turn-off",
     };
     ask(&state, &session, question).await
 }
 
-/// What one of the confirm-first pages asks (`templates/account_totp_action.html`).
+/// What one of the confirm-first pages asks (`templates/account_totp_action.html`);
+/// `title`, `text` and `button` are catalogue ids.
 struct Question {
     title: &'static str,
     text: &'static str,
@@ -271,10 +274,10 @@ pub async fn ask_recovery_codes(
     session: Session,
 ) -> Result<Response, PageError> {
     let question = Question {
-        title: "New recovery codes",
-        text: "You get ten new codes. The codes you have now stop working.",
+        title: "account-recovery-codes-new",
+        text: "account-recovery-codes-new-text",
         action: RECOVERY_CODES,
-        button: "Make new codes",
+        button: "account-recovery-codes-make",
     };
     ask(&state, &session, question).await
 }

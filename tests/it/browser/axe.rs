@@ -1,7 +1,13 @@
 //! axe-core (the accessibility engine behind Lighthouse and most audit tools) run in real
-//! Chromium on every page state a person can reach, at phone (390×844) and desktop
-//! (1280×800) size, in light and dark colour schemes (docs/device-experience.md,
-//! "Accessibility checks").
+//! Chromium on every page state a person can reach, in every language Usher speaks (en de
+//! fr es ja ar), at phone (390×844), desktop (1280×800) and large (1920×1080) size, in
+//! light and dark colour schemes (docs/device-experience.md, "Accessibility checks";
+//! docs/languages.md, "Test matrix"). Each state is reached once per language (the
+//! `usher_lang` cookie, set through the switcher's `/language` link, on a server of its
+//! own); only the viewport and the emulated scheme change between checks. Every check also
+//! saves a screenshot, `target/screenshots/<lang>/<state>-<size>-<scheme>.png`, and
+//! asserts the page is in the language asked for (`<html lang>`, and `dir="rtl"` in
+//! Arabic).
 //!
 //! axe-core comes from npm (`tests/interop/node`, installed by `.ci/run` with `npm ci`). It
 //! is injected through WebDriver's "execute script": the script runs through the DevTools
@@ -10,14 +16,17 @@
 //! dark` emulated through chromedriver's DevTools passthrough
 //! (`Emulation.setEmulatedMedia`), the same media query the stylesheet answers.
 
-use std::time::Duration;
+use std::{
+    path::PathBuf,
+    time::{Duration, Instant},
+};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use usher::{protocol::GrantType, store::Client};
 
-use super::{Browser, Chrome, Size};
+use super::{Browser, Chrome, Size, screenshot_dir};
 use crate::{phone::Phone, support::TestServer};
 
 const AXE_SCRIPT: &str = concat!(
@@ -30,6 +39,52 @@ const RULE_TAGS: [&str; 5] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-
 
 /// Rule ids not asserted (yet), each with the reason. Empty: every rule holds.
 const NOT_ASSERTED: &[&str] = &[];
+
+/// Every language, as `usher_lang` and `<html lang>` name it.
+pub const LANGUAGES: [&str; 6] = ["en", "de", "fr", "es", "ja", "ar"];
+
+/// The viewports checked: the issue's phone, laptop and full-HD sizes.
+const VIEWPORTS: [(&str, u32, u32); 3] = [
+    ("phone", 390, 844),
+    ("desktop", 1280, 800),
+    ("large", 1920, 1080),
+];
+
+/// `USHER_AXE_LANGUAGES=en,ar` narrows the matrix (a quick local run); all by default.
+fn languages() -> Vec<&'static str> {
+    match std::env::var("USHER_AXE_LANGUAGES") {
+        Ok(list) if !list.trim().is_empty() => LANGUAGES
+            .into_iter()
+            .filter(|l| list.split(',').any(|x| x.trim() == *l))
+            .collect(),
+        _ => LANGUAGES.to_vec(),
+    }
+}
+
+/// Sends `browser` through the language switcher's link, which sets the `usher_lang`
+/// cookie and lands on `return_to` (a path).
+pub async fn choose_language(browser: &Browser, base: &str, lang: &str, return_to: &str) {
+    let back: String = url::form_urlencoded::byte_serialize(return_to.as_bytes()).collect();
+    browser
+        .goto(&format!("{base}/language?set={lang}&return={back}"))
+        .await;
+    browser
+        .wait_for_url(&format!("{base}{return_to}"), Duration::from_secs(5))
+        .await;
+}
+
+/// A page state's name as a file name: `/device wrong code` → `device-wrong-code`.
+fn slug(state: &str) -> String {
+    let mut out = String::new();
+    for c in state.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
 
 const PASSWORD: &str = "axe harness password";
 /// Documentation address (RFC 5737): a device on another network, as the proxy reports it.
@@ -87,10 +142,21 @@ struct Audit {
     source: String,
     findings: Vec<String>,
     runs: usize,
+    /// The language the pages must be in (`<html lang>`); screenshots go to its folder.
+    lang: &'static str,
+    screenshots: PathBuf,
+    /// Time spent on checks (axe, resizing, screenshots), apart from reaching the states.
+    checking: Duration,
 }
 
 impl Audit {
     fn new() -> Audit {
+        Audit::in_language("en")
+    }
+
+    fn in_language(lang: &'static str) -> Audit {
+        let screenshots = screenshot_dir().join(lang);
+        std::fs::create_dir_all(&screenshots).expect("screenshot dir");
         let source = std::fs::read_to_string(AXE_SCRIPT).unwrap_or_else(|err| {
             panic!(
                 "{AXE_SCRIPT}: {err}. The accessibility tests need axe-core from npm: \
@@ -101,26 +167,56 @@ impl Audit {
             source,
             findings: Vec::new(),
             runs: 0,
+            lang,
+            screenshots,
+            checking: Duration::ZERO,
         }
     }
 
-    /// Checks the page `browser` shows now, at both sizes and in both colour schemes; the
-    /// browser ends at its own size, in the light scheme.
+    /// Checks the page `browser` shows now at every size, in both colour schemes, with a
+    /// screenshot of each; the browser ends at its own size, in the light scheme.
     async fn check(&mut self, browser: &Browser, state: &str) {
+        let started = Instant::now();
         let heading = match browser.client.find(fantoccini::Locator::Css("h1")).await {
             Ok(h1) => h1.text().await.unwrap_or_default(),
             Err(_) => String::new(),
         };
-        eprintln!("axe: {state}: {} \"{heading}\"", browser.url().await);
-        let sizes = if browser.size == Size::Phone {
-            [Size::Desktop, Size::Phone]
-        } else {
-            [Size::Phone, Size::Desktop]
-        };
-        for size in sizes {
-            let (width, height) = size.pixels();
-            browser.fit_viewport(width, height).await;
-            for scheme in [Scheme::Dark, Scheme::Light] {
+        eprintln!(
+            "axe [{}]: {state}: {} \"{heading}\"",
+            self.lang,
+            browser.url().await
+        );
+        let (lang, dir) = browser
+            .client
+            .execute(
+                "return [document.documentElement.lang, document.documentElement.dir];",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| serde_json::from_value::<(String, String)>(v).ok())
+            .unwrap_or_default();
+        let want_dir = if self.lang == "ar" { "rtl" } else { "ltr" };
+        if lang != self.lang || dir != want_dir {
+            self.findings.push(format!(
+                "{state}: <html lang=\"{lang}\" dir=\"{dir}\">, expected {} {want_dir}",
+                self.lang
+            ));
+        }
+        // Own size last, so the browser ends as it was; the scheme alternates so each
+        // size after the first starts with the scheme the previous one ended in.
+        let own = browser.size.name();
+        let mut sizes: Vec<_> = VIEWPORTS.iter().filter(|(n, ..)| *n != own).collect();
+        sizes.extend(VIEWPORTS.iter().filter(|(n, ..)| *n == own));
+        let odd = sizes.len() % 2 == 0;
+        for (i, (size, width, height)) in sizes.into_iter().enumerate() {
+            browser.fit_viewport(*width, *height).await;
+            let schemes = if (i % 2 == 1) != odd {
+                [Scheme::Light, Scheme::Dark]
+            } else {
+                [Scheme::Dark, Scheme::Light]
+            };
+            for scheme in schemes {
                 set_scheme(browser, scheme).await;
                 let violations = self.run(browser).await;
                 self.runs += 1;
@@ -129,8 +225,8 @@ impl Audit {
                         continue;
                     }
                     self.findings.push(format!(
-                        "{state} [{} {}] {} ({}): {} — {}",
-                        size.name(),
+                        "{state} [{} {size} {}] {} ({}): {} — {}",
+                        self.lang,
                         scheme.name(),
                         v.id,
                         v.impact.as_deref().unwrap_or("?"),
@@ -138,8 +234,12 @@ impl Audit {
                         v.targets.join(", ")
                     ));
                 }
+                let png = browser.client.screenshot().await.expect("screenshot");
+                let name = format!("{}-{size}-{}.png", slug(state), scheme.name());
+                std::fs::write(self.screenshots.join(name), png).expect("write screenshot");
             }
         }
+        self.checking += started.elapsed();
     }
 
     /// axe on the current document: injected when the page does not have it yet (each
@@ -197,6 +297,13 @@ impl Audit {
         panic!("{last_error} on {}", browser.url().await);
     }
 
+    /// Takes another language's runs and findings.
+    fn absorb(&mut self, other: Audit) {
+        self.runs += other.runs;
+        self.findings.extend(other.findings);
+        self.checking += other.checking;
+    }
+
     fn assert_clean(self, what: &str) {
         assert!(self.runs > 0, "{what}: no page checked");
         assert!(
@@ -206,7 +313,10 @@ impl Audit {
             self.runs,
             self.findings.join("\n")
         );
-        eprintln!("{what}: {} axe-core runs, no violations", self.runs);
+        eprintln!(
+            "{what}: {} axe-core runs, no violations ({:.0?} checking)",
+            self.runs, self.checking
+        );
     }
 }
 
@@ -274,17 +384,40 @@ async fn device_login_consent_account_and_display_pages_pass_axe() {
     let Some(chrome) = Chrome::start().await else {
         return;
     };
+    let started = Instant::now();
+    let mut all = Audit::new();
+    for lang in languages() {
+        let begun = Instant::now();
+        let audit = device_pages_in(&chrome, lang).await;
+        eprintln!(
+            "axe [{lang}]: {} checks in {:.0?} ({:.0?} checking)",
+            audit.runs,
+            begun.elapsed(),
+            audit.checking
+        );
+        all.absorb(audit);
+    }
+    eprintln!(
+        "axe: device pages, every language: {:.0?}",
+        started.elapsed()
+    );
+    all.assert_clean("device, sign-in, consent, account and display pages");
+}
+
+/// Every device, sign-in, consent, account and display page state in `lang`, on a server
+/// of its own (the same states as in every other language, from the same start).
+async fn device_pages_in(chrome: &Chrome, lang: &'static str) -> Audit {
     let server =
         TestServer::start_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
     server
         .create_public_client("tv", "Living Room TV app", "openid profile")
         .await;
     server.create_user("hana", PASSWORD).await;
-    let mut audit = Audit::new();
+    let mut audit = Audit::in_language(lang);
     let phone = chrome.browser(Size::Phone, true).await;
 
-    // The code entry page, and a wrong code.
-    phone.goto(&server.url("/device")).await;
+    // The code entry page (through the language switcher's link), and a wrong code.
+    choose_language(&phone, &server.url, lang, "/device").await;
     audit.check(&phone, "/device").await;
     phone.fill("#user_code", "KKKK-KKKK").await;
     phone
@@ -392,6 +525,7 @@ async fn device_login_consent_account_and_display_pages_pass_axe() {
 
     // Too many wrong codes: the lock-out page.
     let other = chrome.browser(Size::Phone, true).await;
+    choose_language(&other, &server.url, lang, "/device").await;
     for _ in 0..server.state.config.user_code_attempts_per_session {
         other.goto(&server.url("/device")).await;
         other.fill("#user_code", "KKKK-KKKK").await;
@@ -408,7 +542,7 @@ async fn device_login_consent_account_and_display_pages_pass_axe() {
     let enrolling = Phone::signed_in(&server.url, "nora", PASSWORD).await;
     crate::totp::enrol(&server, &enrolling).await;
     let desktop = chrome.browser(Size::Desktop, true).await;
-    desktop.goto(&server.url("/login")).await;
+    choose_language(&desktop, &server.url, lang, "/login").await;
     desktop.fill("#username", "nora").await;
     desktop.fill("#password", PASSWORD).await;
     desktop
@@ -417,8 +551,7 @@ async fn device_login_consent_account_and_display_pages_pass_axe() {
     landed(&desktop, &server.url("/login/otp")).await;
     audit.check(&desktop, "/login/otp").await;
     desktop.close().await;
-
-    audit.assert_clean("device, sign-in, consent, account and display pages");
+    audit
 }
 
 #[tokio::test]
@@ -426,6 +559,21 @@ async fn web_app_sign_in_qr_and_passkey_pages_pass_axe() {
     let Some(chrome) = Chrome::start().await else {
         return;
     };
+    let started = Instant::now();
+    let mut all = Audit::new();
+    for lang in languages() {
+        all.absorb(web_app_pages_in(&chrome, lang).await);
+    }
+    eprintln!(
+        "axe: web app pages, every language: {:.0?}",
+        started.elapsed()
+    );
+    all.assert_clean("web app sign-in pages");
+}
+
+/// The sign-in pages a web app sends people to, in `lang`, on a server of its own. In
+/// English, also checks that the harness finds a violation added on purpose.
+async fn web_app_pages_in(chrome: &Chrome, lang: &'static str) -> Audit {
     // A localhost issuer is a secure context: the sign-in page offers passkeys.
     let server = TestServer::start_with(|c| {
         c.issuer = format!("http://localhost:{}", c.listen.port())
@@ -458,8 +606,9 @@ async fn web_app_sign_in_qr_and_passkey_pages_pass_axe() {
         .append_pair("code_challenge", &challenge)
         .append_pair("code_challenge_method", "S256")
         .finish();
-    let mut audit = Audit::new();
+    let mut audit = Audit::in_language(lang);
     let desktop = chrome.browser(Size::Desktop, true).await;
+    choose_language(&desktop, &base, lang, "/device").await;
     desktop
         .goto(&format!("{base}/oauth2/authorize?{query}"))
         .await;
@@ -472,6 +621,10 @@ async fn web_app_sign_in_qr_and_passkey_pages_pass_axe() {
     landed(&desktop, &format!("{base}/login/qr")).await;
     desktop.find("h1").await;
     audit.check(&desktop, "/login/qr").await;
+    if lang != "en" {
+        desktop.close().await;
+        return audit;
+    }
 
     // The harness itself: an image without a text alternative, added to the page, is found.
     desktop
@@ -491,5 +644,5 @@ async fn web_app_sign_in_qr_and_passkey_pages_pass_axe() {
         "axe-core did not report the image without alt: {found:?}"
     );
     desktop.close().await;
-    audit.assert_clean("web app sign-in pages");
+    audit
 }
