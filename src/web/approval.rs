@@ -21,7 +21,7 @@ use crate::{
     state::AppState,
     store::{Client, Decision, DeviceAuthorization, DeviceInfo, User},
     web::{
-        duration_words::{ago, remaining},
+        duration_words::{self, ago, remaining},
         error::PageError,
         fresh_proof::{self, Demand, PasswordProof},
         lang,
@@ -86,16 +86,13 @@ impl Problem {
     /// The message in the page's language.
     pub fn text(&self) -> String {
         match self.wait_secs {
-            Some(secs) => lang::text_with(self.id, &Args::new().with("wait", wait_words(secs))),
+            Some(secs) => lang::text_with(
+                self.id,
+                &Args::new().with("wait", duration_words::minutes_up(secs)),
+            ),
             None => lang::text(self.id),
         }
     }
-}
-
-/// A wait in whole minutes, rounded up so people do not come back before the pause ends
-/// ("8 minutes"), in the page's language: as every lock-out page says it.
-pub fn wait_words(secs: i64) -> String {
-    crate::web::error::minutes_up(secs)
 }
 
 /// The scopes of `granted` as ids of `device.ftl`, one line per distinct description (as
@@ -498,7 +495,7 @@ mod tests {
             "{}",
             paused.text()
         );
-        assert_eq!(wait_words(1), "1 minute");
-        assert_eq!(wait_words(900), "15 minutes");
+        assert_eq!(duration_words::minutes_up(1), "1 minute");
+        assert_eq!(duration_words::minutes_up(900), "15 minutes");
     }
 }

@@ -13,6 +13,13 @@ pub fn remaining(secs: i64) -> String {
     crate::i18n::remaining(locale(), secs)
 }
 
+/// A wait in whole minutes, rounded up so people do not come back before the pause ends
+/// ("8 minutes"), as every lock-out page says it.
+pub fn minutes_up(secs: i64) -> String {
+    let minutes = (secs.max(1) + 59) / 60;
+    crate::i18n::remaining(locale(), minutes * 60)
+}
+
 /// A moment as a date and time (UTC).
 pub fn date_time(unix_secs: i64) -> String {
     crate::i18n::date_time(locale(), unix_secs)

@@ -85,7 +85,7 @@ impl PageError {
 
     /// The wait before the next try, rounded up to minutes ("8 minutes").
     pub fn with_wait(mut self, wait_secs: i64) -> PageError {
-        self.page.wait = Some(minutes_up(wait_secs));
+        self.page.wait = Some(super::duration_words::minutes_up(wait_secs));
         self
     }
 
@@ -159,14 +159,6 @@ impl PageError {
             "error-internal-text",
         )
     }
-}
-
-/// Rounded up, so people do not come back before the pause ends; in the page's language
-/// ("8 minutes", "8 Minuten", "8 دقائق"), with its plural rules.
-pub fn minutes_up(secs: i64) -> String {
-    let minutes = (secs.max(1) + 59) / 60;
-    let args = crate::i18n::Args::new().with("n", minutes);
-    super::lang::text_with("remaining-minutes", &args)
 }
 
 impl From<StoreError> for PageError {

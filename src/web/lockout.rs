@@ -25,7 +25,7 @@ use crate::{
     },
     state::AppState,
     tokens::opaque,
-    web::error::{PageError, minutes_up},
+    web::{duration_words::minutes_up, error::PageError},
 };
 
 /// Session key of the random id that names this browser's budget.
@@ -158,7 +158,7 @@ fn locked_out(label: &str, wait_secs: i64) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use crate::web::error::minutes_up;
+    use crate::web::duration_words::minutes_up;
 
     #[test]
     fn waits_round_up_to_minutes() {

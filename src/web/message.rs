@@ -40,7 +40,7 @@ pub struct MessagePage {
     /// Where the link goes: `/device`, or "Your devices" from the account pages.
     pub href: &'static str,
     /// How long to wait before trying again ("8 minutes", already in the page's language:
-    /// `error::minutes_up`), when that is the next step.
+    /// `duration_words::minutes_up`), when that is the next step.
     pub wait: Option<String>,
 }
 

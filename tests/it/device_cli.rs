@@ -44,26 +44,7 @@ async fn usher_device_fits_an_80_by_24_terminal_with_code_url_and_qr_code() {
     server
         .create_public_client("cli", "Terminal", "openid profile")
         .await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
-        .args(["device", "--issuer", &server.url, "--client-id", "cli"])
-        .args(["--scope", "openid profile"])
-        .envs(in_language("C.UTF-8"))
-        .env("COLUMNS", "80")
-        .env("LINES", "24")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("run usher device");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut output = String::new();
-    while let Some(line) = lines.next_line().await.unwrap() {
-        output.push_str(&line);
-        output.push('\n');
-        if line.starts_with("The code expires") {
-            break;
-        }
-    }
+    let output = instructions(&server, &[], (80, 24)).await;
     // One row stays for the typed command (and one for the spinner on a terminal).
     assert!(output.lines().count() <= 23, "{output}");
     assert!(output.lines().all(|l| l.chars().count() <= 80), "{output}");
@@ -80,26 +61,7 @@ async fn usher_device_fits_an_80_by_24_terminal_with_code_url_and_qr_code() {
         format!("{}/device?user_code={user_code}", server.url)
     );
     // Too small for the QR code: the URL and the code alone.
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_usher"))
-        .args(["device", "--issuer", &server.url, "--client-id", "cli"])
-        .args(["--scope", "openid profile"])
-        .envs(in_language("C.UTF-8"))
-        .env("COLUMNS", "60")
-        .env("LINES", "12")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("run usher device");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut output = String::new();
-    while let Some(line) = lines.next_line().await.unwrap() {
-        output.push_str(&line);
-        output.push('\n');
-        if line.starts_with("The code expires") {
-            break;
-        }
-    }
+    let output = instructions(&server, &[], (60, 12)).await;
     assert!(output.lines().count() <= 11, "{output}");
     assert!(!output.contains('▀') && !output.contains('▄'), "{output}");
     assert!(
