@@ -195,7 +195,7 @@ impl Database {
             Database::Sqlite(sqlite) => &sqlite.device_batch,
             Database::Postgres(pg) => &pg.device_batch,
         };
-        batch.insert(self, a).await
+        super::device_batch::insert(batch, self, a).await
     }
 
     /// Inserts `rows` with one statement (all or none), which commits on its own.

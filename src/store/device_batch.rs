@@ -1,79 +1,61 @@
-//! Group commit for device authorizations. Each authorization is one INSERT, and under load
-//! the commits, not the rows, cost: on SQLite one WAL write per commit through the one writer
-//! connection, on PostgreSQL one round trip and one WAL flush each. So callers hand their
-//! row to one task per database, which writes whatever is queued (up to [`MAX_BATCH`]) with
-//! multi-row INSERTs and answers every caller after the commit: a caller's `Ok` still means
-//! its row is committed (docs/reliability.md, "Durability").
-//!
-//! No timer: the task writes as soon as a row arrives, so a lone request waits for nothing;
-//! batches form by themselves while the previous one is being written. A statement that fails
+//! Group commit for device authorizations (`batch.rs`). Each authorization is one INSERT, and
+//! under load the commits, not the rows, cost: on SQLite one WAL write per commit through the
+//! one writer connection, on PostgreSQL one round trip and one WAL flush each. So callers hand
+//! their row to one task per database, which writes whatever is queued with multi-row INSERTs
+//! and answers every caller after the commit: a caller's `Ok` still means its row is
+//! committed (docs/reliability.md, "Durability"). A statement that fails
 //! (a user code already pending, which the caller answers by drawing another) is retried row
 //! by row, so one bad row fails only its own caller.
 
-use std::sync::{Arc, OnceLock};
+use tokio::sync::oneshot;
 
-use tokio::sync::{mpsc, oneshot};
-
-use super::{Database, DeviceAuthorization};
+use super::{
+    Database, DeviceAuthorization,
+    batch::{Batched, Batcher},
+};
 use crate::error::StoreResult;
-
-/// Rows written per round at most; more wait for the next round.
-const MAX_BATCH: usize = 256;
 
 /// Rows per INSERT statement at most: 64 × 22 columns stays far below both databases'
 /// parameter limits (SQLite 32,766, PostgreSQL 65,535).
 const MAX_ROWS_PER_STATEMENT: usize = 64;
 
-/// Rows queued before callers wait for room (back-pressure instead of unbounded memory).
-const QUEUE: usize = 4 * MAX_BATCH;
-
-struct Job {
+pub(super) struct Job {
     row: DeviceAuthorization,
     done: oneshot::Sender<StoreResult<()>>,
 }
 
-/// The queue into a database's batch writer, started on first use (in the caller's runtime).
-/// Clones share it.
-#[derive(Debug, Clone, Default)]
-pub(super) struct DeviceBatch {
-    queue: Arc<OnceLock<mpsc::Sender<Job>>>,
-}
+/// The queue into a database's device-authorization writer.
+pub(super) type DeviceBatch = Batcher<Job>;
 
-impl DeviceBatch {
-    /// Writes `row` in the next round and returns once it is committed (or failed). If the
-    /// writer task is gone (its runtime shut down while this handle lives on), the row is
-    /// written directly.
-    pub(super) async fn insert(&self, db: &Database, row: &DeviceAuthorization) -> StoreResult<()> {
-        let queue = self.queue.get_or_init(|| {
-            let (queue, jobs) = mpsc::channel(QUEUE);
-            // The task holds its own handle on the pools, not this queue: when every
-            // `Database` clone is dropped the queue closes and the task ends.
-            tokio::spawn(run(db.detached(), jobs));
-            queue
-        });
-        let (done, answer) = oneshot::channel();
-        let job = Job {
-            row: row.clone(),
-            done,
-        };
-        if let Err(mpsc::error::SendError(job)) = queue.send(job).await {
-            return db.insert_device_authorizations(&[&job.row]).await;
-        }
-        match answer.await {
-            Ok(result) => result,
-            // The task ended before answering: only when its runtime shut down. Whether the
-            // row was written is unknown; if it was, this insert fails as a conflict and the
-            // caller draws another code (the first row stays pending, unused, until swept).
-            Err(_) => db.insert_device_authorizations(&[row]).await,
-        }
+/// Writes `row` in the next round and returns once it is committed (or failed). If the
+/// writer task is gone, the row is written directly.
+pub(super) async fn insert(
+    batch: &DeviceBatch,
+    db: &Database,
+    row: &DeviceAuthorization,
+) -> StoreResult<()> {
+    let (done, answer) = oneshot::channel();
+    let job = Job {
+        row: row.clone(),
+        done,
+    };
+    if let Err(job) = batch.send(db, job).await {
+        return db.insert_device_authorizations(&[&job.row]).await;
+    }
+    match answer.await {
+        Ok(result) => result,
+        // The task ended before answering: only when its runtime shut down. Whether the
+        // row was written is unknown; if it was, this insert fails as a conflict and the
+        // caller draws another code (the first row stays pending, unused, until swept).
+        Err(_) => db.insert_device_authorizations(&[row]).await,
     }
 }
 
-async fn run(db: Database, mut jobs: mpsc::Receiver<Job>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    // Waits for at least one row, then takes whatever else is queued without waiting.
-    while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        write(&db, &mut batch).await;
+impl Batched for Job {
+    const MAX_BATCH: usize = 256;
+
+    async fn write(db: &Database, batch: &mut Vec<Job>) {
+        write(db, batch).await
     }
 }
 
@@ -135,7 +117,7 @@ mod tests {
         assert_eq!(sizes(1), [1]);
         assert_eq!(sizes(7), [4, 2, 1]);
         assert_eq!(sizes(64), [64]);
-        assert_eq!(sizes(MAX_BATCH), [64; MAX_BATCH / 64]);
+        assert_eq!(sizes(Job::MAX_BATCH), [64; Job::MAX_BATCH / 64]);
         assert_eq!(sizes(100), [64, 32, 4]);
     }
 }

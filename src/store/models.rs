@@ -466,8 +466,6 @@ pub enum Redeemed<'a> {
         access_token_jti: &'a str,
         access_token_expires_at: i64,
     },
-    /// A refresh token is rotated out (RFC 9700 §4.14.2).
-    RefreshToken { token_hash: &'a str },
 }
 
 /// Everything one redemption writes, in one transaction: the code marked used (with the
@@ -489,7 +487,9 @@ pub enum RedemptionOutcome {
     /// Nothing written: the code was no longer usable (another request redeemed it, or it
     /// expired or was revoked meanwhile).
     Lost,
-    /// Nothing written: the refreshed family's linked device was signed out meanwhile.
+    /// The refreshed family's linked device was signed out meanwhile: nothing written, but
+    /// for a sign-out that committed while a PostgreSQL rotation ran (`rotations.rs`); the
+    /// family is revoked then.
     SignedOut,
 }
 

@@ -1,5 +1,5 @@
-//! Redemptions on SQLite or PostgreSQL: every row a redemption writes, in one
-//! transaction. The first statement is the conditional UPDATE that uses the code up, so on
+//! Redemptions of codes on SQLite or PostgreSQL: every row a redemption writes, in one
+//! transaction (refresh tokens rotate in `rotations.rs`). The first statement is the conditional UPDATE that uses the code up, so on
 //! PostgreSQL it also takes the row lock that makes racing redeemers wait for the winner's
 //! commit (and then find the code used); on SQLite the write lock serializes them.
 
@@ -20,9 +20,6 @@ const USE_AUTHORIZATION_CODE: &str = "UPDATE authorization_codes SET used_at = $
 sealed_response = $3, sealed_until = $4, \
 refresh_family_id = $5, access_token_jti = $6, access_token_expires_at = $7 \
 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2";
-const USE_REFRESH_TOKEN: &str = "UPDATE refresh_tokens SET used_at = $2, \
-sealed_response = $3, sealed_until = $4 \
-WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2";
 
 impl SealedTable {
     fn name_and_key(self) -> (&'static str, &'static str) {
@@ -81,15 +78,6 @@ impl Database {
                         .bind(refresh_family_id)
                         .bind(access_token_jti)
                         .bind(access_token_expires_at)
-                        .execute(&mut *tx)
-                        .await?
-                }
-                Redeemed::RefreshToken { token_hash } => {
-                    sqlx::query(USE_REFRESH_TOKEN)
-                        .bind(token_hash)
-                        .bind(now)
-                        .bind(ciphertext)
-                        .bind(until)
                         .execute(&mut *tx)
                         .await?
                 }

@@ -106,11 +106,20 @@ impl From<RefreshReadRow> for RefreshRead {
 /// PostgreSQL is caught when the token is presented: a family with any revoked member no
 /// longer refreshes (`grants/refresh_token.rs`).
 pub(super) fn insert_sql() -> String {
+    insert_sql_at(1, "TRUE")
+}
+
+/// `insert_sql()` with its twelve placeholders numbered from `$first`, inserting only
+/// `when` (an SQL condition) holds: a part of a larger statement (`rotations.rs`).
+pub(super) fn insert_sql_at(first: usize, when: &str) -> String {
+    let p: Vec<String> = (first..first + 12).map(|n| format!("${n}")).collect();
     format!(
         "INSERT INTO refresh_tokens ({COLUMNS}) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         SELECT {}, {}, {}, {}, {}, {}, {}, {}, {}, \
          CASE WHEN EXISTS (SELECT 1 FROM refresh_tokens \
-         WHERE family_id = $2 AND revoked_at IS NOT NULL) THEN $8 ELSE $10 END, $11, $12"
+         WHERE family_id = {} AND revoked_at IS NOT NULL) THEN {} ELSE {} END, {}, {} \
+         WHERE {when}",
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[1], p[7], p[9], p[10], p[11]
     )
 }
 

@@ -10,7 +10,7 @@ use usher::{
     store::{
         AuthorizationCode, Client, Database, Decision, DeviceAuthorization, DeviceState,
         DeviceStatus, LinkWrite, LinkedDevice, Redeemed, Redemption, RedemptionOutcome,
-        RefreshToken, SealedResponse, SealedTable, User,
+        RefreshToken, Rotation, SealedResponse, SealedTable, User,
     },
     tokens::opaque,
 };
@@ -561,18 +561,18 @@ async fn a_redemption_that_fails_at_its_last_write_leaves_nothing_written() {
             .await
             .unwrap();
         let duplicate = refresh_row("rt-new", "fam-4", &sam.id);
-        let use_link = LinkWrite::Use {
-            id: "fam-4".into(),
+        let rotation = |successor: &RefreshToken| Rotation {
+            token_hash: "rt-4".into(),
+            sealed: Some(answer.clone()),
+            successor: successor.clone(),
             ip: Some("192.0.2.9".into()),
-            expires_at: 20_000,
+            family_expires_at: 20_000,
         };
-        let mut rotation = Redemption {
-            redeemed: Redeemed::RefreshToken { token_hash: "rt-4" },
-            sealed: Some(&answer),
-            refresh_token: Some(&duplicate),
-            link: &use_link,
-        };
-        assert!(db.redeem_and_issue(&rotation, 130).await.is_err());
+        assert!(
+            db.rotate_refresh_token(rotation(&duplicate), 130)
+                .await
+                .is_err()
+        );
         let old = db.get_refresh_token("rt-4").await.unwrap().unwrap();
         assert_eq!(old.used_at, None, "not rotated out");
         let device = db.get_linked_device("fam-4").await.unwrap().unwrap();
@@ -580,9 +580,8 @@ async fn a_redemption_that_fails_at_its_last_write_leaves_nothing_written() {
         // A device signed out meanwhile: nothing written either.
         assert!(db.sign_out_linked_device("fam-4", 131).await.unwrap());
         let next = refresh_row("rt-5", "fam-4", &sam.id);
-        rotation.refresh_token = Some(&next);
         assert_eq!(
-            db.redeem_and_issue(&rotation, 132).await.unwrap(),
+            db.rotate_refresh_token(rotation(&next), 132).await.unwrap(),
             RedemptionOutcome::SignedOut
         );
         assert_eq!(db.get_refresh_token("rt-5").await.unwrap(), None);
@@ -598,6 +597,95 @@ async fn a_redemption_that_fails_at_its_last_write_leaves_nothing_written() {
                 .unwrap(),
             None
         );
+    })
+    .await;
+}
+
+/// Rotations written together (SQLite's batch writer; PostgreSQL's one statement each):
+/// many at once, two of them racing for one token and one whose successor cannot be
+/// inserted. Each gets its own outcome and only the bad one fails.
+#[tokio::test]
+async fn concurrent_rotations_each_get_their_own_outcome_on_both_databases() {
+    on_both(|db| async move {
+        db.create_client(&store_client("tv")).await.unwrap();
+        let sam = store_user();
+        db.create_user(&sam).await.unwrap();
+        db.create_refresh_token(&refresh_row("taken", "fam-x", &sam.id))
+            .await
+            .unwrap();
+        for i in 0..24 {
+            let family = format!("fam-{i}");
+            db.record_link(&link(&family, &sam.id)).await.unwrap();
+            db.create_refresh_token(&refresh_row(&format!("rt-{i}"), &family, &sam.id))
+                .await
+                .unwrap();
+        }
+        let rotation = |presented: &str, family: &str, successor: &str| Rotation {
+            token_hash: presented.into(),
+            sealed: Some(sealed(180)),
+            successor: refresh_row(successor, family, &sam.id),
+            ip: Some("192.0.2.7".into()),
+            family_expires_at: 20_000,
+        };
+        let mut rotations: Vec<Rotation> = (0..24)
+            .map(|i| {
+                rotation(
+                    &format!("rt-{i}"),
+                    &format!("fam-{i}"),
+                    &format!("next-{i}"),
+                )
+            })
+            .collect();
+        // A second rotation of rt-0, and one whose successor's hash is taken.
+        rotations.push(rotation("rt-0", "fam-0", "next-0-again"));
+        rotations[5].successor.token_hash = "taken".into();
+        let outcomes = futures_util::future::join_all(
+            rotations
+                .into_iter()
+                .map(|r| db.rotate_refresh_token(r, 150)),
+        )
+        .await;
+
+        for (i, outcome) in outcomes[..24].iter().enumerate() {
+            let used = db
+                .get_refresh_token(&format!("rt-{i}"))
+                .await
+                .unwrap()
+                .unwrap();
+            let successor = db.get_refresh_token(&format!("next-{i}")).await.unwrap();
+            let device = db
+                .get_linked_device(&format!("fam-{i}"))
+                .await
+                .unwrap()
+                .unwrap();
+            match i {
+                5 => {
+                    assert!(outcome.is_err(), "the taken successor fails: {outcome:?}");
+                    assert_eq!((used.used_at, &device.last_ip), (None, &None));
+                }
+                // rt-0 went to exactly one of its two rotations.
+                0 => {
+                    let again = db.get_refresh_token("next-0-again").await.unwrap();
+                    let won = [outcome.as_ref().unwrap(), outcomes[24].as_ref().unwrap()];
+                    assert_eq!(
+                        won.iter()
+                            .filter(|o| ***o == RedemptionOutcome::Redeemed)
+                            .count(),
+                        1
+                    );
+                    assert!(won.contains(&&RedemptionOutcome::Lost));
+                    assert_eq!(successor.is_some() as u8 + again.is_some() as u8, 1);
+                    assert_eq!(used.used_at, Some(150));
+                }
+                _ => {
+                    assert_eq!(outcome.as_ref().unwrap(), &RedemptionOutcome::Redeemed);
+                    assert_eq!(used.used_at, Some(150));
+                    assert_eq!(successor.unwrap().family_id, format!("fam-{i}"));
+                    assert_eq!(device.last_ip.as_deref(), Some("192.0.2.7"));
+                    assert_eq!((device.last_used_at, device.expires_at), (150, 20_000));
+                }
+            }
+        }
     })
     .await;
 }

@@ -15,7 +15,7 @@ use crate::{
         params::Params,
         scope,
     },
-    store::{Client, Redeemed, Redemption, RedemptionOutcome, RefreshRead, RefreshToken},
+    store::{Client, LinkWrite, RedemptionOutcome, RefreshRead, RefreshToken, Rotation},
     tokens::{opaque, sealed::Purpose},
 };
 
@@ -96,30 +96,40 @@ pub async fn refresh(
         ip,
         device: None,
     };
-    let minted = issue::mint(&state.config, &state.keys, &grant, now)?;
+    let issue::Minted {
+        response,
+        refresh_token,
+        link,
+    } = issue::mint(&state.config, &state.keys, &grant, now)?;
+    // `RefreshIssue::Rotate` always mints a successor and a use of the family.
+    let (Some(successor), LinkWrite::Use { ip, expires_at, .. }) = (refresh_token, link) else {
+        tracing::error!("a refresh minted no successor token");
+        return Err(OAuthError::server_error());
+    };
     let sealed = retry::seal(
         &presented,
-        &minted.response,
+        &response,
         now,
         state.config.refresh_token_retry_secs,
     )?;
-    let redemption = Redemption {
-        redeemed: Redeemed::RefreshToken { token_hash: &hash },
-        sealed: sealed.as_ref(),
-        refresh_token: minted.refresh_token.as_ref(),
-        link: &minted.link,
+    let rotation = Rotation {
+        token_hash: hash.clone(),
+        sealed,
+        successor,
+        ip,
+        family_expires_at: expires_at,
     };
     // Only one of concurrent refreshes with the same token wins; the others are retries
     // within the window, or reuse.
-    match state.db.redeem_and_issue(&redemption, now).await? {
-        RedemptionOutcome::Redeemed => Ok(minted.response),
+    match state.db.rotate_refresh_token(rotation, now).await? {
+        RedemptionOutcome::Redeemed => Ok(response),
         RedemptionOutcome::Lost => match state.db.get_refresh_token(&hash).await? {
             Some(token) if token.used_at.is_some() && token.revoked_at.is_none() => {
                 retried_or_reused(state, &presented, &token, now).await
             }
             _ => Err(invalid()),
         },
-        // The device was signed out meanwhile: nothing was written; the family ends.
+        // The device was signed out meanwhile: the family ends (with anything written).
         RedemptionOutcome::SignedOut => {
             state.db.revoke_family(&token.family_id, now).await?;
             Err(invalid())
