@@ -23,6 +23,7 @@ mod notification_outbox;
 mod pairing_codes;
 mod passkeys;
 mod redemptions;
+mod refresh_token_rows;
 mod refresh_tokens;
 mod revoked_access_tokens;
 mod rotations;

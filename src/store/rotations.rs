@@ -21,7 +21,7 @@ use tokio::sync::oneshot;
 use super::{
     Database, RedemptionOutcome, RefreshToken, SealedResponse,
     batch::{Batched, Batcher},
-    refresh_tokens::{bind_refresh_token, insert_sql_at},
+    refresh_token_rows::{bind_refresh_token, insert_sql_at},
 };
 use crate::error::{StoreError, StoreResult};
 
