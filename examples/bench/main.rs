@@ -346,6 +346,7 @@ async fn run(options: Options, args: &[String]) -> anyhow::Result<()> {
                 "{label}: seeded in {:.1} s, listening on {}",
                 server.seed_secs, server.addr
             );
+            settle(schema.as_ref().map(|(admin, _)| admin)).await;
             let result = scenarios(&server, &options, &selected, codes, &mut report).await;
             server.stop().await;
             if let Some((admin, schema)) = schema {
@@ -592,6 +593,16 @@ fn poll_jobs(
 }
 
 /// A fresh schema on the benchmark's PostgreSQL: admin pool, schema name, URL using it.
+/// Puts the seeding's writes (and an earlier server's, a dropped schema's) on disk before
+/// anything is measured, so that their write-back does not slow the next scenarios: a
+/// PostgreSQL `CHECKPOINT` (skipped without the right to run it), then `sync`.
+async fn settle(postgres: Option<&sqlx::PgPool>) {
+    if let Some(admin) = postgres {
+        let _ = sqlx::query("CHECKPOINT").execute(admin).await;
+    }
+    let _ = std::process::Command::new("sync").status();
+}
+
 async fn postgres_schema() -> anyhow::Result<(sqlx::PgPool, String, String)> {
     let url = std::env::var("USHER_BENCH_DATABASE_URL")
         .or_else(|_| std::env::var("USHER_TEST_DATABASE_URL"))

@@ -154,7 +154,7 @@ impl Database {
     }
 }
 
-/// One rotation on its own: PostgreSQL's way, and SQLite's when a batch failed.
+/// One rotation on its own: after its batch failed, or when the writer task is gone.
 async fn rotate_alone(db: &Database, r: &Rotation, now: i64) -> StoreResult<RedemptionOutcome> {
     match db {
         Database::Sqlite(sqlite) => {
