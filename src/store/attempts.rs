@@ -3,7 +3,7 @@
 
 use super::{
     Database,
-    database::{on_pool, on_writer},
+    pools::{on_pool, on_writer},
 };
 use crate::error::StoreResult;
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{
     Database,
-    database::{on_pool, on_writer},
+    pools::{on_pool, on_writer},
 };
 use crate::error::StoreResult;
 

@@ -2,7 +2,7 @@
 
 use super::{
     AuthorizationCode, Database,
-    database::{on_pool, on_writer},
+    pools::{on_pool, on_writer},
 };
 use crate::error::StoreResult;
 

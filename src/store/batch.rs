@@ -1,6 +1,6 @@
 //! A queue into one task per database that writes whatever is queued together (group
-//! commit): device authorizations (`device_batch.rs`) and, on SQLite, refresh-token
-//! rotations (`rotations.rs`). Under load the commits and the hand-offs to the database,
+//! commit): device authorizations (`device_batch.rs`) and refresh-token rotations
+//! (`rotations.rs`). Under load the commits and the hand-offs to the database,
 //! not the rows, cost; one task writing many rows at once pays them once per batch.
 //!
 //! No timer: the task writes as soon as a job arrives, so a lone request waits for

@@ -1,6 +1,6 @@
 //! Used client-assertion `jti`s on SQLite or PostgreSQL.
 
-use super::{Database, database::on_writer, unique_violation};
+use super::{Database, pools::on_writer, unique_violation};
 use crate::error::{StoreError, StoreResult};
 
 impl Database {

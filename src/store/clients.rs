@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{
     Client, Database,
-    database::{on_pool, on_writer},
+    pools::{on_pool, on_writer},
     unique_violation,
 };
 use crate::{

@@ -2,7 +2,7 @@
 
 use super::{
     Consent, Database,
-    database::{on_pool, on_writer},
+    pools::{on_pool, on_writer},
 };
 use crate::error::StoreResult;
 

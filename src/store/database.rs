@@ -8,7 +8,7 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::{device_batch::DeviceBatch, rotations::RotationBatch};
+use super::{device_batch::DeviceBatch, pools::on_pool, rotations::RotationBatch};
 use crate::error::StoreResult;
 
 /// The size (bytes) the SQLite WAL file is cut back to after a reset.
@@ -56,45 +56,6 @@ pub struct PgDb {
     pub(super) device_batch: DeviceBatch,
     pub(super) rotations: RotationBatch,
 }
-
-/// Runs the same query-building expression against whichever pool is in use, for reads
-/// (SQLite's read pool). The SQL text is shared: both databases accept `$1` placeholders and
-/// `RETURNING`.
-macro_rules! on_pool {
-    ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
-            $crate::store::Database::Sqlite(sqlite) => {
-                let $pool = &sqlite.read;
-                $body
-            }
-            $crate::store::Database::Postgres(pg) => {
-                let $pool = &pg.pool;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use on_pool;
-
-/// Like `on_pool!`, for anything that writes (INSERT, UPDATE, DELETE, a transaction that
-/// writes): SQLite's one writer connection, PostgreSQL's pool. Inside `$body` never call
-/// another store method that writes: on SQLite it would wait for the connection `$body`
-/// holds (until the acquire timeout).
-macro_rules! on_writer {
-    ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
-            $crate::store::Database::Sqlite(sqlite) => {
-                let $pool = &sqlite.write;
-                $body
-            }
-            $crate::store::Database::Postgres(pg) => {
-                let $pool = &pg.pool;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use on_writer;
 
 impl Database {
     /// Connects (creating a SQLite file if needed) and runs the migrations (refusing a

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use super::{
     Approval, AuthorizationPurpose, Database, Decision, DeviceAuthorization, DeviceInfo,
     DeviceState, DeviceStatus,
-    database::{on_pool, on_writer},
+    pools::{on_pool, on_writer},
     unique_violation,
 };
 use crate::error::{StoreError, StoreResult};

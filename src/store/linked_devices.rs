@@ -2,7 +2,7 @@
 
 use super::{
     Database, LinkedDevice, LinkedDeviceListing,
-    database::{on_pool, on_writer},
+    pools::{on_pool, on_writer},
     unique_violation,
 };
 use crate::error::StoreResult;

@@ -1,13 +1,13 @@
 //! Redemptions of codes on SQLite or PostgreSQL: every row a redemption writes, in one
-//! transaction (refresh tokens rotate in `rotations.rs`). The first statement is the conditional UPDATE that uses the code up, so on
-//! PostgreSQL it also takes the row lock that makes racing redeemers wait for the winner's
+//! transaction (refresh tokens rotate in `rotations.rs`). The first statement is the
+//! conditional UPDATE that uses the code up, so on PostgreSQL it also takes the row lock that makes racing redeemers wait for the winner's
 //! commit (and then find the code used); on SQLite the write lock serializes them.
 
 use super::{
     Database, LinkWrite, Redeemed, Redemption, RedemptionOutcome, SealedResponse, SealedTable,
-    database::{on_pool, on_writer},
     linked_devices::{self, bind_linked_device},
-    refresh_token_rows::{self, bind_refresh_token},
+    pools::{on_pool, on_writer},
+    refresh_tokens::{self, bind_refresh_token},
     unique_violation,
 };
 use crate::error::{StoreError, StoreResult};
@@ -50,7 +50,7 @@ impl Database {
     ) -> StoreResult<RedemptionOutcome> {
         let ciphertext = r.sealed.map(|s| s.ciphertext.as_str());
         let until = r.sealed.map(|s| s.until);
-        let insert_refresh = refresh_token_rows::insert_sql();
+        let insert_refresh = refresh_tokens::insert_sql();
         let insert_link = linked_devices::insert_sql();
         on_writer!(self, |pool| async {
             let mut tx = pool.begin().await?;

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{
     Database,
-    database::{on_pool, on_writer},
+    pools::{on_pool, on_writer},
 };
 use crate::error::StoreResult;
 

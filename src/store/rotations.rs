@@ -15,13 +15,13 @@
 //! rotations are then written one by one. Code grants, once per sign-in, keep their
 //! transaction (`redemptions.rs`).
 
-use sqlx::{Sqlite, Transaction};
 use tokio::sync::oneshot;
 
 use super::{
     Database, RedemptionOutcome, RefreshToken, SealedResponse,
     batch::{Batched, Batcher},
-    refresh_token_rows::{bind_refresh_token, insert_sql_at},
+    pools::on_writer,
+    refresh_tokens::{bind_refresh_token, insert_sql_at},
 };
 use crate::error::{StoreError, StoreResult};
 
@@ -59,17 +59,21 @@ fn record_use(rotated: &str) -> String {
     )
 }
 
-const SIGNED_OUT: &str =
-    "EXISTS (SELECT 1 FROM linked_devices WHERE id = $5 AND signed_out_at IS NOT NULL)";
+/// What both statements answer, in one row: whether the token was used up, whether the
+/// linked device's use was recorded, and whether the device was signed out as of the
+/// statement's start (`None`: no linked device, a family from before they were recorded).
+const ANSWER: &str = "(SELECT signed_out_at IS NOT NULL FROM linked_devices WHERE id = $5) \
+AS signed_out";
 
 /// SQLite: four statements, sent together. `changes()` right after the UPDATE says whether
-/// it used the token up; after that, the successor's presence says so (its hash is fresh).
-/// The one row comes from the last statement (read with `fetch_all`: a row limit would stop
-/// sqlx before the statements after the first row).
+/// it used the token up, and right after the linked device's UPDATE whether that wrote;
+/// in between, the successor's presence says whether the token was used up (its hash is
+/// fresh). The one row comes from the last statement (read with `fetch_all`: a row limit
+/// would stop sqlx before the statements after the first row).
 static SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let rotated = "EXISTS (SELECT 1 FROM refresh_tokens WHERE token_hash = $8)";
     format!(
-        "{USE_PRESENTED}; {}; {}; SELECT {rotated} AS rotated, {SIGNED_OUT} AS signed_out",
+        "{USE_PRESENTED}; {}; {}; SELECT {rotated} AS rotated, changes() = 1 AS used, {ANSWER}",
         insert_sql_at(8, "changes() = 1"),
         record_use(rotated),
     )
@@ -84,8 +88,8 @@ static POSTGRES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         "WITH rotated AS ({USE_PRESENTED} RETURNING 1), \
          successor AS ({} RETURNING 1), \
          used AS ({} RETURNING 1) \
-         SELECT EXISTS (SELECT 1 FROM rotated) AS rotated, EXISTS (SELECT 1 FROM used) AS used, \
-         (SELECT signed_out_at IS NOT NULL FROM linked_devices WHERE id = $5) AS signed_out",
+         SELECT EXISTS (SELECT 1 FROM rotated) AS rotated, \
+         EXISTS (SELECT 1 FROM used) AS used, {ANSWER}",
         insert_sql_at(8, "EXISTS (SELECT 1 FROM rotated)"),
         record_use("EXISTS (SELECT 1 FROM rotated)"),
     )
@@ -107,21 +111,15 @@ macro_rules! bind_rotation {
     }};
 }
 
-fn outcome((rotated, signed_out): (bool, bool)) -> RedemptionOutcome {
-    match (rotated, signed_out) {
+/// The outcome from [`ANSWER`]'s row. A token used up without its device's use recorded
+/// means the device was signed out while the statement ran (only on PostgreSQL).
+fn outcome((rotated, used, signed_out): (bool, bool, Option<bool>)) -> RedemptionOutcome {
+    let signed_out_meanwhile = rotated && !used && signed_out.is_some();
+    match (rotated, signed_out == Some(true) || signed_out_meanwhile) {
         (_, true) => RedemptionOutcome::SignedOut,
         (true, false) => RedemptionOutcome::Redeemed,
         (false, false) => RedemptionOutcome::Lost,
     }
-}
-
-/// PostgreSQL's answer: whether the token was used up, whether the linked device's use was
-/// recorded, and whether the device was signed out as of the statement's start (`None`: no
-/// linked device, a family from before they were recorded). A device used up but not
-/// recorded was signed out while the statement ran.
-fn outcome_pg(rotated: bool, used: bool, signed_out: Option<bool>) -> RedemptionOutcome {
-    let signed_out_meanwhile = rotated && !used && signed_out.is_some();
-    outcome((rotated, signed_out == Some(true) || signed_out_meanwhile))
 }
 
 impl Database {
@@ -149,55 +147,46 @@ impl Database {
             Ok(()) => answer
                 .await
                 .unwrap_or(Err(StoreError::Database(sqlx::Error::WorkerCrashed))),
-            Err(job) => rotate_alone(self, &job.rotation, job.now).await,
+            Err(job) => write_rotations(self, &[(&job.rotation, job.now)])
+                .await
+                .map(|outcomes| outcomes[0]),
         }
     }
 }
 
-/// One rotation on its own: after its batch failed, or when the writer task is gone.
-async fn rotate_alone(db: &Database, r: &Rotation, now: i64) -> StoreResult<RedemptionOutcome> {
-    match db {
-        Database::Sqlite(sqlite) => {
-            let mut tx = sqlite.write.begin().await?;
-            let result = rotate_in(&mut tx, r, now).await?;
-            tx.commit().await?;
-            Ok(result)
+/// Writes `rotations` in one transaction (everything or nothing) and returns their
+/// outcomes in order. A failed statement leaves the transaction to be rolled back
+/// (dropped), never committed.
+async fn write_rotations(
+    db: &Database,
+    rotations: &[(&Rotation, i64)],
+) -> StoreResult<Vec<RedemptionOutcome>> {
+    let sql = match db {
+        Database::Sqlite(_) => SQLITE.as_str(),
+        Database::Postgres(_) => POSTGRES.as_str(),
+    };
+    on_writer!(db, |pool| async {
+        let mut tx = pool.begin().await?;
+        let mut outcomes = Vec::with_capacity(rotations.len());
+        for (r, now) in rotations {
+            let rows: Vec<(bool, bool, Option<bool>)> =
+                bind_rotation!(sqlx::query_as(sql), *r, *now)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            match rows.as_slice() {
+                [row] => outcomes.push(outcome(*row)),
+                _ => {
+                    return Err(StoreError::Corrupt(format!(
+                        "a refresh-token rotation answered {} rows",
+                        rows.len()
+                    )));
+                }
+            }
         }
-        // One statement: atomic without a transaction of its own.
-        Database::Postgres(pg) => rotate_pg(&pg.pool, r, now).await,
+        tx.commit().await?;
+        Ok(outcomes)
     }
-}
-
-/// One rotation inside a SQLite transaction. A failed statement leaves the transaction to
-/// be rolled back (dropped), never committed.
-async fn rotate_in(
-    tx: &mut Transaction<'static, Sqlite>,
-    r: &Rotation,
-    now: i64,
-) -> StoreResult<RedemptionOutcome> {
-    let rows: Vec<(bool, bool)> = bind_rotation!(sqlx::query_as(SQLITE.as_str()), r, now)
-        .fetch_all(&mut **tx)
-        .await?;
-    match rows.as_slice() {
-        [row] => Ok(outcome(*row)),
-        _ => Err(StoreError::Corrupt(format!(
-            "a refresh-token rotation answered {} rows",
-            rows.len()
-        ))),
-    }
-}
-
-/// One rotation on PostgreSQL, on its own or inside a batch's transaction.
-async fn rotate_pg<'c>(
-    executor: impl sqlx::PgExecutor<'c>,
-    r: &Rotation,
-    now: i64,
-) -> StoreResult<RedemptionOutcome> {
-    let (rotated, used, signed_out): (bool, bool, Option<bool>) =
-        bind_rotation!(sqlx::query_as(POSTGRES.as_str()), r, now)
-            .fetch_one(executor)
-            .await?;
-    Ok(outcome_pg(rotated, used, signed_out))
+    .await)
 }
 
 /// Rotation writers on PostgreSQL (connections of the pool they hold while writing).
@@ -209,7 +198,7 @@ pub(super) struct Job {
     done: oneshot::Sender<StoreResult<RedemptionOutcome>>,
 }
 
-/// The queue into SQLite's rotation writer.
+/// The queue into a database's rotation writers.
 pub(super) type RotationBatch = Batcher<Job>;
 
 impl Batched for Job {
@@ -229,10 +218,8 @@ impl Batched for Job {
     /// each rotation is tried again on its own, so one bad rotation (its client deleted
     /// meanwhile) fails only its own caller. A caller that went away needs no answer.
     async fn write(db: &Database, batch: &mut Vec<Job>) {
-        let written = match db {
-            Database::Sqlite(sqlite) => rotate_batch(&sqlite.write, batch).await,
-            Database::Postgres(pg) => rotate_batch_pg(&pg.pool, batch).await,
-        };
+        let rotations: Vec<(&Rotation, i64)> = batch.iter().map(|j| (&j.rotation, j.now)).collect();
+        let written = write_rotations(db, &rotations).await;
         match written {
             Ok(outcomes) => {
                 for (job, outcome) in batch.drain(..).zip(outcomes) {
@@ -246,37 +233,10 @@ impl Batched for Job {
             }
             Err(_) => {
                 for job in batch.drain(..) {
-                    let _ = job
-                        .done
-                        .send(rotate_alone(db, &job.rotation, job.now).await);
+                    let alone = write_rotations(db, &[(&job.rotation, job.now)]).await;
+                    let _ = job.done.send(alone.map(|outcomes| outcomes[0]));
                 }
             }
         }
     }
-}
-
-async fn rotate_batch(
-    pool: &sqlx::SqlitePool,
-    batch: &[Job],
-) -> StoreResult<Vec<RedemptionOutcome>> {
-    let mut tx = pool.begin().await?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for job in batch {
-        outcomes.push(rotate_in(&mut tx, &job.rotation, job.now).await?);
-    }
-    tx.commit().await?;
-    Ok(outcomes)
-}
-
-async fn rotate_batch_pg(
-    pool: &sqlx::PgPool,
-    batch: &[Job],
-) -> StoreResult<Vec<RedemptionOutcome>> {
-    let mut tx = pool.begin().await?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for job in batch {
-        outcomes.push(rotate_pg(&mut *tx, &job.rotation, job.now).await?);
-    }
-    tx.commit().await?;
-    Ok(outcomes)
 }

@@ -8,7 +8,7 @@ use std::{collections::HashMap, fmt, path::Path, time::Duration};
 
 use sqlx::migrate::{Migrate, MigrateError, Migrator};
 
-use super::{Database, database::on_pool};
+use super::{Database, pools::on_pool};
 use crate::error::{StoreError, StoreResult};
 
 static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -17,7 +17,7 @@ use tower_sessions::{
 
 use super::{
     Database,
-    database::{on_pool, on_writer},
+    pools::{on_pool, on_writer},
 };
 
 /// The session key holding the signed-in account's id (`web::session::SignedIn`); its

@@ -4,7 +4,7 @@
 
 use super::{
     Database, User,
-    database::{on_pool, on_writer},
+    pools::{on_pool, on_writer},
     revoked_access_tokens::revocation_written,
     unique_violation,
 };
