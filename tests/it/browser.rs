@@ -317,11 +317,14 @@ impl Browser {
     /// frame measurement.
     async fn fit_viewport(&self, width: u32, height: u32) {
         let (mut outer_w, mut outer_h) = (width, height);
-        for _ in 0..3 {
+        // Under load Chromium may report the old inner size just after a resize: a short
+        // pause before reading it, and a few more tries.
+        for _ in 0..8 {
             self.client
                 .set_window_size(outer_w, outer_h)
                 .await
                 .expect("resize");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             let inner = self
                 .client
                 .execute("return [window.innerWidth, window.innerHeight];", vec![])
