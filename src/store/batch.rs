@@ -1,6 +1,6 @@
-//! A queue into one task per database that writes whatever is queued together (group
-//! commit): device authorizations (`device_batch.rs`) and refresh-token rotations
-//! (`rotations.rs`). Under load the commits and the hand-offs to the database,
+//! A queue into tasks of a database that write whatever is queued together (group commit):
+//! device authorizations (`device_batch.rs`) and refresh-token rotations (`rotations.rs`);
+//! and that read together: the refresh grant's read on PostgreSQL (`refresh_reads.rs`). Under load the commits and the hand-offs to the database,
 //! not the rows, cost; one task writing many rows at once pays them once per batch.
 //!
 //! No timer: the task writes as soon as a job arrives, so a lone request waits for
@@ -21,8 +21,8 @@ pub(super) trait Batched: Send + Sized + 'static {
     /// Jobs written per round at most; more wait for the next round.
     const MAX_BATCH: usize;
 
-    /// Writer tasks on `db`, each taking the next batch while the others write theirs.
-    fn writers(_db: &Database) -> usize {
+    /// Tasks on `db`, each taking the next batch while the others write theirs.
+    fn tasks(_db: &Database) -> usize {
         1
     }
 
@@ -73,7 +73,7 @@ impl<J: Batched> Batcher<J> {
             let jobs: Jobs<J> = Arc::new(Mutex::new(jobs));
             // The tasks hold their own handle on the pools, not this queue: when every
             // `Database` clone is dropped the queue closes and the tasks end.
-            for _ in 0..J::writers(db) {
+            for _ in 0..J::tasks(db) {
                 tokio::spawn(run::<J>(db.detached(), jobs.clone()));
             }
             queue

@@ -8,7 +8,10 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use super::{device_batch::DeviceBatch, pools::on_pool, rotations::RotationBatch};
+use super::{
+    device_batch::DeviceBatch, pools::on_pool, refresh_reads::RefreshReadBatch,
+    rotations::RotationBatch,
+};
 use crate::error::StoreResult;
 
 /// The size (bytes) the SQLite WAL file is cut back to after a reset.
@@ -55,6 +58,7 @@ pub struct PgDb {
     pub pool: PgPool,
     pub(super) device_batch: DeviceBatch,
     pub(super) rotations: RotationBatch,
+    pub(super) refresh_reads: RefreshReadBatch,
 }
 
 impl Database {
@@ -151,6 +155,7 @@ impl Database {
             pool,
             device_batch: DeviceBatch::default(),
             rotations: RotationBatch::default(),
+            refresh_reads: RefreshReadBatch::default(),
         })
     }
 

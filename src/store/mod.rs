@@ -24,6 +24,7 @@ mod pairing_codes;
 mod passkeys;
 mod pools;
 mod redemptions;
+mod refresh_reads;
 mod refresh_tokens;
 mod revoked_access_tokens;
 mod rotations;

@@ -3,12 +3,12 @@
 use std::sync::LazyLock;
 
 use super::{
-    Database, RefreshRead, RefreshToken, User,
+    Database, RefreshToken,
     pools::{on_pool, on_writer},
 };
 use crate::error::StoreResult;
 
-const COLUMNS: &str = "token_hash, family_id, client_id, user_id, scope, device_authorization_id, \
+pub(super) const COLUMNS: &str = "token_hash, family_id, client_id, user_id, scope, device_authorization_id, \
 auth_time, created_at, expires_at, revoked_at, used_at, amr";
 
 /// Inserts a refresh token (bind it with `bind_refresh_token!`). A token of a family that is
@@ -57,7 +57,7 @@ pub(super) use bind_refresh_token;
 /// Whether the family `f` (a column or a placeholder) ended: any of its refresh tokens
 /// revoked (then all are; the partial index of migration 0016 finds one in a lookup), or
 /// its linked device signed out.
-fn family_ended(f: &str) -> String {
+pub(super) fn family_ended(f: &str) -> String {
     format!(
         "(EXISTS (SELECT 1 FROM refresh_tokens x WHERE x.family_id = {f} \
          AND x.revoked_at IS NOT NULL) \
@@ -66,82 +66,8 @@ fn family_ended(f: &str) -> String {
     )
 }
 
-/// The refresh grant's one read (`read_refresh_token`): the token, whether its family
-/// ended, and its account (LEFT JOIN: NULL columns when the account is gone).
-static READ_FOR_REFRESH: LazyLock<String> = LazyLock::new(|| {
-    let token = COLUMNS
-        .split(", ")
-        .map(|c| format!("r.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!(
-        "SELECT {token}, {} AS family_ended, u.username AS user_username, \
-         u.password_hash AS user_password_hash, u.name AS user_name, u.email AS user_email, \
-         u.email_verified AS user_email_verified, u.disabled AS user_disabled, \
-         u.created_at AS user_created_at, u.password_changed_at AS user_password_changed_at \
-         FROM refresh_tokens r LEFT JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1",
-        family_ended("r.family_id")
-    )
-});
-
 static IS_FAMILY_REVOKED: LazyLock<String> =
     LazyLock::new(|| format!("SELECT {}", family_ended("$1")));
-
-/// A row of `READ_FOR_REFRESH`.
-#[derive(sqlx::FromRow)]
-struct RefreshReadRow {
-    #[sqlx(flatten)]
-    token: RefreshToken,
-    family_ended: bool,
-    user_username: Option<String>,
-    user_password_hash: Option<String>,
-    user_name: Option<String>,
-    user_email: Option<String>,
-    user_email_verified: Option<bool>,
-    user_disabled: Option<bool>,
-    user_created_at: Option<i64>,
-    user_password_changed_at: Option<i64>,
-}
-
-impl From<RefreshReadRow> for RefreshRead {
-    fn from(row: RefreshReadRow) -> RefreshRead {
-        // Every column of `users` is NOT NULL but `name` and `email`: these are all set
-        // when the join found the account.
-        let user = match (
-            row.user_username,
-            row.user_password_hash,
-            row.user_email_verified,
-            row.user_disabled,
-            row.user_created_at,
-            row.user_password_changed_at,
-        ) {
-            (
-                Some(username),
-                Some(password_hash),
-                Some(email_verified),
-                Some(disabled),
-                Some(created_at),
-                Some(password_changed_at),
-            ) => Some(User {
-                id: row.token.user_id.clone(),
-                username,
-                password_hash,
-                name: row.user_name,
-                email: row.user_email,
-                email_verified,
-                disabled,
-                created_at,
-                password_changed_at,
-            }),
-            _ => None,
-        };
-        RefreshRead {
-            token: row.token,
-            family_ended: row.family_ended,
-            user,
-        }
-    }
-}
 
 impl Database {
     /// Adds a token; revoked from the start when its family already is.
@@ -160,17 +86,6 @@ impl Database {
             .bind(token_hash)
             .fetch_optional(pool)
             .await)?)
-    }
-
-    /// The token with whether its family ended and its account, in one statement: the
-    /// refresh grant's only read before its transaction (it was three).
-    pub async fn read_refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshRead>> {
-        let row: Option<RefreshReadRow> =
-            on_pool!(self, |pool| sqlx::query_as(READ_FOR_REFRESH.as_str())
-                .bind(token_hash)
-                .fetch_optional(pool)
-                .await)?;
-        Ok(row.map(RefreshRead::from))
     }
 
     /// Marks an unused, unrevoked, unexpired token used and returns it. Exactly one of any

@@ -3,25 +3,24 @@
 //! device's use recorded — all or nothing, and of concurrent rotations of one token exactly
 //! one wins.
 //!
-//! Written without a round trip per statement (issue 12): on PostgreSQL as one statement
-//! whose parts are data-modifying `WITH` queries, on SQLite as one multi-statement query
-//! (sqlx sends a query's statements to its worker thread in one message). Both go through a
-//! batch writer (`batch.rs`) that writes whatever rotations are queued in one transaction:
-//! one commit per batch. SQLite has one writer; PostgreSQL [`POSTGRES_WRITERS`], so that
-//! batches overlap (each rotation there is still a round trip). If anything in a batch
-//! fails, its rotations are written again one by one, each on its own. Two PostgreSQL
-//! batches that lock the same two tokens in opposite orders (two tokens each refreshed twice
-//! at once) deadlock; PostgreSQL cancels one after `deadlock_timeout` (1 s), whose
-//! rotations are then written one by one. Code grants, once per sign-in, keep their
-//! transaction (`redemptions.rs`).
+//! Written without a round trip per statement (issue 12) through a batch writer
+//! (`batch.rs`) that writes whatever rotations are queued at once: on PostgreSQL the whole
+//! batch is one statement whose parts are data-modifying `WITH` queries over arrays; on
+//! SQLite one transaction of one multi-statement query per rotation (sqlx sends a query's
+//! statements to its worker thread in one message). One commit per batch. SQLite has one
+//! writer; PostgreSQL [`POSTGRES_WRITERS`], so that batches overlap. If anything in a batch
+//! fails, its rotations are written again one by one, each on its own. A batch locks its
+//! tokens in the order of their hashes, so two PostgreSQL batches do not wait for each
+//! other in a circle over tokens; should they still deadlock (over linked devices),
+//! PostgreSQL cancels one after `deadlock_timeout` (1 s), whose rotations are then written
+//! one by one. Code grants, once per sign-in, keep their transaction (`redemptions.rs`).
 
 use tokio::sync::oneshot;
 
 use super::{
     Database, RedemptionOutcome, RefreshToken, SealedResponse,
     batch::{Batched, Batcher},
-    pools::on_writer,
-    refresh_tokens::{bind_refresh_token, insert_sql_at},
+    refresh_tokens::{COLUMNS, bind_refresh_token, insert_sql_at},
 };
 use crate::error::{StoreError, StoreResult};
 
@@ -40,9 +39,10 @@ pub struct Rotation {
     pub family_expires_at: i64,
 }
 
-// Placeholders of both statements: $1 the presented token's hash, $2 now, $3 the sealed
-// answer, $4 its end, $5 the family (the linked device's id), $6 the address, $7 the
-// family's new expiry, $8–$19 the successor (`bind_refresh_token!`, $8 its hash).
+// Placeholders of `SQLITE`: $1 the presented token's hash, $2 now, $3 the sealed answer,
+// $4 its end, $5 the family (the linked device's id), $6 the address, $7 the family's new
+// expiry, $8–$19 the successor (`bind_refresh_token!`, $8 its hash). `POSTGRES` takes the
+// same values as arrays in the same order, without the successor's family ($5 is it).
 
 /// The presented token, used up unless its device was signed out (then nothing is written).
 const USE_PRESENTED: &str = "UPDATE refresh_tokens SET used_at = $2, sealed_response = $3, \
@@ -59,7 +59,7 @@ fn record_use(rotated: &str) -> String {
     )
 }
 
-/// What both statements answer, in one row: whether the token was used up, whether the
+/// What both statements answer, a row per rotation: whether the token was used up, whether the
 /// linked device's use was recorded, and whether the device was signed out as of the
 /// statement's start (`None`: no linked device, a family from before they were recorded).
 const ANSWER: &str = "(SELECT signed_out_at IS NOT NULL FROM linked_devices WHERE id = $5) \
@@ -79,23 +79,47 @@ static SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     )
 });
 
-/// PostgreSQL: one statement. Its parts see the same snapshot, so a sign-out that commits
+/// PostgreSQL: one statement for a whole batch, its rotations passed as arrays (one element
+/// each, `ord` their position), so that a batch costs one round trip and one executor
+/// start-up however many it holds (issue 12: the refresh grant there was bound by loopback
+/// round trips and per-statement work in PostgreSQL). A statement is atomic: all of the
+/// batch is written or none. Its parts see the same snapshot, so a sign-out that commits
 /// while it runs is seen only by the linked device's UPDATE (which waits for the row and
 /// checks again): then the rotation is written but reported `SignedOut`, and the caller
-/// revokes the family, successor included.
+/// revokes the family, successor included. Two elements presenting the same token update
+/// its row once: one of them is `rotated`, the other inserts nothing.
 static POSTGRES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "WITH rotated AS ({USE_PRESENTED} RETURNING 1), \
-         successor AS ({} RETURNING 1), \
-         used AS ({} RETURNING 1) \
-         SELECT EXISTS (SELECT 1 FROM rotated) AS rotated, \
-         EXISTS (SELECT 1 FROM used) AS used, {ANSWER}",
-        insert_sql_at(8, "EXISTS (SELECT 1 FROM rotated)"),
-        record_use("EXISTS (SELECT 1 FROM rotated)"),
+        "WITH input AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], \
+         $4::bigint[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], \
+         $10::text[], $11::text[], $12::text[], $13::bigint[], $14::bigint[], $15::bigint[], \
+         $16::bigint[], $17::bigint[], $18::text[]) WITH ORDINALITY AS i(hash, now, sealed, \
+         sealed_until, family, ip, family_expires, s_hash, s_client, s_user, s_scope, \
+         s_device, s_auth_time, s_created, s_expires, s_revoked, s_used, s_amr, ord)), \
+         rotated AS (UPDATE refresh_tokens t SET used_at = i.now, \
+         sealed_response = i.sealed, sealed_until = i.sealed_until FROM input i \
+         WHERE t.token_hash = i.hash AND t.used_at IS NULL AND t.revoked_at IS NULL \
+         AND t.expires_at > i.now AND NOT EXISTS (SELECT 1 FROM linked_devices l \
+         WHERE l.id = i.family AND l.signed_out_at IS NOT NULL) RETURNING i.ord), \
+         successor AS (INSERT INTO refresh_tokens ({COLUMNS}) SELECT i.s_hash, i.family, \
+         i.s_client, i.s_user, i.s_scope, i.s_device, i.s_auth_time, i.s_created, \
+         i.s_expires, CASE WHEN EXISTS (SELECT 1 FROM refresh_tokens x \
+         WHERE x.family_id = i.family AND x.revoked_at IS NOT NULL) THEN i.s_created \
+         ELSE i.s_revoked END, i.s_used, i.s_amr \
+         FROM input i JOIN rotated r ON r.ord = i.ord RETURNING 1), \
+         used AS (UPDATE linked_devices l SET last_used_at = i.now, \
+         last_ip = COALESCE(i.ip, l.last_ip), expires_at = CASE \
+         WHEN l.expires_at > i.family_expires THEN l.expires_at ELSE i.family_expires END \
+         FROM input i JOIN rotated r ON r.ord = i.ord \
+         WHERE l.id = i.family AND l.signed_out_at IS NULL RETURNING i.family) \
+         SELECT EXISTS (SELECT 1 FROM rotated r WHERE r.ord = i.ord) AS rotated, \
+         EXISTS (SELECT 1 FROM used u WHERE u.family = i.family) AS used, \
+         (SELECT l.signed_out_at IS NOT NULL FROM linked_devices l WHERE l.id = i.family) \
+         AS signed_out FROM input i ORDER BY i.ord"
     )
 });
 
-/// Binds a `Rotation` to `SQLITE` or `POSTGRES`.
+/// Binds a `Rotation` to `SQLITE`.
 macro_rules! bind_rotation {
     ($query:expr, $r:expr, $now:expr) => {{
         let r: &Rotation = $r;
@@ -154,39 +178,77 @@ impl Database {
     }
 }
 
-/// Writes `rotations` in one transaction (everything or nothing) and returns their
-/// outcomes in order. A failed statement leaves the transaction to be rolled back
-/// (dropped), never committed.
+/// Writes `rotations` all or nothing and returns their outcomes in order: on SQLite in one
+/// transaction (a failed statement leaves it to be rolled back, never committed), on
+/// PostgreSQL as one statement.
 async fn write_rotations(
     db: &Database,
     rotations: &[(&Rotation, i64)],
 ) -> StoreResult<Vec<RedemptionOutcome>> {
-    let sql = match db {
-        Database::Sqlite(_) => SQLITE.as_str(),
-        Database::Postgres(_) => POSTGRES.as_str(),
-    };
-    on_writer!(db, |pool| async {
-        let mut tx = pool.begin().await?;
-        let mut outcomes = Vec::with_capacity(rotations.len());
-        for (r, now) in rotations {
-            let rows: Vec<(bool, bool, Option<bool>)> =
-                bind_rotation!(sqlx::query_as(sql), *r, *now)
-                    .fetch_all(&mut *tx)
-                    .await?;
-            match rows.as_slice() {
-                [row] => outcomes.push(outcome(*row)),
-                _ => {
-                    return Err(StoreError::Corrupt(format!(
-                        "a refresh-token rotation answered {} rows",
-                        rows.len()
-                    )));
-                }
+    let rows: Vec<(bool, bool, Option<bool>)> = match db {
+        Database::Sqlite(sqlite) => {
+            let mut tx = sqlite.write.begin().await?;
+            let mut rows = Vec::with_capacity(rotations.len());
+            for (r, now) in rotations {
+                let answer: Vec<(bool, bool, Option<bool>)> =
+                    bind_rotation!(sqlx::query_as(SQLITE.as_str()), *r, *now)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                rows.extend(answer);
             }
+            tx.commit().await?;
+            rows
         }
-        tx.commit().await?;
-        Ok(outcomes)
+        Database::Postgres(pg) => {
+            bind_arrays(sqlx::query_as(POSTGRES.as_str()), rotations)
+                .fetch_all(&pg.pool)
+                .await?
+        }
+    };
+    if rows.len() != rotations.len() {
+        return Err(StoreError::Corrupt(format!(
+            "{} refresh-token rotations answered {} rows",
+            rotations.len(),
+            rows.len()
+        )));
     }
-    .await)
+    Ok(rows.into_iter().map(outcome).collect())
+}
+
+/// Binds `rotations` to `POSTGRES`, a column array per placeholder.
+fn bind_arrays<'q, O>(
+    query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    rotations: &[(&'q Rotation, i64)],
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    let column = |f: &dyn Fn(&'q Rotation, i64) -> Option<&'q str>| -> Vec<Option<&'q str>> {
+        rotations.iter().map(|(r, now)| f(r, *now)).collect()
+    };
+    let number = |f: &dyn Fn(&'q Rotation, i64) -> Option<i64>| -> Vec<Option<i64>> {
+        rotations.iter().map(|(r, now)| f(r, *now)).collect()
+    };
+    query
+        .bind(column(&|r, _| Some(&r.token_hash)))
+        .bind(number(&|_, now| Some(now)))
+        .bind(column(&|r, _| {
+            r.sealed.as_ref().map(|s| s.ciphertext.as_str())
+        }))
+        .bind(number(&|r, _| r.sealed.as_ref().map(|s| s.until)))
+        .bind(column(&|r, _| Some(&r.successor.family_id)))
+        .bind(column(&|r, _| r.ip.as_deref()))
+        .bind(number(&|r, _| Some(r.family_expires_at)))
+        .bind(column(&|r, _| Some(&r.successor.token_hash)))
+        .bind(column(&|r, _| Some(&r.successor.client_id)))
+        .bind(column(&|r, _| Some(&r.successor.user_id)))
+        .bind(column(&|r, _| Some(&r.successor.scope)))
+        .bind(column(&|r, _| {
+            r.successor.device_authorization_id.as_deref()
+        }))
+        .bind(number(&|r, _| Some(r.successor.auth_time)))
+        .bind(number(&|r, _| Some(r.successor.created_at)))
+        .bind(number(&|r, _| Some(r.successor.expires_at)))
+        .bind(number(&|r, _| r.successor.revoked_at))
+        .bind(number(&|r, _| r.successor.used_at))
+        .bind(column(&|r, _| r.successor.amr.as_deref()))
 }
 
 /// Rotation writers on PostgreSQL (connections of the pool they hold while writing).
@@ -204,20 +266,22 @@ pub(super) type RotationBatch = Batcher<Job>;
 impl Batched for Job {
     const MAX_BATCH: usize = 128;
 
-    /// SQLite has one writer connection. PostgreSQL runs transactions side by side, and a
-    /// batch is a round trip per rotation: one writer would wait on them in turn.
-    fn writers(db: &Database) -> usize {
+    /// SQLite has one writer connection. PostgreSQL runs statements side by side: one
+    /// writer would leave its CPU idle during each batch's round trip.
+    fn tasks(db: &Database) -> usize {
         match db {
             Database::Sqlite(_) => 1,
             Database::Postgres(_) => POSTGRES_WRITERS,
         }
     }
 
-    /// The batch in one transaction, each caller answered after its commit (a caller's
+    /// The batch all or nothing, each caller answered after its commit (a caller's
     /// `Redeemed` means written). If anything fails, nothing of the batch is written and
     /// each rotation is tried again on its own, so one bad rotation (its client deleted
     /// meanwhile) fails only its own caller. A caller that went away needs no answer.
     async fn write(db: &Database, batch: &mut Vec<Job>) {
+        // Row locks taken in one order across batches (PostgreSQL updates in input order).
+        batch.sort_unstable_by(|a, b| a.rotation.token_hash.cmp(&b.rotation.token_hash));
         let rotations: Vec<(&Rotation, i64)> = batch.iter().map(|j| (&j.rotation, j.now)).collect();
         let written = write_rotations(db, &rotations).await;
         match written {

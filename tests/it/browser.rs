@@ -208,6 +208,12 @@ pub struct Browser {
     _profile: tempfile::TempDir,
 }
 
+/// The least any wait of these helpers allows. A test's own limit says how soon a page
+/// should get there; on a loaded machine (CI's two cores run the servers, the test client and
+/// Chromium at once) it can take longer without anything being wrong. No test needs a wait
+/// to time out, so a longer one costs a passing test nothing.
+pub const AT_LEAST: Duration = Duration::from_secs(20);
+
 impl Browser {
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.expect("navigate");
@@ -217,7 +223,7 @@ impl Browser {
         let found = self
             .client
             .wait()
-            .at_most(Duration::from_secs(5))
+            .at_most(AT_LEAST)
             .for_element(Locator::Css(css))
             .await;
         match found {
@@ -248,6 +254,7 @@ impl Browser {
 
     /// Waits (without reloading) until the address starts with `prefix`; returns how long.
     pub async fn wait_for_url(&self, prefix: &str, at_most: Duration) -> Duration {
+        let at_most = at_most.max(AT_LEAST);
         let start = Instant::now();
         loop {
             if self.url().await.starts_with(prefix) {
@@ -264,6 +271,7 @@ impl Browser {
 
     /// Waits until the page's main heading contains `text`.
     pub async fn wait_for_heading(&self, text: &str, at_most: Duration) {
+        let at_most = at_most.max(AT_LEAST);
         let start = Instant::now();
         loop {
             let heading = match self.client.find(Locator::Css("h1")).await {

@@ -591,6 +591,44 @@ async fn one_read_gives_the_token_its_family_state_and_account_on_both_databases
     }
 }
 
+/// Reads that arrive together (on PostgreSQL one statement for all of them) each get their
+/// own token: the same token read twice at once, unknown tokens beside known ones.
+#[tokio::test]
+async fn concurrent_reads_each_get_their_own_token_on_both_databases() {
+    for on in crate::databases::each(|_| {}).await {
+        let server = &on.server;
+        let db = &server.state.db;
+        server.create_user("frank", PASSWORD).await;
+        server
+            .create_public_client("tv", "TV", "openid offline_access")
+            .await;
+        let mut hashes = Vec::new();
+        for _ in 0..4 {
+            let tokens = server.device_sign_in("tv", "frank", PASSWORD).await;
+            hashes.push(opaque::hash(field(&tokens, "refresh_token")));
+        }
+        let asked: Vec<String> = (0..48)
+            .map(|i| match i % 3 {
+                0 => format!("unknown-{i}"),
+                _ => hashes[i % hashes.len()].clone(),
+            })
+            .collect();
+        let reads =
+            futures_util::future::join_all(asked.iter().map(|h| db.read_refresh_token(h))).await;
+        for (hash, read) in asked.iter().zip(reads) {
+            let read = read.unwrap();
+            if hash.starts_with("unknown-") {
+                assert!(read.is_none(), "{}: {hash}", on.name);
+            } else {
+                let read = read.unwrap_or_else(|| panic!("{}: {hash} not found", on.name));
+                assert_eq!(&read.token.token_hash, hash, "{}", on.name);
+                assert!(read.user.is_some_and(|u| u.username == "frank"));
+            }
+        }
+        on.finish().await;
+    }
+}
+
 /// A rotation looks for the linked device's row only when recording the use matched
 /// nothing: a family from before linked devices were recorded (no row) keeps refreshing,
 /// a signed-out one stops and is revoked.

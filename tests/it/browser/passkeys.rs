@@ -28,6 +28,7 @@ async fn on_localhost() -> (TestServer, String) {
 
 /// Waits until the element `css` shows text containing `text`.
 async fn wait_for_text(browser: &Browser, css: &str, text: &str, at_most: Duration) -> String {
+    let at_most = at_most.max(super::AT_LEAST);
     let start = Instant::now();
     loop {
         let shown = match browser.client.find(Locator::Css(css)).await {
