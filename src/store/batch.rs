@@ -1,7 +1,8 @@
 //! A queue into tasks of a database that write whatever is queued together (group commit):
 //! device authorizations (`device_batch.rs`) and refresh-token rotations (`rotations.rs`);
-//! and that read together: the refresh grant's read on PostgreSQL (`refresh_reads.rs`). Under load the commits and the hand-offs to the database,
-//! not the rows, cost; one task writing many rows at once pays them once per batch.
+//! or read it together: the refresh grant's read on PostgreSQL (`refresh_reads.rs`). Under
+//! load the commits and the hand-offs to the database, not the rows, cost; one task
+//! handling many jobs at once pays them once per batch.
 //!
 //! No timer: the task writes as soon as a job arrives, so a lone request waits for
 //! nothing; batches form by themselves while the previous one is being written. The task
@@ -15,6 +16,7 @@ use std::{
 use tokio::sync::{Mutex, mpsc};
 
 use super::Database;
+use crate::error::StoreResult;
 
 /// A job of a batch writer.
 pub(super) trait Batched: Send + Sized + 'static {
@@ -91,5 +93,33 @@ async fn run<J: Batched>(db: Database, jobs: Jobs<J>) {
     // lock is let go before writing, for the next writer to wait for the next batch.
     while jobs.lock().await.recv_many(&mut batch, J::MAX_BATCH).await > 0 {
         J::write(&db, &mut batch).await;
+    }
+}
+
+/// The answers of `batch` done at once by `each`, in order; if that fails, of each job done
+/// alone, so that one bad job fails only its own caller (a lone job's failure is its answer).
+pub(super) async fn together_or_alone<'a, J, A, F>(
+    batch: &'a [J],
+    each: impl Fn(&'a [J]) -> F,
+) -> Vec<StoreResult<A>>
+where
+    F: Future<Output = StoreResult<Vec<A>>>,
+{
+    match each(batch).await {
+        Ok(answers) => answers.into_iter().map(Ok).collect(),
+        Err(err) if batch.len() == 1 => vec![Err(err)],
+        Err(_) => {
+            let mut answers = Vec::with_capacity(batch.len());
+            for job in batch {
+                answers.push(match each(std::slice::from_ref(job)).await {
+                    Ok(mut one) if one.len() == 1 => Ok(one.remove(0)),
+                    Ok(_) => Err(crate::error::StoreError::Corrupt(
+                        "a batch of one gave another number of answers".into(),
+                    )),
+                    Err(err) => Err(err),
+                });
+            }
+            answers
+        }
     }
 }

@@ -7,11 +7,12 @@
 
 use std::{collections::HashMap, sync::LazyLock};
 
+use sqlx::PgPool;
 use tokio::sync::oneshot;
 
 use super::{
     Database, RefreshRead, RefreshToken, User,
-    batch::{Batched, Batcher},
+    batch::{Batched, Batcher, together_or_alone},
     refresh_tokens::{COLUMNS, family_ended},
 };
 use crate::error::{StoreError, StoreResult};
@@ -64,7 +65,7 @@ impl Database {
                     Ok(()) => answer
                         .await
                         .unwrap_or(Err(StoreError::Database(sqlx::Error::WorkerCrashed))),
-                    Err(job) => Ok(read_many(self, &[job.token_hash.as_str()])
+                    Err(job) => Ok(read_many(&pg.pool, &[job.token_hash.as_str()])
                         .await?
                         .remove(job.token_hash.as_str())),
                 }
@@ -74,13 +75,10 @@ impl Database {
 }
 
 /// Reads the tokens of `hashes` on PostgreSQL, by hash.
-async fn read_many(db: &Database, hashes: &[&str]) -> StoreResult<HashMap<String, RefreshRead>> {
-    let Database::Postgres(pg) = db else {
-        return Err(StoreError::Corrupt("a batched read on SQLite".into()));
-    };
+async fn read_many(pool: &PgPool, hashes: &[&str]) -> StoreResult<HashMap<String, RefreshRead>> {
     let rows: Vec<RefreshReadRow> = sqlx::query_as(READ_MANY.as_str())
         .bind(hashes)
-        .fetch_all(&pg.pool)
+        .fetch_all(pool)
         .await?;
     Ok(rows
         .into_iter()
@@ -104,23 +102,26 @@ impl Batched for ReadJob {
     }
 
     /// Answers each job from one read of the batch; two jobs with one hash get a row each.
-    /// If the read fails, each job reads alone, so that it gets its own error.
     async fn write(db: &Database, batch: &mut Vec<ReadJob>) {
-        let hashes: Vec<&str> = batch.iter().map(|job| job.token_hash.as_str()).collect();
-        match read_many(db, &hashes).await {
-            Ok(found) => {
-                for job in batch.drain(..) {
-                    let _ = job.done.send(Ok(found.get(&job.token_hash).cloned()));
-                }
+        let Database::Postgres(pg) = db else {
+            for job in batch.drain(..) {
+                let _ = job.done.send(Err(StoreError::Corrupt(
+                    "a batched refresh read on SQLite".into(),
+                )));
             }
-            Err(_) => {
-                for job in batch.drain(..) {
-                    let alone = read_many(db, &[job.token_hash.as_str()])
-                        .await
-                        .map(|mut found| found.remove(&job.token_hash));
-                    let _ = job.done.send(alone);
-                }
-            }
+            return;
+        };
+        let reads = together_or_alone(batch, |jobs: &[ReadJob]| async move {
+            let hashes: Vec<&str> = jobs.iter().map(|job| job.token_hash.as_str()).collect();
+            let found = read_many(&pg.pool, &hashes).await?;
+            Ok(jobs
+                .iter()
+                .map(|job| found.get(&job.token_hash).cloned())
+                .collect())
+        })
+        .await;
+        for (job, read) in batch.drain(..).zip(reads) {
+            let _ = job.done.send(read);
         }
     }
 }

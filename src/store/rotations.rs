@@ -19,7 +19,7 @@ use tokio::sync::oneshot;
 
 use super::{
     Database, RedemptionOutcome, RefreshToken, SealedResponse,
-    batch::{Batched, Batcher},
+    batch::{Batched, Batcher, together_or_alone},
     refresh_tokens::{COLUMNS, bind_refresh_token, insert_sql_at},
 };
 use crate::error::{StoreError, StoreResult};
@@ -59,9 +59,10 @@ fn record_use(rotated: &str) -> String {
     )
 }
 
-/// What both statements answer, a row per rotation: whether the token was used up, whether the
-/// linked device's use was recorded, and whether the device was signed out as of the
-/// statement's start (`None`: no linked device, a family from before they were recorded).
+/// What a rotation answers (`POSTGRES` the same, a row per rotation): whether the token was
+/// used up, whether the linked device's use was recorded, and whether the device was signed
+/// out as of the statement's start (`None`: no linked device, a family from before they
+/// were recorded).
 const ANSWER: &str = "(SELECT signed_out_at IS NOT NULL FROM linked_devices WHERE id = $5) \
 AS signed_out";
 
@@ -282,25 +283,14 @@ impl Batched for Job {
     async fn write(db: &Database, batch: &mut Vec<Job>) {
         // Row locks taken in one order across batches (PostgreSQL updates in input order).
         batch.sort_unstable_by(|a, b| a.rotation.token_hash.cmp(&b.rotation.token_hash));
-        let rotations: Vec<(&Rotation, i64)> = batch.iter().map(|j| (&j.rotation, j.now)).collect();
-        let written = write_rotations(db, &rotations).await;
-        match written {
-            Ok(outcomes) => {
-                for (job, outcome) in batch.drain(..).zip(outcomes) {
-                    let _ = job.done.send(Ok(outcome));
-                }
-            }
-            Err(err) if batch.len() == 1 => {
-                if let Some(job) = batch.pop() {
-                    let _ = job.done.send(Err(err));
-                }
-            }
-            Err(_) => {
-                for job in batch.drain(..) {
-                    let alone = write_rotations(db, &[(&job.rotation, job.now)]).await;
-                    let _ = job.done.send(alone.map(|outcomes| outcomes[0]));
-                }
-            }
+        let outcomes = together_or_alone(batch, |jobs: &[Job]| async move {
+            let rotations: Vec<(&Rotation, i64)> =
+                jobs.iter().map(|j| (&j.rotation, j.now)).collect();
+            write_rotations(db, &rotations).await
+        })
+        .await;
+        for (job, outcome) in batch.drain(..).zip(outcomes) {
+            let _ = job.done.send(outcome);
         }
     }
 }
